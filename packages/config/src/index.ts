@@ -1,0 +1,17 @@
+export { ConfigError, configErrorExitCode, loadConfigOrExit, parseConfig } from './load.js';
+export { readProcessEnv } from './env.js';
+export { databaseIdentity, databasesConfigSchema, type DatabasesConfig } from './schemas/databases.js';
+export { redisConfigSchema, type RedisConfig } from './schemas/redis.js';
+export {
+  defaultProviderModels,
+  providerNames,
+  providersConfigSchema,
+  type ProviderName,
+  type ProviderSettings,
+  type ProvidersConfig,
+} from './schemas/providers.js';
+export { secretsConfigSchema, type SecretsConfig } from './schemas/secrets.js';
+export { runtimeConfigSchema, type RuntimeConfig } from './schemas/runtime.js';
+export { gatewayConfigSchema, type GatewayConfig } from './schemas/gateway.js';
+export { workerConfigSchema, type WorkerConfig } from './schemas/worker.js';
+export { gatewayAppConfig, workerAppConfig, type GatewayAppConfig, type WorkerAppConfig } from './apps.js';

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { emptyAsUndefined, integer } from './shared.js';
+
+/** chat-gateway's own settings: listen address, admin key, limits, metrics batching, shutdown grace. */
+export const gatewayConfigSchema = z
+  .object({
+    NODE_ENV: z.string().optional(),
+    PORT: integer({ default: 8000, min: 0, max: 65_535 }),
+    HOST: emptyAsUndefined(z.string().default('0.0.0.0')),
+    GATEWAY_ADMIN_KEY: emptyAsUndefined(z.string().min(16, 'must be at least 16 characters').optional()),
+    MAX_BODY_BYTES: integer({ default: 1_048_576, min: 1_024 }),
+    SHUTDOWN_GRACE_MS: integer({ default: 10_000, min: 0 }),
+    METRICS_FLUSH_INTERVAL_MS: integer({ default: 5_000, min: 10 }),
+    METRICS_FLUSH_ROWS: integer({ default: 500, min: 1 }),
+    METRICS_BUFFER_MAX_ROWS: integer({ default: 100_000, min: 1 }),
+    STREAM_HEARTBEAT_MS: integer({ default: 10_000, min: 100 }),
+  })
+  .refine((env) => env.NODE_ENV !== 'production' || env.GATEWAY_ADMIN_KEY !== undefined, {
+    path: ['GATEWAY_ADMIN_KEY'],
+    message: 'is required when NODE_ENV=production',
+    // Report it even when another variable is also wrong, so one run lists every problem.
+    when: () => true,
+  })
+  .transform((env) => ({
+    port: env.PORT,
+    host: env.HOST,
+    adminKey: env.GATEWAY_ADMIN_KEY,
+    maxBodyBytes: env.MAX_BODY_BYTES,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    metrics: {
+      flushIntervalMs: env.METRICS_FLUSH_INTERVAL_MS,
+      flushRows: env.METRICS_FLUSH_ROWS,
+      bufferMaxRows: env.METRICS_BUFFER_MAX_ROWS,
+    },
+    streamHeartbeatMs: env.STREAM_HEARTBEAT_MS,
+  }));
+
+export type GatewayConfig = z.output<typeof gatewayConfigSchema>;

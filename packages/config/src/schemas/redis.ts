@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { emptyAsUndefined, url } from './shared.js';
+
+/** Redis connection and the key prefix; the `{...}` hash tag keeps every key of ours on one Redis Cluster slot. */
+export const redisConfigSchema = z
+  .object({
+    REDIS_URL: emptyAsUndefined(url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379')),
+    REDIS_KEY_PREFIX: emptyAsUndefined(
+      z
+        .string()
+        .regex(/^\{[\w:-]+\}$/, 'must be a Redis Cluster hash tag such as {switchyard}')
+        .default('{switchyard}'),
+    ),
+  })
+  .transform((env) => ({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX }));
+
+export type RedisConfig = z.output<typeof redisConfigSchema>;
