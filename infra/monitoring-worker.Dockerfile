@@ -1,0 +1,22 @@
+# syntax=docker/dockerfile:1
+# Multi-stage build of @switchyard/monitoring-worker: compile in a full workspace, ship production dependencies only.
+FROM node:20-bookworm-slim AS base
+ENV COREPACK_INTEGRITY_KEYS=0 PNPM_HOME=/pnpm PATH=/pnpm:$PATH
+RUN corepack enable
+WORKDIR /workspace
+
+FROM base AS build
+COPY . .
+RUN pnpm install --frozen-lockfile \
+ && pnpm turbo run build --filter=@switchyard/monitoring-worker... \
+ && pnpm deploy --legacy --filter=@switchyard/monitoring-worker --prod /deploy
+
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build --chown=node:node /deploy ./
+USER node
+EXPOSE 8001
+HEALTHCHECK --interval=10s --timeout=3s --retries=5 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:8001/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "dist/main.js"]
