@@ -1,3 +1,4 @@
 import { createVitestConfig } from '@switchyard/vitest-config';
 
-export default createVitestConfig();
+// The soak test measures retained memory, which needs a forced GC to mean anything.
+export default createVitestConfig({ execArgv: ['--expose-gc'] });

@@ -1,1 +1,24 @@
-export {};
+export {
+  createPlatformDb,
+  createUserdataDb,
+  withUser,
+  type DatabaseClient,
+  type DatabaseClientOptions,
+  type PlatformDatabase,
+  type PlatformDb,
+  type UserdataDatabase,
+  type UserdataDb,
+  type UserdataTransaction,
+} from './client.js';
+export { createSecretBox, SecretBoxError, type SecretBox } from './secret-box.js';
+export { applicationRole, databaseNames, type DatabaseName } from './layout.js';
+export { MigrationError, type MigrationErrorKind, type MigrationResult } from './migrator.js';
+export * from './operators.js';
+export { prepareDatabases, verifyDatabases, assertSeparateDatabases, SchemaDriftError, type PreparedReport, type PrepareOptions } from './prepare.js';
+export {
+  formatSchemaReport,
+  type DatabaseSchemaReport,
+  type SchemaIssue,
+  type SchemaIssueKind,
+  type SchemaReport,
+} from './verifier.js';

@@ -7,7 +7,7 @@ export type ProviderId = 'gemini' | 'openai' | 'anthropic' | 'groq' | 'cohere' |
 export interface ProviderTimeouts {
   /** TCP+TLS connect. */
   connectMs: number;
-  /** From sending the request to the first content token (or the whole body when not streaming). */
+  /** From sending the request to the first content token of a stream (a non-streamed call is bounded by `totalMs`). */
   firstTokenMs: number;
   /** Longest silence between two stream chunks. */
   idleMs: number;
@@ -46,6 +46,8 @@ export interface ChatProvider {
    * (Anthropic, Gemini); false when it would be read as a finished turn (OpenAI-compatible, Cohere).
    */
   readonly supportsPrefill: boolean;
+  /** The provider's own timeouts; when absent the client's defaults apply. The client enforces them per attempt. */
+  readonly timeouts?: ProviderTimeouts;
   /** Context window of a model in tokens, when known; used to pick a fallback for `context_length`. */
   contextWindow(model: string): number | undefined;
   chat(request: ChatRequest, options: ProviderCallOptions): Promise<ChatCompletion>;

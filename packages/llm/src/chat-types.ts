@@ -112,4 +112,6 @@ export interface ChatCompletionChunk {
   }>;
   usage?: ChatUsage | null;
   system_fingerprint?: string | null;
+  /** Ours, on the final chunk only: which providers wrote this answer, in order (more than one after a continuation). */
+  x_gateway?: { contributors: Array<{ provider: string; model: string }>; continued: boolean };
 }

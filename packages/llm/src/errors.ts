@@ -66,6 +66,8 @@ export interface AttemptRecord {
   status?: number;
   /** Why a provider was skipped without a call (breaker open, rate limit at zero, smaller context window). */
   skipReason?: string;
+  /** True when this attempt continued a partial streamed answer (streaming contract, rule 2). */
+  continuation?: boolean;
 }
 
 /** Every provider in the chain failed or was skipped; `attempts` lists each try in order. */
@@ -76,5 +78,21 @@ export class AllProvidersFailedError extends Error {
       .join('; ');
     super(`All providers failed to answer. ${tried}`);
     this.name = 'AllProvidersFailedError';
+  }
+}
+
+/**
+ * A stream failed after content reached the caller and could not be continued on another provider
+ * (continuation disabled, a tool call in flight, or every fallback failed). The caller must end the
+ * stream with an error event and no `[DONE]`: the answer is truncated.
+ */
+export class StreamInterruptedError extends Error {
+  constructor(
+    readonly attempts: AttemptRecord[],
+    /** The failure that cut the stream (the last one when continuations also failed). */
+    readonly lastError: LlmError,
+  ) {
+    super(`The answer stream was interrupted and could not be completed (${lastError.provider}: ${lastError.kind}).`, { cause: lastError });
+    this.name = 'StreamInterruptedError';
   }
 }

@@ -1,1 +1,29 @@
-export {};
+export type { ChatProvider, ProviderCallOptions, ProviderId, ProviderTimeouts, RateLimitSnapshot } from './chat-provider.js';
+export type * from './chat-types.js';
+export { AllProvidersFailedError, LlmError, StreamInterruptedError, isRetryableKind, type AttemptRecord, type LlmErrorKind, type LlmErrorOptions } from './errors.js';
+export {
+  createLlmClient,
+  type AttemptEvent,
+  type ChainEntry,
+  type ChatResult,
+  type ChatStream,
+  type FallbackEvent,
+  type HookContext,
+  type LlmCallOptions,
+  type LlmClient,
+  type LlmClientHooks,
+  type LlmClientOptions,
+  type RetryOptions,
+  type StreamOutcome,
+  type UsageEvent,
+} from './client.js';
+export type { BreakerOptions, ProviderHealth } from './health-store.js';
+export { createProvidersFromConfig, type ConfiguredProviders } from './providers-from-config.js';
+export { createPooledFetch, type PooledFetch, type PooledFetchOptions } from './transport.js';
+export { createLocalProvider, localFingerprint, localModel } from './providers/local/index.js';
+export { createOpenAIProvider } from './providers/openai/index.js';
+export { createGroqProvider } from './providers/groq/index.js';
+export { createOpenAICompatibleProvider, type OpenAICompatibleProviderOptions } from './providers/openai-compatible/index.js';
+export { resolveModel, type ResolvedModel } from './resolve-model.js';
+export { estimateTokens } from './tokens.js';
+export { findModelPrice, modelPrices, priceUsage, type ModelPrice, type UsageCost } from './pricing.js';

@@ -1,0 +1,86 @@
+import fastifyRateLimit from '@fastify/rate-limit';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { GatewayAppConfig } from '@switchyard/config';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import type { LoggerOptions } from 'pino';
+import { createErrorHandler, mapError } from './error-handler.js';
+import type { LlmClient } from './plugins/app/llm.js';
+import authPlugin from './plugins/app/auth.js';
+import lifecyclePlugin from './plugins/app/lifecycle.js';
+import llmPlugin from './plugins/app/llm.js';
+import observabilityPlugin from './plugins/app/observability.js';
+import quotaPlugin from './plugins/app/quota.js';
+import userRoutingPlugin from './plugins/app/user-routing.js';
+import databasesPlugin from './plugins/external/databases.js';
+import redisPlugin from './plugins/external/redis.js';
+import swaggerPlugin from './plugins/external/swagger.js';
+import adminRoutes from './routes/admin.js';
+import aiAgentsRoutes from './routes/ai-agents.js';
+import chatConversationsRoutes from './routes/chat-conversations.js';
+import healthRoutes from './routes/health.js';
+import providersRoutes from './routes/providers.js';
+import subscriptionRoutes from './routes/subscription.js';
+import usersRoutes from './routes/users.js';
+import chatCompletionsRoutes from './routes/v1/chat-completions.js';
+import modelsRoutes from './routes/v1/models.js';
+
+/** What `buildApp` can be handed instead of building it from config (tests, benchmarks). */
+export interface AppDependencies {
+  /** Pino options (server.ts) or a ready logger; default: no logging. */
+  logger?: LoggerOptions | FastifyBaseLogger | false;
+  /** A prebuilt LLM client, e.g. one pointed at simulators with test timeouts. */
+  llm?: LlmClient;
+}
+
+/** Builds the gateway (plugins, routes, error handling) without listening; `server.ts` owns `listen`. */
+export async function buildApp(config: GatewayAppConfig, dependencies: AppDependencies = {}) {
+  const logger = dependencies.logger ?? false;
+  const isLoggerInstance = typeof logger === 'object' && 'child' in logger && typeof logger.child === 'function';
+  const app = Fastify({
+    ...(isLoggerInstance ? { loggerInstance: logger as FastifyBaseLogger } : { logger: logger as LoggerOptions | false }),
+    bodyLimit: config.gateway.maxBodyBytes,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => crypto.randomUUID(),
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler(createErrorHandler(config.gateway.maxBodyBytes));
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(mapError(Object.assign(new Error(`No route ${request.method} ${request.url.split('?')[0]}.`), { statusCode: 404, code: 'not_found' }), request.id, config.gateway.maxBodyBytes).envelope),
+  );
+  app.addHook('onSend', (request, reply, payload, done) => {
+    reply.header('x-request-id', request.id);
+    done(null, payload);
+  });
+
+  await app.register(lifecyclePlugin, { shutdownGraceMs: config.gateway.shutdownGraceMs });
+  await app.register(swaggerPlugin);
+  await app.register(databasesPlugin, { databases: config.databases });
+  await app.register(redisPlugin, config.redis);
+  await app.register(fastifyRateLimit, {
+    global: false,
+    redis: app.redis,
+    nameSpace: `${config.redis.keyPrefix}:rate-limit:`,
+    skipOnError: true,
+    errorResponseBuilder: (_request, context) =>
+      Object.assign(new Error(`Rate limit reached: ${context.max} requests per ${context.after}. Retry after ${context.after}.`), { statusCode: 429 }),
+  });
+  await app.register(observabilityPlugin, { metrics: config.gateway.metrics, shutdownGraceMs: config.gateway.shutdownGraceMs });
+  await app.register(authPlugin, { adminKey: config.gateway.adminKey });
+  await app.register(quotaPlugin);
+  await app.register(userRoutingPlugin);
+  await app.register(llmPlugin, { providers: config.providers, runtime: config.runtime, client: dependencies.llm });
+
+  await app.register(healthRoutes, { databases: config.databases });
+  await app.register(chatCompletionsRoutes, { heartbeatMs: config.gateway.streamHeartbeatMs, maxBodyBytes: config.gateway.maxBodyBytes });
+  await app.register(modelsRoutes);
+  await app.register(adminRoutes);
+  await app.register(usersRoutes);
+  await app.register(chatConversationsRoutes, { heartbeatMs: config.gateway.streamHeartbeatMs, maxBodyBytes: config.gateway.maxBodyBytes });
+  await app.register(aiAgentsRoutes, { secretsKey: config.secrets.key, providers: config.providers });
+  await app.register(providersRoutes);
+  await app.register(subscriptionRoutes);
+  return app;
+}

@@ -1,0 +1,106 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AllProvidersFailedError, LlmError } from '@switchyard/llm';
+import { errorTypeFor } from './errors.js';
+
+/** The OpenAI error envelope every failed request answers with. */
+export interface OpenAIErrorEnvelope {
+  error: { message: string; type: string; code: string | null; param: string | null; [extra: string]: unknown };
+}
+
+interface MappedError {
+  statusCode: number;
+  envelope: OpenAIErrorEnvelope;
+}
+
+function envelope(statusCode: number, code: string, message: string, param: string | null = null, extra: Record<string, unknown> = {}): MappedError {
+  return { statusCode, envelope: { error: { message, type: errorTypeFor(code, statusCode), code, param, ...extra } } };
+}
+
+/** `/messages/0/role` -> `messages[0].role`, the way OpenAI names fields in `param`. */
+function toParam(instancePath: string, missingProperty: unknown): string | null {
+  const segments = instancePath.split('/').filter((segment) => segment.length > 0);
+  if (typeof missingProperty === 'string') segments.push(missingProperty);
+  if (segments.length === 0) return null;
+  return segments.reduce((path, segment) => (/^\d+$/.test(segment) ? `${path}[${segment}]` : path ? `${path}.${segment}` : segment), '');
+}
+
+/** Maps any thrown value to an HTTP status and the OpenAI envelope; 5xx messages never carry internals. */
+export function mapError(error: unknown, requestId: string, maxBodyBytes: number): MappedError {
+  if (error instanceof AllProvidersFailedError) {
+    const attempts = error.attempts.map((attempt) => ({
+      provider: attempt.provider,
+      model: attempt.model,
+      outcome: attempt.outcome,
+      kind: attempt.errorKind ?? attempt.skipReason ?? null,
+      status: attempt.status ?? null,
+    }));
+    const summary = attempts.map((attempt) => `${attempt.provider} (${attempt.kind ?? attempt.outcome}${attempt.status ? ` ${attempt.status}` : ''})`).join(', ');
+    return envelope(
+      502,
+      'all_providers_failed',
+      `Every provider we tried failed to answer: ${summary || 'none were available'}. This is usually temporary; retry in a few seconds.`,
+      null,
+      { attempts },
+    );
+  }
+  if (error instanceof LlmError) {
+    // A single-provider failure that is the caller's fault (bad request, context length) keeps its status.
+    const status = error.kind === 'bad_request' || error.kind === 'context_length' || error.kind === 'unsupported_feature' ? 400 : error.kind === 'not_found' ? 404 : 502;
+    const code = status === 404 ? 'model_not_found' : status === 400 ? (error.kind === 'context_length' ? 'context_length_exceeded' : 'invalid_request') : 'all_providers_failed';
+    return envelope(status, code, error.message);
+  }
+  const fastifyError = (error ?? {}) as Partial<FastifyError> & { param?: unknown };
+  if (fastifyError.validation) {
+    const first = fastifyError.validation[0];
+    const missing = first?.params && 'missingProperty' in first.params ? first.params.missingProperty : undefined;
+    const code = first?.keyword === 'required' ? 'missing_required_parameter' : 'invalid_value';
+    return envelope(400, code, fastifyError.message ?? 'Invalid request.', first ? toParam(first.instancePath, missing) : null);
+  }
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return envelope(413, 'request_too_large', `The request body is larger than the ${maxBodyBytes} bytes this gateway accepts (MAX_BODY_BYTES).`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return envelope(415, 'unsupported_media_type', 'Send the request body as application/json.');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return envelope(400, 'invalid_json', 'The request body is not valid JSON.');
+  }
+  if (error instanceof SyntaxError && fastifyError.statusCode === 400) {
+    return envelope(400, 'invalid_json', 'The request body is not valid JSON.');
+  }
+  const statusCode = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
+  if (statusCode === 429 && typeof fastifyError.code !== 'string') {
+    return envelope(429, 'rate_limit_exceeded', fastifyError.message ?? 'Too many requests.');
+  }
+  if (statusCode < 500 || (typeof fastifyError.code === 'string' && errorTypeFor(fastifyError.code, statusCode) !== 'api_error') || isOurServiceError(fastifyError.code)) {
+    const code = typeof fastifyError.code === 'string' && !fastifyError.code.startsWith('FST_') ? fastifyError.code : statusCode === 404 ? 'not_found' : statusCode === 429 ? 'rate_limit_exceeded' : 'invalid_request';
+    const param = typeof fastifyError.param === 'string' ? fastifyError.param : null;
+    return envelope(statusCode, code, fastifyError.message ?? 'Invalid request.', param);
+  }
+  return envelope(500, 'internal_error', `The gateway hit an unexpected error. Quote request id ${requestId} when reporting it.`);
+}
+
+const serviceCodes = new Set(['no_providers_configured', 'shutting_down', 'service_unavailable', 'all_providers_failed']);
+
+function isOurServiceError(code: unknown): boolean {
+  return typeof code === 'string' && serviceCodes.has(code);
+}
+
+/** Fastify error handler: log once (no stack, no secrets) and answer with the OpenAI envelope. */
+export function createErrorHandler(maxBodyBytes: number) {
+  return function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+    const mapped = mapError(error, request.id, maxBodyBytes);
+    const message = error instanceof Error ? error.message : String(error);
+    const name = error instanceof Error ? error.name : typeof error;
+    if (mapped.statusCode >= 500) {
+      request.log.error({ errorName: name, errorMessage: message, code: mapped.envelope.error.code }, 'request failed');
+    } else {
+      request.log.info({ code: mapped.envelope.error.code, statusCode: mapped.statusCode }, 'request rejected');
+    }
+    if (reply.raw.headersSent) {
+      reply.raw.destroy();
+      return;
+    }
+    return reply.code(mapped.statusCode).type('application/json').send(mapped.envelope);
+  };
+}

@@ -1,0 +1,83 @@
+import createError from '@fastify/error';
+
+/** The OpenAI error `type` each of our error codes is reported under. */
+const errorTypes: Record<string, string> = {
+  invalid_request: 'invalid_request_error',
+  missing_required_parameter: 'invalid_request_error',
+  invalid_value: 'invalid_request_error',
+  invalid_json: 'invalid_request_error',
+  unsupported_media_type: 'invalid_request_error',
+  request_too_large: 'invalid_request_error',
+  invalid_api_key: 'invalid_request_error',
+  invalid_admin_key: 'invalid_request_error',
+  model_not_found: 'invalid_request_error',
+  not_found: 'invalid_request_error',
+  capability_not_supported: 'invalid_request_error',
+  rate_limit_exceeded: 'rate_limit_error',
+  insufficient_quota: 'insufficient_quota',
+  all_providers_failed: 'api_error',
+  no_providers_configured: 'api_error',
+  shutting_down: 'api_error',
+  service_unavailable: 'api_error',
+  internal_error: 'api_error',
+};
+
+/** The OpenAI error `type` for one of our codes. */
+export function errorTypeFor(code: string, statusCode: number): string {
+  return errorTypes[code] ?? (statusCode >= 500 ? 'api_error' : 'invalid_request_error');
+}
+
+/** 401: the API key is missing, malformed, unknown or revoked. */
+export const InvalidApiKeyError = createError<'invalid_api_key', 401, [string?]>(
+  'invalid_api_key',
+  '%s',
+  401,
+);
+
+/** 401: the admin key is missing or wrong. */
+export const InvalidAdminKeyError = createError('invalid_admin_key', 'This endpoint needs the admin key (GATEWAY_ADMIN_KEY) as a Bearer token.', 401);
+
+/** 404: no configured provider serves the requested model. */
+export const ModelNotFoundError = createError<'model_not_found', 404, [string]>(
+  'model_not_found',
+  'The model `%s` does not exist or no configured provider serves it. GET /v1/models lists the models you can use.',
+  404,
+);
+
+/** 404: a resource that does not exist, or belongs to someone else (the two are indistinguishable on purpose). */
+export const NotFoundError = createError<'not_found', 404, [string]>('not_found', '%s not found.', 404);
+
+/** 400: a request field holds a value we cannot use. */
+export const InvalidValueError = createError<'invalid_value', 400, [string]>('invalid_value', '%s', 400);
+
+/** 400: the request asks for something no configured provider supports. */
+export const CapabilityNotSupportedError = createError<'capability_not_supported', 400, [string]>(
+  'capability_not_supported',
+  '%s',
+  400,
+);
+
+/** 429: the user's plan allowance for the period is used up. */
+export const QuotaExceededError = createError<'insufficient_quota', 429, [string]>('insufficient_quota', '%s', 429);
+
+/** 502: every provider in the chain failed; `attempts` says how. */
+export const AllProvidersFailedHttpError = createError<'all_providers_failed', 502, [string]>(
+  'all_providers_failed',
+  '%s',
+  502,
+);
+
+/** 503: no provider has credentials; the message names the variables to set. */
+export const NoProvidersConfiguredError = createError(
+  'no_providers_configured',
+  'No LLM provider is configured. Set at least one of OPENAI_API_KEY, GEMINI_API_KEY, ANTHROPIC_API_KEY, GROQ_API_KEY, COHERE_API_KEY (or OPENAI_COMPATIBLE_API_KEY with OPENAI_COMPATIBLE_BASE_URL), or add `local` to LLM_FALLBACK_ORDER.',
+  503,
+);
+
+/** 503: the process is shutting down and takes no new work. */
+export const ShuttingDownError = createError('shutting_down', 'The gateway is shutting down; retry on another instance.', 503);
+
+/** Attaches the OpenAI `param` (the request field at fault) to an error. */
+export function withParam<T extends Error>(error: T, param: string): T & { param: string } {
+  return Object.assign(error, { param });
+}

@@ -1,0 +1,177 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { ChatRequest } from '@switchyard/llm';
+import { mapError } from '../error-handler.js';
+import { NotFoundError } from '../errors.js';
+import { errorResponses, IdParamsSchema, PaginationQuerySchema } from '../schemas/common.js';
+import {
+  ConversationListSchema,
+  ConversationSchema,
+  ConversationWithMessagesSchema,
+  CreateConversationSchema,
+  SendMessageResultSchema,
+  SendMessageSchema,
+} from '../schemas/conversations.js';
+import { conversationView, createConversationStore, messageView } from '../services/conversations.js';
+import { gatewayHeaders, overheadMs } from '../services/gateway-headers.js';
+import { createSseWriter } from '../services/sse-writer.js';
+
+/** Native chat API: conversations and their history in the userdata database, under row-level security. */
+const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; maxBodyBytes: number }> = (app, options) => {
+  const store = createConversationStore(app.userdata);
+  const security = [{ apiKey: [] }];
+  const tags = ['chat'];
+
+  app.post(
+    '/api/chat/conversations',
+    { preHandler: app.authenticate, schema: { tags, security, summary: 'Start a conversation', body: Type.Optional(CreateConversationSchema), response: { 201: ConversationSchema, ...errorResponses } } },
+    async (request, reply) => reply.code(201).send(conversationView(await store.create(request.principal!.userId, request.body ?? {}))),
+  );
+
+  app.get(
+    '/api/chat/conversations',
+    { preHandler: app.authenticate, schema: { tags, security, summary: 'List conversations, most recent first', querystring: PaginationQuerySchema, response: { 200: ConversationListSchema, ...errorResponses } } },
+    async (request) => {
+      const { limit, before } = request.query;
+      const rows = await store.list(request.principal!.userId, limit, before ? new Date(before) : undefined);
+      const last = rows.at(-1);
+      return { conversations: rows.map(conversationView), nextBefore: rows.length === limit && last ? last.updatedAt.toISOString() : null };
+    },
+  );
+
+  app.get(
+    '/api/chat/conversations/:id',
+    {
+      preHandler: app.authenticate,
+      schema: { tags, security, summary: 'A conversation with a page of its history', params: IdParamsSchema, querystring: PaginationQuerySchema, response: { 200: ConversationWithMessagesSchema, ...errorResponses } },
+    },
+    async (request) => {
+      const userId = request.principal!.userId;
+      const conversation = await store.find(userId, request.params.id);
+      if (!conversation) throw new NotFoundError('Conversation');
+      const { limit, before } = request.query;
+      const rows = await store.history(userId, conversation.id, limit, before ? new Date(before) : undefined);
+      const oldest = rows[0];
+      return { conversation: conversationView(conversation), messages: rows.map(messageView), nextBefore: rows.length === limit && oldest ? oldest.createdAt.toISOString() : null };
+    },
+  );
+
+  app.delete(
+    '/api/chat/conversations/:id',
+    { preHandler: app.authenticate, schema: { tags, security, summary: 'Delete a conversation and its messages', params: IdParamsSchema, response: { 204: Type.Null(), ...errorResponses } } },
+    async (request, reply) => {
+      if (!(await store.remove(request.principal!.userId, request.params.id))) throw new NotFoundError('Conversation');
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/chat/conversations/:id/messages',
+    {
+      preHandler: [app.authenticate, app.enforceQuota],
+      schema: {
+        tags,
+        security,
+        summary: 'Send a message and get the answer (JSON, or SSE chunks when `stream: true`)',
+        params: IdParamsSchema,
+        body: SendMessageSchema,
+        response: { 200: SendMessageResultSchema, ...errorResponses, 502: Type.Ref('ErrorEnvelope'), 503: Type.Ref('ErrorEnvelope') },
+      },
+    },
+    async (request, reply) => {
+      const startedAt = performance.now();
+      const userId = request.principal!.userId;
+      const conversation = await store.find(userId, request.params.id);
+      if (!conversation) throw new NotFoundError('Conversation');
+      const history = await store.context(userId, conversation.id);
+      const chatRequest: ChatRequest = {
+        model: request.body.model ?? conversation.defaultModel ?? 'auto',
+        messages: [...history, { role: 'user', content: request.body.content }],
+      };
+      const plan = await app.llm.plan(chatRequest, userId);
+      const callOptions = { requestId: request.id, userId, startedAt };
+
+      if (request.body.stream !== true) {
+        const controller = new AbortController();
+        const onClose = () => controller.abort(new Error('client disconnected'));
+        request.raw.once('close', onClose);
+        try {
+          const answer = await app.llm.chat(chatRequest, plan, { ...callOptions, signal: controller.signal });
+          const choice = answer.completion.choices[0];
+          const [userMessage, assistantMessage] = await store.append(userId, conversation.id, [
+            { role: 'user', content: request.body.content },
+            {
+              role: 'assistant',
+              content: choice?.message.content ?? '',
+              provider: answer.provider,
+              model: answer.model,
+              promptTokens: answer.completion.usage?.prompt_tokens ?? null,
+              completionTokens: answer.completion.usage?.completion_tokens ?? null,
+              usedFallback: answer.usedFallback,
+            },
+          ]);
+          reply.headers(gatewayHeaders(answer, request.id, overheadMs(startedAt, answer.attempts)));
+          return { userMessage: messageView(userMessage!), assistantMessage: messageView(assistantMessage!) };
+        } finally {
+          request.raw.off('close', onClose);
+        }
+      }
+
+      const controller = new AbortController();
+      const untrack = app.lifecycle.trackStream(controller);
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'));
+      });
+      reply.hijack();
+      const stream = app.llm.chatStream(chatRequest, plan, { ...callOptions, signal: controller.signal });
+      const sse = createSseWriter(reply.raw, {
+        heartbeatMs: options.heartbeatMs,
+        headers: () => {
+          const answering = stream.current();
+          return answering ? gatewayHeaders(answering, request.id, overheadMs(startedAt, answering.attempts)) : { 'x-request-id': request.id };
+        },
+      });
+      let text = '';
+      try {
+        for await (const chunk of stream.chunks) {
+          text += chunk.choices[0]?.delta.content ?? '';
+          const pending = sse.data(chunk);
+          if (pending) await pending;
+        }
+        const outcome = stream.current();
+        const usage = stream.usage();
+        const [, assistantMessage] = await store.append(userId, conversation.id, [
+          { role: 'user', content: request.body.content },
+          {
+            role: 'assistant',
+            content: text,
+            provider: outcome?.provider ?? null,
+            model: outcome?.model ?? null,
+            promptTokens: usage?.prompt_tokens ?? null,
+            completionTokens: usage?.completion_tokens ?? null,
+            usedFallback: outcome?.usedFallback ?? false,
+          },
+        ]);
+        // A last non-OpenAI event tells native clients which stored message the stream became.
+        await sse.data({ object: 'conversation.message', message: messageView(assistantMessage!) });
+        sse.done();
+      } catch (error) {
+        if (!(controller.signal.aborted && reply.raw.destroyed)) {
+          const mapped = mapError(error, request.id, options.maxBodyBytes);
+          if (sse.headersSent) {
+            void sse.data(mapped.envelope);
+          } else if (!reply.raw.destroyed) {
+            reply.raw.writeHead(mapped.statusCode, { 'content-type': 'application/json', 'x-request-id': request.id });
+            reply.raw.end(JSON.stringify(mapped.envelope));
+          }
+        }
+      } finally {
+        untrack();
+        sse.end();
+      }
+    },
+  );
+  return Promise.resolve();
+};
+
+export default chatConversationsRoutes;

@@ -1,0 +1,88 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { and, eq, gte, sql } from '@switchyard/db';
+import { systemPerformanceMetrics } from '@switchyard/db/platform';
+
+const WindowSchema = Type.Object({
+  requests: Type.Integer(),
+  successRate: Type.Union([Type.Number(), Type.Null()]),
+  p50Ms: Type.Union([Type.Number(), Type.Null()]),
+  p95Ms: Type.Union([Type.Number(), Type.Null()]),
+  errorsByKind: Type.Record(Type.String(), Type.Integer()),
+});
+
+const ProviderHealthSchema = Type.Object({
+  provider: Type.String(),
+  breaker: Type.Object({ state: Type.String(), openUntil: Type.Union([Type.String(), Type.Null()]), consecutiveFailures: Type.Integer() }),
+  rateLimitedUntil: Type.Union([Type.String(), Type.Null()]),
+  lastFiveMinutes: WindowSchema,
+  lastHour: WindowSchema,
+  lastError: Type.Union([Type.Object({ kind: Type.String(), at: Type.String() }), Type.Null()]),
+});
+
+/** `GET /api/providers/health`: breaker state (shared in Redis) and latency/success windows from recorded metrics. */
+const providersRoutes: FastifyPluginAsyncTypebox = (app) => {
+  const { db } = app.platform;
+
+  async function windowStats(since: Date) {
+    const metric = systemPerformanceMetrics;
+    const rows = await db
+      .select({
+        provider: sql<string>`${metric.tags} ->> 'provider'`,
+        requests: sql<number>`count(*)::int`,
+        successes: sql<number>`(count(*) filter (where ${metric.tags} ->> 'outcome' = 'success'))::int`,
+        p50: sql<number | null>`percentile_cont(0.5) within group (order by ${metric.value})`,
+        p95: sql<number | null>`percentile_cont(0.95) within group (order by ${metric.value})`,
+      })
+      .from(metric)
+      .where(and(eq(metric.metricName, 'provider_latency_ms'), gte(metric.timestamp, since)))
+      .groupBy(sql`1`);
+    const kinds = await db
+      .select({ provider: sql<string>`${metric.tags} ->> 'provider'`, kind: sql<string>`${metric.tags} ->> 'kind'`, count: sql<number>`count(*)::int`, last: sql<Date>`max(${metric.timestamp})` })
+      .from(metric)
+      .where(and(eq(metric.metricName, 'provider_latency_ms'), gte(metric.timestamp, since), sql`${metric.tags} ->> 'outcome' = 'error'`))
+      .groupBy(sql`1`, sql`2`);
+    return { rows, kinds };
+  }
+
+  app.get(
+    '/api/providers/health',
+    { schema: { tags: ['providers'], summary: 'Breaker state, success rate, latency and errors per provider', response: { 200: Type.Object({ providers: Type.Array(ProviderHealthSchema) }) } } },
+    async () => {
+      const now = Date.now();
+      const [breakers, five, hour] = await Promise.all([app.llm.client.providerHealth(), windowStats(new Date(now - 5 * 60_000)), windowStats(new Date(now - 60 * 60_000))]);
+      const summarize = (stats: Awaited<ReturnType<typeof windowStats>>, provider: string) => {
+        const row = stats.rows.find((candidate) => candidate.provider === provider);
+        const errorsByKind = Object.fromEntries(stats.kinds.filter((kind) => kind.provider === provider).map((kind) => [kind.kind ?? 'unknown', kind.count]));
+        return {
+          requests: row?.requests ?? 0,
+          successRate: row && row.requests > 0 ? row.successes / row.requests : null,
+          p50Ms: row?.p50 ?? null,
+          p95Ms: row?.p95 ?? null,
+          errorsByKind,
+        };
+      };
+      return {
+        providers: app.llm.providers.map(({ name }) => {
+          const breaker = breakers.find((candidate) => candidate.provider === name);
+          const lastError = hour.kinds.filter((kind) => kind.provider === name).sort((left, right) => new Date(right.last).getTime() - new Date(left.last).getTime())[0];
+          return {
+            provider: name,
+            breaker: {
+              state: breaker?.state ?? 'closed',
+              openUntil: breaker?.openUntil ? new Date(breaker.openUntil).toISOString() : null,
+              consecutiveFailures: breaker?.consecutiveFailures ?? 0,
+            },
+            rateLimitedUntil: breaker?.rateLimitedUntil ? new Date(breaker.rateLimitedUntil).toISOString() : null,
+            lastFiveMinutes: summarize(five, name),
+            lastHour: summarize(hour, name),
+            lastError: lastError ? { kind: lastError.kind ?? 'unknown', at: new Date(lastError.last).toISOString() } : null,
+          };
+        }),
+      };
+    },
+  );
+  return Promise.resolve();
+};
+
+export default providersRoutes;

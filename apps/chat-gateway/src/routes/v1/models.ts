@@ -1,0 +1,15 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { errorResponses } from '../../schemas/common.js';
+import { ModelListSchema } from '../../schemas/chat-completions.js';
+
+/** `GET /v1/models`: every `provider/model` a configured provider serves, plus `auto`. */
+const modelsRoutes: FastifyPluginAsyncTypebox = (app) => {
+  app.get(
+    '/v1/models',
+    { preHandler: app.authenticate, schema: { tags: ['openai'], summary: 'List models (OpenAI-compatible)', security: [{ apiKey: [] }], response: { 200: ModelListSchema, ...errorResponses } } },
+    async () => ({ object: 'list' as const, data: [{ id: 'auto', object: 'model' as const, created: 0, owned_by: 'switchyard' }, ...(await app.llm.models())] }),
+  );
+  return Promise.resolve();
+};
+
+export default modelsRoutes;

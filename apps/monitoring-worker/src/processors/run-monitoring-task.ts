@@ -1,0 +1,43 @@
+import { isFinalAttempt, UnrecoverableError, type Job, type MonitoringTaskPayload, type MonitoringTaskType } from '@switchyard/jobs';
+import { classifyFailure } from '../failures.js';
+import type { TaskOutcome, TaskRow, TaskState } from '../task-state.js';
+
+/** What a monitoring job returns to BullMQ (kept small: it is stored in Redis). */
+export interface MonitoringJobResult {
+  outcome: 'success' | 'skipped' | 'duplicate' | 'missing';
+  reason?: string;
+}
+
+/** The part of a processor specific to its task type. */
+export type TaskBody = (task: TaskRow, payload: MonitoringTaskPayload, signal: AbortSignal) => Promise<TaskOutcome>;
+
+/**
+ * Runs one attempt of a monitoring task through the shared state machine: begin (log `running`, or skip),
+ * the body, then success or a classified failure. Permanent failures end the job (`UnrecoverableError`);
+ * transient ones are rethrown so BullMQ retries with backoff, and only the last attempt counts on the task row.
+ */
+export async function runMonitoringTask(
+  taskState: TaskState,
+  type: MonitoringTaskType,
+  job: Job,
+  payload: MonitoringTaskPayload,
+  signal: AbortSignal,
+  body: TaskBody,
+): Promise<MonitoringJobResult> {
+  const begun = await taskState.begin(type, payload.taskId, { jobId: job.id ?? 'unknown', dueAt: payload.dueAt, attempt: job.attemptsMade + 1 });
+  if (begun.outcome === 'skipped') return { outcome: 'skipped', reason: begun.reason };
+  if (begun.outcome !== 'run') return { outcome: begun.outcome };
+  let outcome: TaskOutcome;
+  try {
+    outcome = await body(begun.task, payload, signal);
+  } catch (error) {
+    const failure = classifyFailure(error);
+    const final = !failure.retryable || isFinalAttempt(job);
+    await taskState.fail(type, payload.taskId, begun.logId, failure, final);
+    if (!failure.retryable) throw new UnrecoverableError(`${failure.failureClass}: ${failure.message}`);
+    throw new Error(`${failure.failureClass}: ${failure.message}`);
+  }
+  await taskState.finish(type, payload.taskId, begun.logId, outcome);
+  const reason = typeof outcome.resultData.reason === 'string' ? outcome.resultData.reason : undefined;
+  return reason === undefined ? { outcome: outcome.status } : { outcome: outcome.status, reason };
+}

@@ -1,0 +1,4 @@
+ALTER TABLE "usage_alerts" DROP CONSTRAINT "usage_alerts_alert_type_check";--> statement-breakpoint
+ALTER TABLE "performance_anomalies" DROP CONSTRAINT "performance_anomalies_anomaly_type_check";--> statement-breakpoint
+ALTER TABLE "usage_alerts" ADD CONSTRAINT "usage_alerts_alert_type_check" CHECK ("alert_type" in ('request_limit_warning', 'request_limit_reached', 'token_limit_warning', 'token_limit_reached', 'cost_cap_warning', 'cost_cap_reached', 'provider_limit_reached', 'monitoring_needs_intervention', 'oauth_token_expiring'));--> statement-breakpoint
+ALTER TABLE "performance_anomalies" ADD CONSTRAINT "performance_anomalies_anomaly_type_check" CHECK ("anomaly_type" in ('spike', 'drop', 'threshold_exceeded', 'sustained', 'error_rate', 'trend'));

@@ -1,0 +1,79 @@
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import { applicationRole } from './layout.js';
+import * as platformSchema from './platform/index.js';
+import * as userdataSchema from './userdata/index.js';
+
+/** Drizzle database over the platform schema. */
+export type PlatformDatabase = NodePgDatabase<typeof platformSchema>;
+/** Drizzle database over the userdata schema. */
+export type UserdataDatabase = NodePgDatabase<typeof userdataSchema>;
+/** The transaction `withUser` hands to its callback. */
+export type UserdataTransaction = Parameters<Parameters<UserdataDatabase['transaction']>[0]>[0];
+
+/** Options of the client factories. */
+export interface DatabaseClientOptions {
+  /** Maximum pooled connections (default 10). */
+  poolMax?: number;
+  /** Called when an idle pooled connection fails; the pool already discards it. Default: ignore. */
+  onError?: (error: Error) => void;
+}
+
+/** A database client: the Drizzle handle, its pool, and `close()` which ends the pool. */
+export interface DatabaseClient<Database> {
+  db: Database;
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+/** Client of the platform database. */
+export type PlatformDb = DatabaseClient<PlatformDatabase>;
+/** Client of the userdata database; its connections run as the application role, so row-level security applies. */
+export type UserdataDb = DatabaseClient<UserdataDatabase>;
+
+function createPool(url: string, options: DatabaseClientOptions, extra: pg.PoolConfig = {}): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolMax ?? 10, ...extra });
+  // Without a listener an idle connection dropped by the server would crash the process.
+  pool.on('error', options.onError ?? (() => undefined));
+  return pool;
+}
+
+function clientOf<Database>(db: Database, pool: pg.Pool): DatabaseClient<Database> {
+  let closing: Promise<void> | undefined;
+  return { db, pool, close: () => (closing ??= pool.end()) };
+}
+
+/** Connects to the platform database (node-postgres pool, snake_case columns). */
+export function createPlatformDb(url: string, options: DatabaseClientOptions = {}): PlatformDb {
+  const pool = createPool(url, options);
+  return clientOf(drizzle({ client: pool, schema: platformSchema, casing: 'snake_case' }), pool);
+}
+
+/**
+ * Connects to the userdata database. Every connection starts as the non-superuser application role
+ * (a startup parameter, so no query can run before it), which row-level security applies to.
+ */
+export function createUserdataDb(url: string, options: DatabaseClientOptions = {}): UserdataDb {
+  const pool = createPool(url, options, { options: `-c role=${applicationRole}` });
+  return clientOf(drizzle({ client: pool, schema: userdataSchema, casing: 'snake_case' }), pool);
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Runs `fn` in a transaction that sees only `userId`'s rows: row-level security reads the transaction-local
+ * `app.current_user_id`, which is gone when the transaction ends, so a pooled connection never leaks it.
+ */
+export async function withUser<T>(
+  userdata: UserdataDb | UserdataDatabase,
+  userId: string,
+  fn: (transaction: UserdataTransaction) => Promise<T>,
+): Promise<T> {
+  if (!uuidPattern.test(userId)) throw new TypeError('withUser: userId must be a uuid');
+  const db = 'pool' in userdata && 'close' in userdata ? userdata.db : userdata;
+  return db.transaction(async (transaction) => {
+    await transaction.execute(sql`select set_config('app.current_user_id', ${userId}, true)`);
+    return fn(transaction);
+  });
+}

@@ -1,0 +1,100 @@
+import { databaseIdentity, type DatabasesConfig } from '@switchyard/config';
+import pg from 'pg';
+import { databaseLayouts, databaseNames, type DatabaseName } from './layout.js';
+import { MigrationError, migrateDatabase, type MigrationResult } from './migrator.js';
+import { formatSchemaReport, summarizeReports, verifyDatabase, type DatabaseSchemaReport, type SchemaReport } from './verifier.js';
+
+/** The live databases differ from the schema; the process must not serve. `format()` gives the human report. */
+export class SchemaDriftError extends Error {
+  constructor(readonly report: SchemaReport) {
+    super(`database schema verification failed (${report.status})\n${formatSchemaReport(report)}`);
+    this.name = 'SchemaDriftError';
+  }
+
+  /** The human-readable report. */
+  format(): string {
+    return formatSchemaReport(this.report);
+  }
+}
+
+/** Options of `prepareDatabases` and `verifyDatabases`. */
+export interface PrepareOptions {
+  /** Overrides each database's migrations folder (tests). */
+  migrationsFolders?: Partial<Record<DatabaseName, string>>;
+}
+
+/** The result of `prepareDatabases`: the verification report plus what each migrator did. */
+export interface PreparedReport extends SchemaReport {
+  migrations: MigrationResult[];
+}
+
+function urlsOf(config: Pick<DatabasesConfig, 'platformUrl' | 'userdataUrl'>): Record<DatabaseName, string> {
+  return { platform: config.platformUrl, userdata: config.userdataUrl };
+}
+
+/** Refuses two URLs that name the same database (the config schema refuses it too; the migrator never trusts that). */
+export function assertSeparateDatabases(config: Pick<DatabasesConfig, 'platformUrl' | 'userdataUrl'>): void {
+  const identity = databaseIdentity(config.userdataUrl);
+  if (databaseIdentity(config.platformUrl) === identity) {
+    throw new MigrationError(
+      'same_database',
+      `PLATFORM_DATABASE_URL and USERDATA_DATABASE_URL both name ${identity}; each table belongs to exactly one of two separate databases`,
+    );
+  }
+}
+
+async function verifyOne(url: string, name: DatabaseName, options: PrepareOptions): Promise<DatabaseSchemaReport> {
+  const identity = databaseIdentity(url);
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    const { code, message } = error as { code?: string; message: string };
+    return {
+      database: name,
+      identity,
+      reachable: false,
+      issues: [{ kind: 'unreachable', severity: 'error', message: `cannot connect: ${code ? `${code} ` : ''}${message}` }],
+      migrations: { applied: 0, pending: [] },
+    };
+  }
+  try {
+    return await verifyDatabase(client, name, identity, { migrationsFolder: options.migrationsFolders?.[name] });
+  } finally {
+    await client.end();
+  }
+}
+
+/** Verifies both databases against the schema and migrations; never throws for drift (for `/ready` and `db:verify`). */
+export async function verifyDatabases(
+  config: Pick<DatabasesConfig, 'platformUrl' | 'userdataUrl'>,
+  options: PrepareOptions = {},
+): Promise<SchemaReport> {
+  assertSeparateDatabases(config);
+  const urls = urlsOf(config);
+  return summarizeReports(await Promise.all(databaseNames.map((name) => verifyOne(urls[name], name, options))));
+}
+
+/**
+ * Startup step of every process: create missing databases, migrate both (advisory-locked), then verify.
+ * Throws `MigrationError` when a migration is refused or fails, `SchemaDriftError` when the result still drifts.
+ */
+export async function prepareDatabases(
+  config: Pick<DatabasesConfig, 'platformUrl' | 'userdataUrl'>,
+  options: PrepareOptions = {},
+): Promise<PreparedReport> {
+  assertSeparateDatabases(config);
+  const urls = urlsOf(config);
+  const migrations = await Promise.all(
+    databaseNames.map((name) =>
+      migrateDatabase(urls[name], {
+        name,
+        migrationsFolder: options.migrationsFolders?.[name] ?? databaseLayouts[name].migrationsFolder,
+      }),
+    ),
+  );
+  const report = await verifyDatabases(config, options);
+  if (report.status !== 'ok') throw new SchemaDriftError(report);
+  return { ...report, migrations };
+}

@@ -1,0 +1,57 @@
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+
+import { LlmError, type LlmErrorKind } from '../../errors.js';
+import { kindFromStatus, readRetryAfterMs } from '../../provider-utils.js';
+import { classifyTransportError, contextLengthMessage, prefillRejectedMessage, providerError } from '../adapter-support.js';
+
+/** Anthropic `error.type` values and the kind each means (also used for in-band `event: error`, which has no status). */
+const kindsByType: Record<string, { kind: LlmErrorKind; status: number }> = {
+  invalid_request_error: { kind: 'bad_request', status: 400 },
+  authentication_error: { kind: 'auth', status: 401 },
+  permission_error: { kind: 'auth', status: 403 },
+  not_found_error: { kind: 'not_found', status: 404 },
+  request_too_large: { kind: 'context_length', status: 413 },
+  rate_limit_error: { kind: 'rate_limit', status: 429 },
+  api_error: { kind: 'server', status: 500 },
+  timeout_error: { kind: 'timeout', status: 504 },
+  overloaded_error: { kind: 'overloaded', status: 529 },
+};
+
+function errorMessageOf(error: APIError): string {
+  const body = error.error as { error?: { message?: unknown } } | undefined;
+  const message = body?.error?.message;
+  return typeof message === 'string' ? message : '';
+}
+
+/**
+ * Classifies any failure of an Anthropic call (HTTP error, in-band stream `error` event, abort, network) as an
+ * `LlmError`. `retryAfterMs` comes from `retry-after-ms`, `retry-after`, or the exhausted `anthropic-ratelimit-*-reset`.
+ */
+export function toAnthropicLlmError(error: unknown, provider: string, signal?: AbortSignal): LlmError {
+  if (error instanceof LlmError) return error;
+  if (error instanceof APIUserAbortError || error instanceof APIConnectionTimeoutError) {
+    return providerError(provider, 'timeout', { cause: error });
+  }
+  if (error instanceof APIConnectionError) {
+    return classifyTransportError(error.cause ?? error, provider, signal) ?? providerError(provider, 'network', { cause: error });
+  }
+  if (error instanceof APIError) {
+    const byType = error.type ? kindsByType[error.type] : undefined;
+    const status = error.status ?? byType?.status;
+    let kind: LlmErrorKind = byType?.kind ?? kindFromStatus(status);
+    const message = errorMessageOf(error);
+    if (kind === 'bad_request' && contextLengthMessage.test(message)) kind = 'context_length';
+    else if (kind === 'bad_request' && prefillRejectedMessage.test(message)) kind = 'unsupported_feature';
+    const retryAfterMs = kind === 'rate_limit' || kind === 'overloaded' ? readRetryAfterMs(error.headers) : undefined;
+    return providerError(provider, kind, {
+      ...(status === undefined ? {} : { status }),
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      cause: error,
+    });
+  }
+  if (error instanceof SyntaxError) {
+    // The stream carried a chunk that is not JSON: a provider fault, worth another try.
+    return providerError(provider, 'server', { cause: error });
+  }
+  return classifyTransportError(error, provider, signal) ?? providerError(provider, 'server', { cause: error });
+}

@@ -1,0 +1,1 @@
+export { createAnthropicProvider, type AnthropicProviderOptions } from './anthropic-chat-provider.js';

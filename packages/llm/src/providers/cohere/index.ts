@@ -1,0 +1,1 @@
+export { createCohereProvider, type CohereProviderOptions } from './cohere-chat-provider.js';

@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+
+import { GoogleGenerativeAI, type GenerateContentRequest, type GenerateContentResponse } from '@google/generative-ai';
+
+import type { ChatProvider, ProviderCallOptions, ProviderTimeouts } from '../../chat-provider.js';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest, ChatToolCall, ChatUsage, FinishReason } from '../../chat-types.js';
+import { linkAbortSignal, providerError, truncatedStreamError } from '../adapter-support.js';
+import { convertToGeminiRequest } from './convert-to-gemini-messages.js';
+import { geminiApiError, toGeminiLlmError, type GeminiErrorBody } from './gemini-error.js';
+import { mapGeminiFinishReason } from './map-gemini-finish-reason.js';
+
+/** Options of `createGeminiProvider`. */
+export interface GeminiProviderOptions {
+  /** Distinguishes two Gemini instances (e.g. a user's own key); defaults to `gemini`. */
+  name?: string;
+  apiKey: string;
+  /** Defaults to `https://generativelanguage.googleapis.com` (the SDK appends `/v1beta/models/...`). */
+  baseUrl?: string;
+  /** Reported to the client, which enforces them per attempt. */
+  timeouts?: ProviderTimeouts;
+  /** The pooled keep-alive fetch the SDK should use; defaults to the global fetch. */
+  fetch?: typeof fetch;
+}
+
+/** Longest prefix first: `gemini-1.5-pro` has a larger window than the other 1.5 models. */
+const contextWindows: Array<[prefix: string, tokens: number]> = [
+  ['gemini-1.5-pro', 2_097_152],
+  ['gemini-1.0-pro', 32_760],
+  ['gemini-pro', 32_760],
+  ['gemini-1.5', 1_048_576],
+  ['gemini-2', 1_048_576],
+  ['gemini-3', 1_048_576],
+];
+
+/** Response fields of current v1beta the 0.24 SDK does not type: thinking tokens, the response id, an in-band error. */
+type GeminiResponse = GenerateContentResponse & {
+  responseId?: string;
+  modelVersion?: string;
+  usageMetadata?: GenerateContentResponse['usageMetadata'] & { thoughtsTokenCount?: number };
+  error?: GeminiErrorBody;
+};
+
+/**
+ * Runs an SDK call with our fetch. The 0.24 SDK takes no fetch option: it reads the global `fetch` as a default
+ * parameter, synchronously, when the call starts. Swapping the global only for that synchronous stretch gives
+ * this call our pooled fetch without affecting any other code (JavaScript runs nothing else in between).
+ */
+function withFetch<T>(fetchImplementation: typeof fetch, start: () => Promise<T>): Promise<T> {
+  const original = globalThis.fetch;
+  globalThis.fetch = fetchImplementation;
+  try {
+    return start();
+  } finally {
+    globalThis.fetch = original;
+  }
+}
+
+/** Gemini counts cached and thinking tokens inside its totals; OpenAI counts thinking as completion. */
+function toChatUsage(metadata: GeminiResponse['usageMetadata']): ChatUsage {
+  const promptTokens = metadata?.promptTokenCount ?? 0;
+  const completionTokens = (metadata?.candidatesTokenCount ?? 0) + (metadata?.thoughtsTokenCount ?? 0);
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: metadata?.totalTokenCount ?? promptTokens + completionTokens,
+    prompt_tokens_details: { cached_tokens: metadata?.cachedContentTokenCount ?? 0 },
+  };
+}
+
+function toolCallId(): string {
+  return `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`;
+}
+
+/** Throws for what Gemini reports inside a 200: an error object, or a prompt it blocked. */
+function throwIfFailed(response: GeminiResponse, provider: string): void {
+  if (response.error) throw geminiApiError(provider, response.error);
+  if (response.promptFeedback?.blockReason) throw providerError(provider, 'content_filter');
+}
+
+/** Text and tool calls of the first candidate; thought summaries are not part of the answer. */
+function readParts(response: GeminiResponse): { text: string; toolCalls: ChatToolCall[] } {
+  let text = '';
+  const toolCalls: ChatToolCall[] = [];
+  for (const part of response.candidates?.[0]?.content?.parts ?? []) {
+    if ((part as { thought?: boolean }).thought) continue;
+    if (typeof part.text === 'string') text += part.text;
+    if (part.functionCall) {
+      const id = (part.functionCall as { id?: string }).id ?? toolCallId();
+      toolCalls.push({ id, type: 'function', function: { name: part.functionCall.name, arguments: JSON.stringify(part.functionCall.args ?? {}) } });
+    }
+  }
+  return { text, toolCalls };
+}
+
+/** Creates the Gemini adapter: `generateContent` / `streamGenerateContent?alt=sse` through `@google/generative-ai`. */
+export function createGeminiProvider(options: GeminiProviderOptions): ChatProvider {
+  const name = options.name ?? 'gemini';
+  const genAI = new GoogleGenerativeAI(options.apiKey);
+  const requestOptions = options.baseUrl ? { baseUrl: options.baseUrl.replace(/\/+$/, '') } : {};
+  const baseFetch = options.fetch ?? globalThis.fetch;
+
+  /** A fetch for one call that remembers the response headers, which the SDK does not expose. */
+  function recordingFetch(): { fetch: typeof fetch; headers: () => Headers | undefined } {
+    let headers: Headers | undefined;
+    const recording: typeof fetch = async (input, init) => {
+      const response = await baseFetch(input, init);
+      headers = response.headers;
+      return response;
+    };
+    return { fetch: recording, headers: () => headers };
+  }
+
+  function model(modelId: string) {
+    return genAI.getGenerativeModel({ model: modelId }, requestOptions);
+  }
+
+  async function chat(request: ChatRequest, callOptions: ProviderCallOptions): Promise<ChatCompletion> {
+    const geminiRequest = convertToGeminiRequest(request, name) as GenerateContentRequest;
+    const recorder = recordingFetch();
+    let response: GeminiResponse;
+    try {
+      const result = await withFetch(recorder.fetch, () =>
+        model(callOptions.model).generateContent(geminiRequest, { signal: callOptions.signal }),
+      );
+      response = result.response as GeminiResponse;
+    } catch (error) {
+      throw toGeminiLlmError(error, name, callOptions.signal, recorder.headers());
+    }
+    throwIfFailed(response, name);
+    const { text, toolCalls } = readParts(response);
+    const finishReason = mapGeminiFinishReason(response.candidates?.[0]?.finishReason, toolCalls.length > 0);
+    if (finishReason === 'content_filter' && text === '' && toolCalls.length === 0) throw providerError(name, 'content_filter');
+    return {
+      id: response.responseId ?? `gemini-${randomUUID()}`,
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model: response.modelVersion ?? callOptions.model,
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: text, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) },
+          finish_reason: finishReason,
+          logprobs: null,
+        },
+      ],
+      usage: toChatUsage(response.usageMetadata),
+    };
+  }
+
+  async function* chatStream(request: ChatRequest, callOptions: ProviderCallOptions): AsyncGenerator<ChatCompletionChunk> {
+    const geminiRequest = convertToGeminiRequest(request, name) as GenerateContentRequest;
+    const recorder = recordingFetch();
+    // Our own controller: leaving the loop early must cancel the HTTP body the SDK keeps reading for its aggregate.
+    const { controller, unlink } = linkAbortSignal(callOptions.signal);
+    try {
+      let result;
+      try {
+        result = await withFetch(recorder.fetch, () =>
+          model(callOptions.model).generateContentStream(geminiRequest, { signal: controller.signal }),
+        );
+      } catch (error) {
+        throw toGeminiLlmError(error, name, callOptions.signal, recorder.headers());
+      }
+      // The SDK's aggregate promise rejects with the stream; we never read it, so it must not become unhandled.
+      result.response.catch(() => undefined);
+
+      let id = `gemini-${randomUUID()}`;
+      let model_ = callOptions.model;
+      const created = Math.floor(Date.now() / 1000);
+      let usage: ChatUsage = toChatUsage(undefined);
+      let finishReason: string | undefined;
+      let emitted = false;
+      let toolCallCount = 0;
+      const chunk = (delta: ChatCompletionChunk['choices'][number]['delta'], finish: FinishReason | null = null): ChatCompletionChunk => {
+        const withRole = emitted ? delta : { role: 'assistant' as const, ...delta };
+        emitted = true;
+        return {
+          id,
+          object: 'chat.completion.chunk',
+          created,
+          model: model_,
+          choices: [{ index: 0, delta: withRole, finish_reason: finish, logprobs: null }],
+          ...(finish === null ? {} : { usage }),
+        };
+      };
+
+      try {
+        for await (const item of result.stream) {
+          const response = item as GeminiResponse;
+          throwIfFailed(response, name);
+          if (response.responseId) id = response.responseId;
+          if (response.modelVersion) model_ = response.modelVersion;
+          if (response.usageMetadata) usage = toChatUsage(response.usageMetadata);
+          const { text, toolCalls } = readParts(response);
+          if (text !== '') yield chunk({ content: text });
+          for (const call of toolCalls) {
+            yield chunk({ tool_calls: [{ index: toolCallCount, id: call.id, type: 'function', function: call.function }] });
+            toolCallCount += 1;
+          }
+          const reason = response.candidates?.[0]?.finishReason;
+          if (reason) finishReason = reason;
+        }
+      } catch (error) {
+        throw toGeminiLlmError(error, name, callOptions.signal, recorder.headers());
+      }
+      // Gemini has no terminator event: a stream that closes without a finish reason was cut.
+      if (finishReason === undefined) {
+        throw callOptions.signal.aborted ? providerError(name, 'timeout') : truncatedStreamError(name);
+      }
+      const finish = mapGeminiFinishReason(finishReason, toolCallCount > 0);
+      if (finish === 'content_filter' && !emitted) throw providerError(name, 'content_filter');
+      yield chunk({}, finish);
+    } finally {
+      unlink();
+      controller.abort();
+    }
+  }
+
+  return {
+    id: 'gemini',
+    name,
+    supportsPrefill: true,
+    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+    contextWindow: (modelId) => contextWindows.find(([prefix]) => modelId.startsWith(prefix))?.[1],
+    chat,
+    chatStream,
+  };
+}

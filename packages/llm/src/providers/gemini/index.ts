@@ -1,0 +1,1 @@
+export { createGeminiProvider, type GeminiProviderOptions } from './gemini-chat-provider.js';

@@ -1,0 +1,2 @@
+export { createOpenAICompatibleProvider, type OpenAICompatibleProviderOptions } from './openai-compatible-chat-provider.js';
+export { toOpenAICompatibleError } from './openai-compatible-error.js';

@@ -1,0 +1,133 @@
+import OpenAI from 'openai';
+import type { ChatProvider, ProviderCallOptions, ProviderId, ProviderTimeouts } from '../../chat-provider.js';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../chat-types.js';
+import { LlmError } from '../../errors.js';
+import { readRateLimitHeaders } from '../../provider-utils.js';
+import { estimateTokens } from '../../tokens.js';
+import { toOpenAICompatibleError } from './openai-compatible-error.js';
+
+/** Options of `createOpenAICompatibleProvider`. */
+export interface OpenAICompatibleProviderOptions {
+  /** Provider kind reported in attempts and health (default `openai-compatible`). */
+  id?: ProviderId;
+  /** Instance name; defaults to `id`. */
+  name?: string;
+  apiKey: string;
+  /** Base URL including the version path, e.g. `https://api.groq.com/openai/v1`. */
+  baseUrl: string;
+  /** Pooled fetch from `createPooledFetch`; the SDK default fetch is much slower under load. */
+  fetch?: typeof globalThis.fetch;
+  timeouts?: ProviderTimeouts;
+  /** Whether the endpoint continues a trailing assistant message (most OpenAI-compatible servers do not). */
+  supportsPrefill?: boolean;
+  /** Known context windows by model id. */
+  contextWindows?: Record<string, number>;
+  /** Extra headers on every request (e.g. OpenRouter's `HTTP-Referer`). */
+  headers?: Record<string, string>;
+}
+
+function toWireBody(request: ChatRequest, model: string): Record<string, unknown> {
+  const { stream: _stream, stream_options: _streamOptions, ...rest } = request;
+  return { ...rest, model };
+}
+
+/**
+ * The shared base of every OpenAI-wire provider (OpenAI, Groq, vLLM, Ollama, OpenRouter), through the
+ * `openai` SDK with retries off: retry and fallback belong to the client, which sees every provider.
+ */
+export function createOpenAICompatibleProvider(options: OpenAICompatibleProviderOptions): ChatProvider {
+  const id = options.id ?? 'openai-compatible';
+  const name = options.name ?? id;
+  const client = new OpenAI({
+    apiKey: options.apiKey,
+    baseURL: options.baseUrl,
+    maxRetries: 0,
+    timeout: options.timeouts?.totalMs ?? 600_000,
+    logLevel: 'off',
+    defaultHeaders: options.headers,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  const contextWindows = options.contextWindows ?? {};
+
+  const reportLimits = (headers: Headers | undefined, callOptions: ProviderCallOptions) => {
+    if (!headers || !callOptions.onRateLimit) return;
+    const snapshot = readRateLimitHeaders(headers);
+    if (snapshot) callOptions.onRateLimit(snapshot);
+  };
+
+  const fail = (error: unknown, callOptions: ProviderCallOptions): LlmError => {
+    if (error instanceof OpenAI.APIError && error.headers) reportLimits(error.headers, callOptions);
+    return toOpenAICompatibleError(error, name, callOptions.signal);
+  };
+
+  async function* stream(request: ChatRequest, callOptions: ProviderCallOptions): AsyncGenerator<ChatCompletionChunk> {
+    let finished = false;
+    let usageSeen = false;
+    let text = '';
+    let last: ChatCompletionChunk | undefined;
+    try {
+      const body = { ...toWireBody(request, callOptions.model), stream: true, stream_options: { include_usage: true } };
+      const { data, response } = await client.chat.completions
+        .create(body as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { signal: callOptions.signal })
+        .withResponse();
+      reportLimits(response.headers, callOptions);
+      for await (const raw of data) {
+        const chunk = raw as unknown as ChatCompletionChunk;
+        last = chunk;
+        for (const choice of chunk.choices) {
+          if (choice.delta.content) text += choice.delta.content;
+          if (choice.finish_reason) finished = true;
+        }
+        if (chunk.usage) usageSeen = true;
+        yield chunk;
+      }
+    } catch (error) {
+      throw fail(error, callOptions);
+    }
+    // The SDK ends iteration quietly on abort; an abort or a missing finish reason is a truncated answer.
+    if (callOptions.signal.aborted) throw toOpenAICompatibleError(callOptions.signal.reason, name, callOptions.signal);
+    if (!finished) {
+      throw new LlmError(`Provider ${name} ended the stream before the answer was complete.`, { kind: 'network', provider: name });
+    }
+    if (!usageSeen && last) {
+      const promptTokens = estimateTokens(request.messages);
+      const completionTokens = estimateTokens(text);
+      yield {
+        id: last.id,
+        object: 'chat.completion.chunk',
+        created: last.created,
+        model: last.model,
+        choices: [],
+        usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens, estimated: true },
+      };
+    }
+  }
+
+  return {
+    id,
+    name,
+    supportsPrefill: options.supportsPrefill ?? false,
+    timeouts: options.timeouts,
+    contextWindow: (model) => contextWindows[model],
+    async chat(request, callOptions) {
+      try {
+        const { data, response } = await client.chat.completions
+          .create(toWireBody(request, callOptions.model) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, {
+            signal: callOptions.signal,
+          })
+          .withResponse();
+        reportLimits(response.headers, callOptions);
+        const completion = data as unknown as ChatCompletion;
+        if (!completion.usage) {
+          const promptTokens = estimateTokens(request.messages);
+          const completionTokens = estimateTokens(completion.choices[0]?.message.content ?? '');
+          completion.usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens, estimated: true };
+        }
+        return completion;
+      } catch (error) {
+        throw fail(error, callOptions);
+      }
+    },
+    chatStream: (request, callOptions) => stream(request, callOptions),
+  };
+}

@@ -1,0 +1,50 @@
+import OpenAI from 'openai';
+import { LlmError, type LlmErrorKind } from '../../errors.js';
+import { kindFromStatus, readRetryAfterMs, safeMessage } from '../../provider-utils.js';
+
+interface OpenAIErrorBody {
+  code?: unknown;
+  type?: unknown;
+}
+
+function kindFromBody(status: number | undefined, body: OpenAIErrorBody | undefined): LlmErrorKind {
+  const code = typeof body?.code === 'string' ? body.code : '';
+  const type = typeof body?.type === 'string' ? body.type : '';
+  if (code === 'context_length_exceeded' || code === 'string_above_max_length') return 'context_length';
+  if (code === 'content_filter' || code === 'content_policy_violation') return 'content_filter';
+  if (code === 'model_not_found') return 'not_found';
+  if (code === 'invalid_api_key') return 'auth';
+  if (code === 'rate_limit_exceeded' || type === 'requests' || type === 'tokens') return 'rate_limit';
+  // An error event inside a 200 stream has no status: the provider failed mid-answer.
+  if (status === undefined) return type === 'invalid_request_error' ? 'bad_request' : 'server';
+  return kindFromStatus(status);
+}
+
+/** Classifies anything the `openai` SDK (or its fetch) throws into an `LlmError`. */
+export function toOpenAICompatibleError(error: unknown, provider: string, signal?: AbortSignal): LlmError {
+  if (error instanceof LlmError) return error;
+  if (error instanceof OpenAI.APIUserAbortError || signal?.aborted) {
+    return new LlmError(`Provider ${provider} call was aborted.`, { kind: 'timeout', provider, cause: error });
+  }
+  if (error instanceof OpenAI.APIConnectionTimeoutError) {
+    return new LlmError(safeMessage('timeout', provider), { kind: 'timeout', provider, cause: error });
+  }
+  if (error instanceof OpenAI.APIConnectionError) {
+    return new LlmError(safeMessage('network', provider), { kind: 'network', provider, cause: error });
+  }
+  if (error instanceof OpenAI.APIError) {
+    const status = typeof error.status === 'number' ? error.status : undefined;
+    const kind = kindFromBody(status, error.error as OpenAIErrorBody | undefined);
+    return new LlmError(safeMessage(kind, provider), {
+      kind,
+      provider,
+      status,
+      retryAfterMs: readRetryAfterMs(error.headers),
+      cause: error,
+    });
+  }
+  if (error instanceof SyntaxError) {
+    return new LlmError(`Provider ${provider} sent a malformed response.`, { kind: 'server', provider, cause: error });
+  }
+  return new LlmError(safeMessage('network', provider), { kind: 'network', provider, cause: error });
+}

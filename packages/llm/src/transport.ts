@@ -1,0 +1,34 @@
+import { Agent, fetch as undiciFetch } from 'undici';
+import type { ProviderTimeouts } from './chat-provider.js';
+
+/** A `fetch` over one keep-alive connection pool; `close()` releases its sockets. */
+export type PooledFetch = typeof globalThis.fetch & { close(): Promise<void> };
+
+/** Options of `createPooledFetch`. */
+export interface PooledFetchOptions {
+  /** Most sockets per origin (the per-provider connection limit). */
+  connections: number;
+  /** Only `connectMs` is used here; the client enforces the others per attempt. */
+  timeouts: Pick<ProviderTimeouts, 'connectMs'>;
+  /** Idle keep-alive of pooled sockets in ms (default 30 s). */
+  keepAliveMs?: number;
+}
+
+/**
+ * A keep-alive `fetch` on an undici Agent, handed to every provider SDK: their default fetch opens
+ * far more connections and halves throughput (see the issue's measurements).
+ */
+export function createPooledFetch(options: PooledFetchOptions): PooledFetch {
+  const agent = new Agent({
+    connections: options.connections,
+    connect: { timeout: options.timeouts.connectMs },
+    keepAliveTimeout: options.keepAliveMs ?? 30_000,
+    // Streams may legitimately pause; the client's idle/first-token timers decide, not undici.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  });
+  const pooled = ((input: Parameters<typeof undiciFetch>[0], init?: Parameters<typeof undiciFetch>[1]) =>
+    undiciFetch(input, { ...init, dispatcher: agent })) as unknown as PooledFetch;
+  pooled.close = () => agent.close();
+  return pooled;
+}
