@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-const sourceConditions = ['@switchyard/source', 'import', 'module', 'node', 'default'];
+// No 'import' here: Vitest hands these conditions to Node for external dependencies too, and with 'import'
+// a CommonJS require of a dual package (pg -> pg-pool) would load its ESM build and break.
+const sourceConditions = ['@switchyard/source', 'module', 'node', 'default'];
 
 /**
  * Shared Vitest settings: resolve workspace packages to their TypeScript sources (no build step),

@@ -69,11 +69,13 @@ export function mapError(error: unknown, requestId: string, maxBodyBytes: number
     return envelope(400, 'invalid_json', 'The request body is not valid JSON.');
   }
   const statusCode = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
-  if (statusCode === 429 && typeof fastifyError.code !== 'string') {
+  // @fastify/error upper-cases codes; the envelope uses OpenAI's lower-case style.
+  const ownCode = typeof fastifyError.code === 'string' && !fastifyError.code.startsWith('FST_') ? fastifyError.code.toLowerCase() : undefined;
+  if (statusCode === 429 && ownCode === undefined) {
     return envelope(429, 'rate_limit_exceeded', fastifyError.message ?? 'Too many requests.');
   }
-  if (statusCode < 500 || (typeof fastifyError.code === 'string' && errorTypeFor(fastifyError.code, statusCode) !== 'api_error') || isOurServiceError(fastifyError.code)) {
-    const code = typeof fastifyError.code === 'string' && !fastifyError.code.startsWith('FST_') ? fastifyError.code : statusCode === 404 ? 'not_found' : statusCode === 429 ? 'rate_limit_exceeded' : 'invalid_request';
+  if (statusCode < 500 || (ownCode !== undefined && serviceCodes.has(ownCode))) {
+    const code = ownCode ?? (statusCode === 404 ? 'not_found' : statusCode === 429 ? 'rate_limit_exceeded' : 'invalid_request');
     const param = typeof fastifyError.param === 'string' ? fastifyError.param : null;
     return envelope(statusCode, code, fastifyError.message ?? 'Invalid request.', param);
   }
@@ -81,10 +83,6 @@ export function mapError(error: unknown, requestId: string, maxBodyBytes: number
 }
 
 const serviceCodes = new Set(['no_providers_configured', 'shutting_down', 'service_unavailable', 'all_providers_failed']);
-
-function isOurServiceError(code: unknown): boolean {
-  return typeof code === 'string' && serviceCodes.has(code);
-}
 
 /** Fastify error handler: log once (no stack, no secrets) and answer with the OpenAI envelope. */
 export function createErrorHandler(maxBodyBytes: number) {

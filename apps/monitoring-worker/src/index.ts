@@ -1,1 +1,3 @@
-export {};
+export { createWorkerRuntime, schedulerIds, type WorkerRuntime, type WorkerRuntimeDependencies } from './worker-runtime.js';
+export { createHealthServer, type HealthServerOptions, type ReadinessCheck } from './health-server.js';
+export { createDispatcher, type Dispatcher, type DispatchCycleResult } from './dispatcher.js';

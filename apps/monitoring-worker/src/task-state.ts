@@ -149,17 +149,31 @@ export function createTaskState(options: TaskStateOptions) {
     });
   }
 
-  async function finish(type: MonitoringTaskType, taskId: string, logId: number, outcome: TaskOutcome): Promise<void> {
+  /**
+   * Records the outcome. With the task row locked, a success recorded since this job's due time (another
+   * delivery of it, or another job of the task that finished first) turns this attempt into a skipped duplicate,
+   * so concurrent deliveries leave exactly one success and one result.
+   */
+  async function finish(type: MonitoringTaskType, taskId: string, logId: number, dueAt: number, outcome: TaskOutcome): Promise<'success' | 'skipped'> {
     const { tasks, logs } = taskTables[type];
     const at = now();
-    await db.transaction(async (transaction) => {
-      await transaction.execute(sql`select 1 from ${sql.raw(tasks)} where id = ${taskId} for update`);
+    const elapsed = sql`greatest(0, (extract(epoch from (${at.toISOString()}::timestamptz - execution_date)) * 1000)::int)`;
+    return db.transaction(async (transaction) => {
+      const locked = await transaction.execute<{ last_success: unknown }>(sql`select last_success from ${sql.raw(tasks)} where id = ${taskId} for update`);
+      if ((toDate(locked.rows[0]?.last_success)?.getTime() ?? -1) >= dueAt) {
+        await transaction.execute(
+          sql`update ${sql.raw(logs)} set status = 'skipped', execution_time_ms = ${elapsed},
+                result_data = coalesce(result_data, '{}'::jsonb) || '{"reason":"already_checked_after_due_time"}'::jsonb
+              where id = ${logId}`,
+        );
+        return 'skipped' as const;
+      }
       const persisted = outcome.persist === undefined ? {} : await outcome.persist(transaction);
       const resultData = { ...outcome.resultData, ...persisted };
       const dataSource = type === 'platform_insights' && outcome.dataSource !== undefined ? sql`, data_source = ${outcome.dataSource}` : sql``;
       await transaction.execute(
         sql`update ${sql.raw(logs)} set status = ${outcome.status}, result_data = coalesce(result_data, '{}'::jsonb) || ${JSON.stringify(resultData)}::jsonb,
-              execution_time_ms = greatest(0, (extract(epoch from (${at.toISOString()}::timestamptz - execution_date)) * 1000)::int) ${dataSource}
+              execution_time_ms = ${elapsed} ${dataSource}
             where id = ${logId}`,
       );
       const success = outcome.status === 'success' ? sql`, last_success = ${at.toISOString()}::timestamptz, consecutive_failures = 0, failure_reason = null` : sql``;
@@ -168,6 +182,7 @@ export function createTaskState(options: TaskStateOptions) {
               status = case when status = 'paused' then status else 'active' end ${success}
             where id = ${taskId}`,
       );
+      return outcome.status;
     });
   }
 

@@ -13,6 +13,7 @@ export type SchemaIssueKind =
   | 'column_nullability'
   | 'missing_index'
   | 'missing_check'
+  | 'missing_foreign_key'
   | 'missing_row_level_security'
   | 'missing_policy'
   | 'missing_trigger'
@@ -60,8 +61,19 @@ interface ExpectedTable {
   columns: ExpectedColumn[];
   indexes: string[];
   checks: string[];
+  foreignKeys: string[];
   triggers: string[];
   rowLevelSecurity: boolean;
+}
+
+/** Postgres truncates identifiers to 63 bytes (NAMEDATALEN - 1); drizzle-kit's long default names get cut. */
+function identifier(name: string): string {
+  const bytes = Buffer.from(name);
+  return bytes.length <= 63 ? name : bytes.subarray(0, 63).toString('utf8');
+}
+
+function columnName(column: { name: string; keyAsName: boolean }): string {
+  return column.keyAsName ? toSnakeCase(column.name) : column.name;
 }
 
 const typeAliases: Record<string, string> = {
@@ -91,7 +103,7 @@ export function expectedCatalog(layout: DatabaseLayout): ExpectedTable[] {
   const tables = layout.tables.map((table) => {
     const config = getTableConfig(table);
     const columns = config.columns.map((column) => ({
-      name: column.keyAsName ? toSnakeCase(column.name) : column.name,
+      name: columnName(column),
       type: normalizeType(column.getSQLType()),
       notNull: column.notNull,
     }));
@@ -99,13 +111,20 @@ export function expectedCatalog(layout: DatabaseLayout): ExpectedTable[] {
       ...(config.primaryKeys.length > 0 ? config.primaryKeys.map((key) => key.getName()) : [`${config.name}_pkey`]),
       ...config.indexes.map((index) => index.config.name).filter((name): name is string => Boolean(name)),
       ...config.uniqueConstraints.map((constraint) => constraint.getName()).filter((name): name is string => Boolean(name)),
-    ];
+    ].map(identifier);
     const rowLevelSecurity = layout.rowLevelSecurityTables.includes(config.name);
     return {
       name: config.name,
       columns,
       indexes,
-      checks: config.checks.map((check) => check.name),
+      checks: config.checks.map((check) => identifier(check.name)),
+      // drizzle-kit's default name, computed from snake_case names (drizzle-orm's own getName() ignores casing).
+      foreignKeys: config.foreignKeys.map((foreignKey) => {
+        const reference = foreignKey.reference();
+        const target = getTableConfig(reference.foreignTable).name;
+        const fallback = `${config.name}_${reference.columns.map(columnName).join('_')}_${target}_${reference.foreignColumns.map(columnName).join('_')}_fk`;
+        return identifier(reference.name ?? fallback);
+      }),
       // The updated_at trigger is how `updated_at` stays true; its name is fixed by the custom migrations.
       triggers: columns.some((column) => column.name === 'updated_at') ? [`${config.name}_set_updated_at`] : [],
       rowLevelSecurity,
@@ -120,6 +139,7 @@ interface LiveCatalog {
   columns: Map<string, Map<string, { type: string; notNull: boolean }>>;
   indexes: Map<string, Set<string>>;
   checks: Map<string, Set<string>>;
+  foreignKeys: Map<string, Set<string>>;
   triggers: Map<string, Set<string>>;
   policies: Map<string, Set<string>>;
   applied: Map<string, string> | undefined;
@@ -147,9 +167,9 @@ select c.relname as table_name, a.attname as name, format_type(a.atttypid, a.att
   from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
  where n.nspname = 'public' and c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped;
 select tablename as table_name, indexname as name from pg_indexes where schemaname = 'public';
-select c.relname as table_name, con.conname as name
+select c.relname as table_name, con.conname as name, con.contype as type
   from pg_constraint con join pg_class c on c.oid = con.conrelid join pg_namespace n on n.oid = c.relnamespace
- where n.nspname = 'public' and con.contype = 'c';
+ where n.nspname = 'public' and con.contype in ('c', 'f');
 select c.relname as table_name, t.tgname as name
   from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
  where n.nspname = 'public' and not t.tgisinternal;
@@ -158,12 +178,12 @@ select to_regclass('${migrationsSchema}.applied') is not null as has_applied,
        to_regclass('${migrationsSchema}.database_role') is not null as has_role;`;
 
 async function readLiveCatalog(client: Queryable): Promise<LiveCatalog> {
-  const results = (await client.query(catalogSql)) as unknown as pg.QueryResult[];
-  const [tables, columns, indexes, checks, triggers, policies, bookkeeping] = results.map((result) => result.rows) as [
+  const results = (await client.query(catalogSql)) as unknown as pg.QueryResult<Record<string, unknown>>[];
+  const [tables, columns, indexes, constraints, triggers, policies, bookkeeping] = results.map((result): unknown => result.rows) as [
     { table_name: string; rls: boolean; forced: boolean }[],
     { table_name: string; name: string; type: string; not_null: boolean }[],
     { table_name: string; name: string }[],
-    { table_name: string; name: string }[],
+    { table_name: string; name: string; type: 'c' | 'f' }[],
     { table_name: string; name: string }[],
     { table_name: string; name: string }[],
     { has_applied: boolean; has_role: boolean }[],
@@ -188,7 +208,8 @@ async function readLiveCatalog(client: Queryable): Promise<LiveCatalog> {
     tables: new Map(tables.map((row) => [row.table_name, { rowLevelSecurity: row.rls, forced: row.forced }])),
     columns: columnMap,
     indexes: group(indexes),
-    checks: group(checks),
+    checks: group(constraints.filter((constraint) => constraint.type === 'c')),
+    foreignKeys: group(constraints.filter((constraint) => constraint.type === 'f')),
     triggers: group(triggers),
     policies: group(policies),
     applied,
@@ -241,6 +262,10 @@ function compareTables(layout: DatabaseLayout, other: DatabaseLayout, live: Live
     const liveChecks = live.checks.get(table.name) ?? new Set<string>();
     for (const check of table.checks) {
       if (!liveChecks.has(check)) error('missing_check', table.name, `check constraint ${check} on ${table.name} is missing`);
+    }
+    const liveForeignKeys = live.foreignKeys.get(table.name) ?? new Set<string>();
+    for (const foreignKey of table.foreignKeys) {
+      if (!liveForeignKeys.has(foreignKey)) error('missing_foreign_key', table.name, `foreign key ${foreignKey} on ${table.name} is missing`);
     }
     const liveTriggers = live.triggers.get(table.name) ?? new Set<string>();
     for (const trigger of table.triggers) {

@@ -50,6 +50,8 @@ export interface Queues {
 export interface QueuesOptions {
   /** BullMQ prefix; must carry a hash tag such as `{switchyard}`. */
   prefix: string;
+  /** Per-queue overrides of `defaultJobOptions` (tests shorten backoffs; operators tune retention). */
+  jobOptions?: Partial<Record<QueueName, JobsOptions>>;
   /** How long an enqueue waits for a (re)connecting Redis before failing with `QueueUnavailableError` (default 2000). */
   readyTimeoutMs?: number;
 }
@@ -75,7 +77,7 @@ export function createQueues(connection: Redis, options: QueuesOptions): Queues 
   function untypedQueue(name: QueueName): Queue {
     let existing = opened.get(name);
     if (existing === undefined) {
-      existing = new Queue(name, { connection, prefix, defaultJobOptions: defaultJobOptions[name] });
+      existing = new Queue(name, { connection, prefix, defaultJobOptions: { ...defaultJobOptions[name], ...options.jobOptions?.[name] } });
       opened.set(name, existing);
     }
     return existing;
@@ -143,7 +145,7 @@ export function createQueues(connection: Redis, options: QueuesOptions): Queues 
         jobs.map((job) => ({
           name: name,
           data: payloadSchemas[name].parse(job.payload),
-          opts: { ...defaultJobOptions[name], ...jobOptions(job.options) },
+          opts: jobOptions(job.options),
         })),
       );
       return added.map((job, index) => ({ jobId: job.id ?? '', created: !existed[index] }));

@@ -9,12 +9,12 @@ import { defaultAnswerText, startOpenAISimulator, type Fault, type Simulator } f
 export const fastTimeouts: ProviderTimeouts = { connectMs: 1_000, firstTokenMs: 400, idleMs: 300, totalMs: 2_000 };
 
 /** N OpenAI simulators, each wrapped as a differently named provider `p0`, `p1`, ... */
-export async function startFleet(count: number, options: { faults?: Fault[][]; supportsPrefill?: boolean[]; contextWindows?: Array<Record<string, number>>; timeouts?: ProviderTimeouts } = {}) {
+export async function startFleet(count: number, options: { faults?: Fault[][]; supportsPrefill?: boolean[]; contextWindows?: Array<Record<string, number>>; timeouts?: ProviderTimeouts; connections?: number } = {}) {
   const simulators: Simulator[] = [];
   const pools: PooledFetch[] = [];
   for (let index = 0; index < count; index += 1) simulators.push(await startOpenAISimulator({ faults: options.faults?.[index] ?? [] }));
   const providers = simulators.map((simulator, index) => {
-    const fetch = createPooledFetch({ connections: 16, timeouts: options.timeouts ?? fastTimeouts });
+    const fetch = createPooledFetch({ connections: options.connections ?? 16, timeouts: options.timeouts ?? fastTimeouts });
     pools.push(fetch);
     return createOpenAICompatibleProvider({
       name: `p${index}`,

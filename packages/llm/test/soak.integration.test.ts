@@ -16,8 +16,8 @@ const rotations: Array<[Fault[], Fault[]]> = [
   [[{ type: 'in_band_error', afterTokens: 2, times: 200 }], [{ type: 'prefill_rejected', times: 20 }]],
   [[{ type: 'malformed_chunk', afterTokens: 1, times: 200 }], []],
   [[{ type: 'flapping', times: 400 }], [{ type: 'rate_limit', retryAfterSeconds: 1, times: 20 }]],
-  [[{ type: 'stall_after_tokens', tokens: 2, times: 40 }], []],
-  [[{ type: 'no_response', times: 40 }], [{ type: 'server_error', times: 10 }]],
+  [[{ type: 'stall_after_tokens', tokens: 2, times: 20 }], []],
+  [[{ type: 'no_response', times: 20 }], [{ type: 'server_error', times: 10 }]],
   [[{ type: 'bad_request', times: 50 }], []],
   [[{ type: 'no_terminator', times: 200 }], []],
 ];
@@ -39,16 +39,19 @@ describe('soak', () => {
     process.on('unhandledRejection', onUnhandled);
     const before = activeResources();
 
-    const fleet = await startFleet(3);
+    // Generous timeouts: the soak checks leaks and outcomes, and shares a small CI machine with other suites.
+    const fleet = await startFleet(3, { connections: concurrency, timeouts: { connectMs: 2_000, firstTokenMs: 3_000, idleMs: 2_000, totalMs: 6_000 } });
     const client = createLlmClient({
       providers: fleet.providers,
       defaultChain: fleet.chain,
-      deadlineMs: 3_000,
+      deadlineMs: 20_000,
       breaker: { cooldownMs: 20, failureThreshold: 3 },
       retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 5 },
     });
     const outcomes = { complete: 0, wrong: 0, failedTyped: 0, failedUntyped: 0 };
+    const warmupRequests = rotationSize * rotations.length;
     let rssAfterWarmup = 0;
+    let heapAfterWarmup = 0;
     let next = 0;
 
     const one = async (index: number) => {
@@ -65,7 +68,6 @@ describe('soak', () => {
           else outcomes.wrong += 1;
         }
       } catch (error) {
-        if (outcomes.failedTyped < 3) console.log(error);
         if (error instanceof AllProvidersFailedError || error instanceof StreamInterruptedError || error instanceof LlmError) outcomes.failedTyped += 1;
         else outcomes.failedUntyped += 1;
       }
@@ -81,9 +83,11 @@ describe('soak', () => {
           fleet.simulators[1]!.setFaults(secondary);
           fleet.simulators.forEach((simulator) => (simulator.requests.length = 0));
         }
-        if (index === 2_000) {
+        // Baseline after one full cycle of fault rotations: every path has run, pools and JIT are at steady state.
+        if (index === warmupRequests) {
           collectGarbage();
           rssAfterWarmup = process.memoryUsage().rss;
+          heapAfterWarmup = process.memoryUsage().heapUsed;
         }
         await one(index);
       }
@@ -92,14 +96,17 @@ describe('soak', () => {
 
     collectGarbage();
     const rssGrowthMb = (process.memoryUsage().rss - rssAfterWarmup) / 1024 / 1024;
+    const heapGrowthMb = (process.memoryUsage().heapUsed - heapAfterWarmup) / 1024 / 1024;
     await fleet.close();
 
     expect(outcomes.complete + outcomes.wrong + outcomes.failedTyped + outcomes.failedUntyped).toBe(totalRequests);
     expect(outcomes.wrong).toBe(0);
     expect(outcomes.failedUntyped).toBe(0);
-    // Only the bad_request rotation may fail a caller; every provider fault is absorbed by the chain.
-    expect(outcomes.failedTyped).toBeLessThanOrEqual(50);
-    expect(rssGrowthMb).toBeLessThan(30);
+    // Only the caller's own bad requests may fail; every provider fault is absorbed by the chain.
+    const badRequests = 50 * (totalRequests / rotationSize / rotations.length);
+    expect(outcomes.failedTyped).toBe(badRequests);
+    expect(rssGrowthMb, 'RSS growth in MB').toBeLessThan(30);
+    expect(heapGrowthMb, 'heap growth in MB').toBeLessThan(10);
     await expect
       .poll(() => {
         const after = activeResources();

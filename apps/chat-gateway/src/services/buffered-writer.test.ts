@@ -94,6 +94,26 @@ describe('createBufferedWriter', () => {
     await writer.close();
   });
 
+  it('still writes after flushing an empty buffer', async () => {
+    const written: number[] = [];
+    const writer = createBufferedWriter<number>({
+      name: 'test',
+      insert: (rows) => {
+        written.push(...rows);
+        return Promise.resolve();
+      },
+      flushIntervalMs: 60_000,
+      flushRows: 1_000,
+      maxRows: 1_000,
+      logger: createRecordingLogger().logger,
+    });
+    await writer.flush();
+    writer.add(1);
+    await writer.flush();
+    expect(written).toEqual([1]);
+    await writer.close();
+  });
+
   it('flushes what is buffered on close', async () => {
     const written: number[] = [];
     const writer = createBufferedWriter<number>({

@@ -1,3 +1,5 @@
+import { EventEmitter } from 'node:events';
+
 /** Minimal logger the writer reports through (pino-compatible). */
 export interface WriterLogger {
   warn(object: Record<string, unknown>, message: string): void;
@@ -46,6 +48,7 @@ export function createBufferedWriter<Row>(options: BufferedWriterOptions<Row>) {
   let closed = false;
   let droppedSinceLog = 0;
   const stats: BufferedWriterStats = { buffered: 0, written: 0, dropped: 0, failedFlushes: 0 };
+  const events = new EventEmitter<{ written: [count: number]; failed: [buffered: number] }>();
 
   const timer = setInterval(() => void flush(), options.flushIntervalMs);
   timer.unref();
@@ -73,6 +76,7 @@ export function createBufferedWriter<Row>(options: BufferedWriterOptions<Row>) {
     try {
       await options.insert(batch);
       stats.written += batch.length;
+      events.emit('written', batch.length);
       backoffMs = 0;
       retryAt = 0;
     } catch (error) {
@@ -80,6 +84,7 @@ export function createBufferedWriter<Row>(options: BufferedWriterOptions<Row>) {
       buffer = batch.concat(buffer);
       dropOverflow();
       stats.failedFlushes += 1;
+      events.emit('failed', buffer.length);
       backoffMs = backoffMs === 0 ? initialBackoffMs : Math.min(backoffMs * 2, maxBackoffMs);
       retryAt = Date.now() + backoffMs;
       options.logger.warn(
@@ -103,15 +108,17 @@ export function createBufferedWriter<Row>(options: BufferedWriterOptions<Row>) {
     if (inFlight) return inFlight;
     // Timers may fire a hair early by the wall clock, hence the small tolerance.
     if (!closed && Date.now() < retryAt - 5) return Promise.resolve();
-    inFlight = (async () => {
+    const drain = async () => {
       try {
         while (buffer.length > 0) await writeOnce();
       } catch {
         // Already logged and rescheduled by writeOnce.
-      } finally {
-        inFlight = undefined;
       }
-    })();
+    };
+    // Cleared in a later tick: an empty drain settles synchronously and must not leave a stale promise behind.
+    inFlight = drain().finally(() => {
+      inFlight = undefined;
+    });
     return inFlight;
   }
 
@@ -138,7 +145,7 @@ export function createBufferedWriter<Row>(options: BufferedWriterOptions<Row>) {
     }
   }
 
-  return { add, flush, close, stats: (): BufferedWriterStats => ({ ...stats }) };
+  return { add, flush, close, events, stats: (): BufferedWriterStats => ({ ...stats }) };
 }
 
 /** A buffered writer, as the usage and metrics recorders hold it. */

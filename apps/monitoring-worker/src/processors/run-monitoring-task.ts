@@ -37,7 +37,8 @@ export async function runMonitoringTask(
     if (!failure.retryable) throw new UnrecoverableError(`${failure.failureClass}: ${failure.message}`);
     throw new Error(`${failure.failureClass}: ${failure.message}`);
   }
-  await taskState.finish(type, payload.taskId, begun.logId, outcome);
+  const recorded = await taskState.finish(type, payload.taskId, begun.logId, payload.dueAt, outcome);
+  if (recorded !== outcome.status) return { outcome: recorded, reason: 'already_checked_after_due_time' };
   const reason = typeof outcome.resultData.reason === 'string' ? outcome.resultData.reason : undefined;
   return reason === undefined ? { outcome: outcome.status } : { outcome: outcome.status, reason };
 }

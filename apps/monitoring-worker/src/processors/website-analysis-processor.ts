@@ -1,4 +1,4 @@
-import { desc, eq, type PlatformDatabase } from '@switchyard/db';
+import { desc, eq } from '@switchyard/db';
 import { competitorAnalyses, websiteAnalyses } from '@switchyard/db/platform';
 import type { JobProcessor, queueNames } from '@switchyard/jobs';
 import { TaskFailureError } from '../failures.js';
@@ -14,7 +14,6 @@ const dayMs = 24 * 3_600_000;
 /** Dependencies of the website analysis processor. */
 export interface WebsiteAnalysisProcessorDependencies {
   taskState: TaskState;
-  platform: PlatformDatabase;
   fetcher: PageFetcher;
   llm: AnalysisChatClient;
   now?: () => Date;
@@ -25,7 +24,7 @@ export interface WebsiteAnalysisProcessorDependencies {
  * stored in `website_analyses` (the user's own site) or `competitor_analyses`.
  */
 export function createWebsiteAnalysisProcessor(dependencies: WebsiteAnalysisProcessorDependencies): JobProcessor<typeof queueNames.websiteAnalysis, MonitoringJobResult> {
-  const { taskState, platform, fetcher, llm } = dependencies;
+  const { taskState, fetcher, llm } = dependencies;
   const now = dependencies.now ?? (() => new Date());
 
   return (job, payload, signal) =>

@@ -57,7 +57,16 @@ export function parsePage(html: string, pageUrl: string): PageFacts {
   });
 
   $('script, style, noscript, template, svg').remove();
-  const text = clean($('body').text() || $.root().text());
+  // Text nodes joined with spaces: `.text()` would glue "<h1>One</h1><p>Two" into one word.
+  const scope = $('body').length > 0 ? 'body, body *' : '*';
+  const text = clean(
+    $(scope)
+      .contents()
+      .filter((_index, node) => node.nodeType === 3)
+      .map((_index, node) => $(node).text())
+      .get()
+      .join(' '),
+  );
   const words = text.length > 0 ? text.split(' ').length : 0;
 
   return {

@@ -237,13 +237,19 @@ describe.each(cases)('$name adapter against its simulator', (adapter) => {
     expect((await collectFailure(provider.chatStream(request({ stream: true }), call()))).error.kind).toBe('network');
   });
 
-  it('aborts promptly when the signal fires on a provider that never answers, as timeout', async () => {
+  it('aborts promptly when the signal fires on a provider that never answers, as timeout, streamed or not', async () => {
     simulator.setFaults([{ type: 'no_response' }]);
     const controller = new AbortController();
     const pending = rejection(provider.chat(request(), call({ signal: controller.signal })));
     await vi.waitFor(() => expect(simulator.requests).toHaveLength(1));
     controller.abort(new DOMException('deadline', 'TimeoutError'));
     expect((await pending).kind).toBe('timeout');
+
+    const streamController = new AbortController();
+    const pendingStream = collectFailure(provider.chatStream(request({ stream: true }), call({ signal: streamController.signal })));
+    await vi.waitFor(() => expect(simulator.requests).toHaveLength(2));
+    streamController.abort(new DOMException('first token', 'TimeoutError'));
+    expect((await pendingStream).error.kind).toBe('timeout');
   });
 
   it('fails a stream cut after some tokens as network, after yielding those tokens', async () => {

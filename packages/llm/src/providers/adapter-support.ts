@@ -1,13 +1,25 @@
-import type { ChatContentPart, ChatMessage, ChatRequest } from '../chat-types.js';
+import type { ChatContentPart, ChatMessage, ChatRequest, ChatUsage } from '../chat-types.js';
 import { LlmError, type LlmErrorKind } from '../errors.js';
-import { safeMessage } from '../provider-utils.js';
+import { kindFromStatus, safeMessage } from '../provider-utils.js';
+import { estimateTokens } from '../tokens.js';
 
 /**
  * Small helpers shared by the Gemini, Anthropic and Cohere adapters (the ones that do not speak the OpenAI wire format).
  */
 
 /** Request fields every non-OpenAI adapter accepts without passing them on: they do not change the answer. */
-const fieldsWithoutEffect: ReadonlySet<string> = new Set(['model', 'messages', 'stream', 'stream_options', 'user', 'store', 'metadata']);
+const fieldsWithoutEffect: ReadonlySet<string> = new Set([
+  'model',
+  'messages',
+  'stream',
+  'stream_options',
+  'user',
+  'safety_identifier',
+  'prompt_cache_key',
+  'service_tier',
+  'store',
+  'metadata',
+]);
 
 /** Throws `unsupported_feature` for the first request field that is set and that the adapter cannot honour. */
 export function rejectUnsupportedFields(request: ChatRequest, honoured: ReadonlySet<string>, provider: string): void {
@@ -130,9 +142,35 @@ export function providerError(
   return new LlmError(safeMessage(kind, provider), { kind, provider, ...details });
 }
 
+/** The kind an HTTP status implies; a gateway timeout (504) and a cancelled request (499) are timeouts here. */
+export function kindOfStatus(status: number): LlmErrorKind {
+  return status === 504 || status === 499 ? 'timeout' : kindFromStatus(status);
+}
+
 /** Provider phrases for "the prompt does not fit the context window", across Anthropic, Gemini and Cohere. */
-export const contextLengthMessage =
-  /prompt is too long|context (window|length)|too many tokens|input token count .* exceeds|exceeds the maximum number of tokens|maximum context/i;
+const contextLengthMessage =
+  /prompt is too long|context (window|length|limit)|too many tokens|input token count .* exceeds|exceeds the maximum number of tokens|maximum context/i;
+
+/**
+ * Provider phrases of a 400 that is the provider account's fault, not the request's (no credit, region not served):
+ * classified as `auth` so the client falls over and rests the provider instead of failing the caller.
+ */
+const accountProblemMessage = /credit balance|location is not supported|billing (is )?(not|disabled)|account (is )?(disabled|suspended)/i;
 
 /** Provider phrases for "this model does not accept a trailing assistant message". */
-export const prefillRejectedMessage = /prefill|must end with a user|end with a user role|final assistant content|last message.*(user|tool)/i;
+const prefillRejectedMessage = /prefill|must end with a user|end with a user role|final assistant content|last message.*(user|tool)/i;
+
+/** Refines a 400's kind from the provider's message: context length, account problems, rejected prefill. */
+export function refineBadRequestKind(message: string): LlmErrorKind {
+  if (contextLengthMessage.test(message)) return 'context_length';
+  if (accountProblemMessage.test(message)) return 'auth';
+  if (prefillRejectedMessage.test(message)) return 'unsupported_feature';
+  return 'bad_request';
+}
+
+/** Usage counted with our tokenizer, for a provider that reported none; marked `estimated`. */
+export function estimatedUsage(request: ChatRequest, completionText: string): ChatUsage {
+  const promptTokens = estimateTokens(request.messages);
+  const completionTokens = estimateTokens(completionText);
+  return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens, estimated: true };
+}

@@ -18,3 +18,6 @@ export {
 } from './simulator-server.js';
 export { openAIDialect, startOpenAISimulator } from './openai-simulator.js';
 export { continueInstruction } from '../continuation.js';
+export { anthropicDialect, startAnthropicSimulator } from './anthropic-simulator.js';
+export { cohereDialect, startCohereSimulator } from './cohere-simulator.js';
+export { geminiDialect, startGeminiSimulator } from './gemini-simulator.js';

@@ -61,7 +61,7 @@ export function createLlmService(app: FastifyInstance, options: { providers: Pro
       defaultChain,
       deadlineMs: options.providers.deadlineMs,
       redis: app.redis,
-      keyPrefix: `${app.redisKeyPrefix}:llm:`,
+      keyPrefix: `${app.redisKeyPrefix}:`,
       timeouts: options.providers.timeouts,
       hooks: {
         onAttempt(event) {

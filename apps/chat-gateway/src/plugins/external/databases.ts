@@ -1,12 +1,12 @@
 import type { DatabasesConfig } from '@switchyard/config';
-import { createPlatformDb, createUserdataDb } from '@switchyard/db';
+import { createPlatformDb, createUserdataDb, type PlatformDb, type UserdataDb } from '@switchyard/db';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
 /** Platform database handle (system and cross-user tables). */
-export type PlatformDatabase = ReturnType<typeof createPlatformDb>;
+export type PlatformDatabase = PlatformDb;
 /** Userdata database handle (per-user tables under row-level security; use `withUser`). */
-export type UserdataDatabase = ReturnType<typeof createUserdataDb>;
+export type UserdataDatabase = UserdataDb;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -20,6 +20,13 @@ export default fp(
   function databases(app: FastifyInstance, options: { databases: DatabasesConfig }) {
     const platform = createPlatformDb(options.databases.platformUrl, { poolMax: options.databases.poolMax });
     const userdata = createUserdataDb(options.databases.userdataUrl, { poolMax: options.databases.poolMax });
+    // A connection cut while checked out (database restart, failover) emits 'error' on its client, which the
+    // pool does not handle; without a listener that would crash the process instead of failing one query.
+    for (const [name, client] of [['platform', platform], ['userdata', userdata]] as const) {
+      client.pool.on('connect', (connection) => {
+        connection.on('error', (error: Error) => app.log.warn({ database: name, reason: error.message }, 'database connection lost'));
+      });
+    }
     app.decorate('platform', platform);
     app.decorate('userdata', userdata);
     app.addHook('onClose', async () => {

@@ -115,7 +115,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
       reportRateLimit(response.headers, callOptions);
       return toCompletion(data, name);
     } catch (error) {
-      if (error instanceof APIError) reportRateLimit(error.headers, callOptions);
+      if (error instanceof APIError) reportRateLimit((error as APIError).headers, callOptions);
       throw toAnthropicLlmError(error, name, callOptions.signal);
     }
   }
@@ -130,7 +130,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
       reportRateLimit(response.headers, callOptions);
       stream = data;
     } catch (error) {
-      if (error instanceof APIError) reportRateLimit(error.headers, callOptions);
+      if (error instanceof APIError) reportRateLimit((error as APIError).headers, callOptions);
       throw toAnthropicLlmError(error, name, callOptions.signal);
     }
 

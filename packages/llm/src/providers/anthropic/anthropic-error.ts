@@ -2,7 +2,7 @@ import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortEr
 
 import { LlmError, type LlmErrorKind } from '../../errors.js';
 import { kindFromStatus, readRetryAfterMs } from '../../provider-utils.js';
-import { classifyTransportError, contextLengthMessage, prefillRejectedMessage, providerError } from '../adapter-support.js';
+import { classifyTransportError, providerError, refineBadRequestKind } from '../adapter-support.js';
 
 /** Anthropic `error.type` values and the kind each means (also used for in-band `event: error`, which has no status). */
 const kindsByType: Record<string, { kind: LlmErrorKind; status: number }> = {
@@ -18,9 +18,11 @@ const kindsByType: Record<string, { kind: LlmErrorKind; status: number }> = {
 };
 
 function errorMessageOf(error: APIError): string {
-  const body = error.error as { error?: { message?: unknown } } | undefined;
-  const message = body?.error?.message;
-  return typeof message === 'string' ? message : '';
+  const body: unknown = error.error;
+  if (typeof body !== 'object' || body === null || !('error' in body)) return '';
+  const inner: unknown = body.error;
+  if (typeof inner !== 'object' || inner === null || !('message' in inner)) return '';
+  return typeof inner.message === 'string' ? inner.message : '';
 }
 
 /**
@@ -35,23 +37,24 @@ export function toAnthropicLlmError(error: unknown, provider: string, signal?: A
   if (error instanceof APIConnectionError) {
     return classifyTransportError(error.cause ?? error, provider, signal) ?? providerError(provider, 'network', { cause: error });
   }
-  if (error instanceof APIError) {
-    const byType = error.type ? kindsByType[error.type] : undefined;
-    const status = error.status ?? byType?.status;
-    let kind: LlmErrorKind = byType?.kind ?? kindFromStatus(status);
-    const message = errorMessageOf(error);
-    if (kind === 'bad_request' && contextLengthMessage.test(message)) kind = 'context_length';
-    else if (kind === 'bad_request' && prefillRejectedMessage.test(message)) kind = 'unsupported_feature';
-    const retryAfterMs = kind === 'rate_limit' || kind === 'overloaded' ? readRetryAfterMs(error.headers) : undefined;
-    return providerError(provider, kind, {
-      ...(status === undefined ? {} : { status }),
-      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-      cause: error,
-    });
-  }
+  if (error instanceof APIError) return classifyApiError(error as APIError, provider);
   if (error instanceof SyntaxError) {
     // The stream carried a chunk that is not JSON: a provider fault, worth another try.
     return providerError(provider, 'server', { cause: error });
   }
   return classifyTransportError(error, provider, signal) ?? providerError(provider, 'server', { cause: error });
+}
+
+function classifyApiError(error: APIError, provider: string): LlmError {
+  const byType = error.type ? kindsByType[error.type] : undefined;
+  const status = error.status ?? byType?.status;
+  let kind: LlmErrorKind = byType?.kind ?? kindFromStatus(status);
+  const message = errorMessageOf(error);
+  if (kind === 'bad_request') kind = refineBadRequestKind(message);
+  const retryAfterMs = kind === 'rate_limit' || kind === 'overloaded' ? readRetryAfterMs(error.headers) : undefined;
+  return providerError(provider, kind, {
+    ...(status === undefined ? {} : { status }),
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    cause: error,
+  });
 }

@@ -3,7 +3,7 @@ import { EventSourceParserStream } from 'eventsource-parser/stream';
 import type { ChatProvider, ProviderCallOptions, ProviderTimeouts } from '../../chat-provider.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, ChatToolCall, ChatUsage, FinishReason } from '../../chat-types.js';
 import { readRateLimitHeaders } from '../../provider-utils.js';
-import { linkAbortSignal, truncatedStreamError } from '../adapter-support.js';
+import { estimatedUsage, linkAbortSignal, truncatedStreamError } from '../adapter-support.js';
 import { cohereHttpError, cohereStreamError, toCohereLlmError } from './cohere-error.js';
 import { convertToCohereRequest, type CohereToolCall } from './convert-to-cohere-messages.js';
 import { mapCohereFinishReason } from './map-cohere-finish-reason.js';
@@ -58,9 +58,10 @@ interface CohereStreamEvent {
 }
 
 /** `tokens` are what the model saw; `billed_units` omit system framing. Cached tokens are part of the input. */
-function toChatUsage(usage: CohereUsage | undefined): ChatUsage {
-  const promptTokens = usage?.tokens?.input_tokens ?? usage?.billed_units?.input_tokens ?? 0;
-  const completionTokens = usage?.tokens?.output_tokens ?? usage?.billed_units?.output_tokens ?? 0;
+function toChatUsage(usage: CohereUsage | undefined, request: ChatRequest, completionText: string): ChatUsage {
+  const promptTokens = usage?.tokens?.input_tokens ?? usage?.billed_units?.input_tokens;
+  const completionTokens = usage?.tokens?.output_tokens ?? usage?.billed_units?.output_tokens;
+  if (promptTokens === undefined || completionTokens === undefined) return estimatedUsage(request, completionText);
   return {
     prompt_tokens: promptTokens,
     completion_tokens: completionTokens,
@@ -140,7 +141,7 @@ export function createCohereProvider(options: CohereProviderOptions): ChatProvid
           logprobs: null,
         },
       ],
-      usage: toChatUsage(data.usage),
+      usage: toChatUsage(data.usage, request, text + toolCalls.map((call) => call.function.arguments).join('')),
     };
   }
 
@@ -154,6 +155,7 @@ export function createCohereProvider(options: CohereProviderOptions): ChatProvid
       const created = Math.floor(Date.now() / 1000);
       let emitted = false;
       let finished = false;
+      let streamedText = '';
       const toolIndexes = new Map<number, number>();
       const chunk = (delta: ChatCompletionChunk['choices'][number]['delta'], finish: FinishReason | null = null, usage?: ChatUsage): ChatCompletionChunk => {
         const withRole = emitted ? delta : { role: 'assistant' as const, ...delta };
@@ -178,7 +180,9 @@ export function createCohereProvider(options: CohereProviderOptions): ChatProvid
               break;
             case 'content-delta': {
               const text = event.delta?.message?.content?.text;
-              if (text) yield chunk({ content: text });
+              if (!text) break;
+              streamedText += text;
+              yield chunk({ content: text });
               break;
             }
             case 'tool-call-start': {
@@ -195,6 +199,7 @@ export function createCohereProvider(options: CohereProviderOptions): ChatProvid
             case 'tool-call-delta': {
               const argumentsDelta = event.delta?.message?.tool_calls?.function?.arguments;
               const index = toolIndexes.get(event.index ?? 0);
+              if (argumentsDelta) streamedText += argumentsDelta;
               if (argumentsDelta && index !== undefined) yield chunk({ tool_calls: [{ index, function: { arguments: argumentsDelta } }] });
               break;
             }
@@ -202,7 +207,7 @@ export function createCohereProvider(options: CohereProviderOptions): ChatProvid
               const finishReason = event.delta?.finish_reason;
               if (isFailure(finishReason)) throw cohereStreamError(name, finishReason);
               finished = true;
-              yield chunk({}, mapCohereFinishReason(finishReason), toChatUsage(event.delta?.usage));
+              yield chunk({}, mapCohereFinishReason(finishReason), toChatUsage(event.delta?.usage, request, streamedText));
               break;
             }
             default:

@@ -1,6 +1,6 @@
 import { LlmError, type LlmErrorKind } from '../../errors.js';
-import { kindFromStatus, readRetryAfterMs } from '../../provider-utils.js';
-import { classifyTransportError, contextLengthMessage, prefillRejectedMessage, providerError } from '../adapter-support.js';
+import { readRetryAfterMs } from '../../provider-utils.js';
+import { classifyTransportError, kindOfStatus, providerError, refineBadRequestKind } from '../adapter-support.js';
 
 /** Cohere's wording when its safety checks refuse a prompt or an answer. */
 const blockedMessage = /blocked (input|output)|content moderation|usage guidelines/i;
@@ -8,10 +8,8 @@ const blockedMessage = /blocked (input|output)|content moderation|usage guidelin
 /** Classifies a Cohere HTTP error response (status, headers and the `{ message }` body) as an `LlmError`. */
 export function cohereHttpError(provider: string, status: number, headers: Headers, body: unknown): LlmError {
   const message = typeof body === 'object' && body !== null && 'message' in body && typeof body.message === 'string' ? body.message : '';
-  let kind: LlmErrorKind = status === 499 ? 'timeout' : kindFromStatus(status);
-  if (kind === 'bad_request' && contextLengthMessage.test(message)) kind = 'context_length';
-  else if (kind === 'bad_request' && blockedMessage.test(message)) kind = 'content_filter';
-  else if (kind === 'bad_request' && prefillRejectedMessage.test(message)) kind = 'unsupported_feature';
+  let kind: LlmErrorKind = kindOfStatus(status);
+  if (kind === 'bad_request') kind = blockedMessage.test(message) ? 'content_filter' : refineBadRequestKind(message);
   const retryAfterMs = kind === 'rate_limit' || kind === 'overloaded' ? readRetryAfterMs(headers) : undefined;
   return providerError(provider, kind, { status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
-import { GoogleGenerativeAI, type GenerateContentRequest, type GenerateContentResponse } from '@google/generative-ai';
+import { GoogleGenerativeAI, type GenerateContentResponse } from '@google/generative-ai';
 
 import type { ChatProvider, ProviderCallOptions, ProviderTimeouts } from '../../chat-provider.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, ChatToolCall, ChatUsage, FinishReason } from '../../chat-types.js';
-import { linkAbortSignal, providerError, truncatedStreamError } from '../adapter-support.js';
+import { estimatedUsage, linkAbortSignal, providerError, truncatedStreamError } from '../adapter-support.js';
 import { convertToGeminiRequest } from './convert-to-gemini-messages.js';
 import { geminiApiError, toGeminiLlmError, type GeminiErrorBody } from './gemini-error.js';
 import { mapGeminiFinishReason } from './map-gemini-finish-reason.js';
@@ -56,14 +56,14 @@ function withFetch<T>(fetchImplementation: typeof fetch, start: () => Promise<T>
 }
 
 /** Gemini counts cached and thinking tokens inside its totals; OpenAI counts thinking as completion. */
-function toChatUsage(metadata: GeminiResponse['usageMetadata']): ChatUsage {
-  const promptTokens = metadata?.promptTokenCount ?? 0;
-  const completionTokens = (metadata?.candidatesTokenCount ?? 0) + (metadata?.thoughtsTokenCount ?? 0);
+function toChatUsage(metadata: NonNullable<GeminiResponse['usageMetadata']>): ChatUsage {
+  const promptTokens = metadata.promptTokenCount ?? 0;
+  const completionTokens = (metadata.candidatesTokenCount ?? 0) + (metadata.thoughtsTokenCount ?? 0);
   return {
     prompt_tokens: promptTokens,
     completion_tokens: completionTokens,
-    total_tokens: metadata?.totalTokenCount ?? promptTokens + completionTokens,
-    prompt_tokens_details: { cached_tokens: metadata?.cachedContentTokenCount ?? 0 },
+    total_tokens: metadata.totalTokenCount ?? promptTokens + completionTokens,
+    prompt_tokens_details: { cached_tokens: metadata.cachedContentTokenCount ?? 0 },
   };
 }
 
@@ -115,16 +115,20 @@ export function createGeminiProvider(options: GeminiProviderOptions): ChatProvid
   }
 
   async function chat(request: ChatRequest, callOptions: ProviderCallOptions): Promise<ChatCompletion> {
-    const geminiRequest = convertToGeminiRequest(request, name) as GenerateContentRequest;
+    const geminiRequest = convertToGeminiRequest(request, name);
     const recorder = recordingFetch();
+    // The SDK never removes the listener it adds to the signal it is given: give it one that lives for this call only.
+    const { controller, unlink } = linkAbortSignal(callOptions.signal);
     let response: GeminiResponse;
     try {
       const result = await withFetch(recorder.fetch, () =>
-        model(callOptions.model).generateContent(geminiRequest, { signal: callOptions.signal }),
+        model(callOptions.model).generateContent(geminiRequest, { signal: controller.signal }),
       );
-      response = result.response as GeminiResponse;
+      response = result.response;
     } catch (error) {
       throw toGeminiLlmError(error, name, callOptions.signal, recorder.headers());
+    } finally {
+      unlink();
     }
     throwIfFailed(response, name);
     const { text, toolCalls } = readParts(response);
@@ -143,12 +147,14 @@ export function createGeminiProvider(options: GeminiProviderOptions): ChatProvid
           logprobs: null,
         },
       ],
-      usage: toChatUsage(response.usageMetadata),
+      usage: response.usageMetadata
+        ? toChatUsage(response.usageMetadata)
+        : estimatedUsage(request, text + toolCalls.map((call) => call.function.arguments).join('')),
     };
   }
 
   async function* chatStream(request: ChatRequest, callOptions: ProviderCallOptions): AsyncGenerator<ChatCompletionChunk> {
-    const geminiRequest = convertToGeminiRequest(request, name) as GenerateContentRequest;
+    const geminiRequest = convertToGeminiRequest(request, name);
     const recorder = recordingFetch();
     // Our own controller: leaving the loop early must cancel the HTTP body the SDK keeps reading for its aggregate.
     const { controller, unlink } = linkAbortSignal(callOptions.signal);
@@ -167,7 +173,8 @@ export function createGeminiProvider(options: GeminiProviderOptions): ChatProvid
       let id = `gemini-${randomUUID()}`;
       let model_ = callOptions.model;
       const created = Math.floor(Date.now() / 1000);
-      let usage: ChatUsage = toChatUsage(undefined);
+      let usage: ChatUsage | undefined;
+      let streamedText = '';
       let finishReason: string | undefined;
       let emitted = false;
       let toolCallCount = 0;
@@ -180,7 +187,7 @@ export function createGeminiProvider(options: GeminiProviderOptions): ChatProvid
           created,
           model: model_,
           choices: [{ index: 0, delta: withRole, finish_reason: finish, logprobs: null }],
-          ...(finish === null ? {} : { usage }),
+          ...(finish === null ? {} : { usage: usage ?? estimatedUsage(request, streamedText) }),
         };
       };
 
@@ -192,6 +199,7 @@ export function createGeminiProvider(options: GeminiProviderOptions): ChatProvid
           if (response.modelVersion) model_ = response.modelVersion;
           if (response.usageMetadata) usage = toChatUsage(response.usageMetadata);
           const { text, toolCalls } = readParts(response);
+          streamedText += text + toolCalls.map((call) => call.function.arguments).join('');
           if (text !== '') yield chunk({ content: text });
           for (const call of toolCalls) {
             yield chunk({ tool_calls: [{ index: toolCallCount, id: call.id, type: 'function', function: call.function }] });

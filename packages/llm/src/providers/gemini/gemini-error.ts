@@ -1,8 +1,8 @@
 import { GoogleGenerativeAIAbortError, GoogleGenerativeAIError, GoogleGenerativeAIFetchError } from '@google/generative-ai';
 
 import { LlmError, type LlmErrorKind } from '../../errors.js';
-import { kindFromStatus, parseDurationMs, readRetryAfterMs } from '../../provider-utils.js';
-import { classifyTransportError, contextLengthMessage, prefillRejectedMessage, providerError } from '../adapter-support.js';
+import { parseDurationMs, readRetryAfterMs } from '../../provider-utils.js';
+import { classifyTransportError, kindOfStatus, providerError, refineBadRequestKind } from '../adapter-support.js';
 
 /** One entry of a Google API error's `details` (`google.rpc.*` messages tagged by `@type`). */
 interface ErrorDetail {
@@ -45,12 +45,11 @@ export function geminiApiError(
   context: { status?: number; headers?: Headers; cause?: unknown } = {},
 ): LlmError {
   const status = context.status ?? error.code;
-  let kind: LlmErrorKind = (error.status ? kindsByStatus[error.status] : undefined) ?? kindFromStatus(status ?? 500);
+  let kind: LlmErrorKind = (error.status ? kindsByStatus[error.status] : undefined) ?? kindOfStatus(status ?? 500);
   const message = error.message ?? '';
   // Gemini answers a bad API key with 400 INVALID_ARGUMENT; the ErrorInfo reason tells it apart.
   if (error.details?.some((detail) => detail.reason === 'API_KEY_INVALID')) kind = 'auth';
-  else if (kind === 'bad_request' && contextLengthMessage.test(message)) kind = 'context_length';
-  else if (kind === 'bad_request' && prefillRejectedMessage.test(message)) kind = 'unsupported_feature';
+  else if (kind === 'bad_request') kind = refineBadRequestKind(message);
   const retryAfterMs =
     kind === 'rate_limit' || kind === 'overloaded' ? (retryDelayMs(error.details) ?? readRetryAfterMs(context.headers)) : undefined;
   return providerError(provider, kind, {
@@ -70,7 +69,7 @@ export function toGeminiLlmError(error: unknown, provider: string, signal: Abort
     // The SDK keeps the HTTP status, the message and the details of the body, not its RPC status name.
     return geminiApiError(
       provider,
-      { message: error.message, details: error.errorDetails as ErrorDetail[] | undefined },
+      { message: error.message, details: error.errorDetails },
       { ...(error.status === undefined ? {} : { status: error.status }), ...(headers ? { headers } : {}), cause: error },
     );
   }

@@ -1,0 +1,115 @@
+import { startOpenAISimulator, type Simulator } from '@switchyard/llm/testing';
+import OpenAI, { APIError } from 'openai';
+import { sql } from '@switchyard/db';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestGateway, type TestGateway } from '../../helper.js';
+
+describe('POST /v1/chat/completions through the official openai SDK', () => {
+  let primary: Simulator;
+  let secondary: Simulator;
+  let gateway: TestGateway;
+  let client: OpenAI;
+
+  beforeAll(async () => {
+    [primary, secondary] = await Promise.all([startOpenAISimulator(), startOpenAISimulator()]);
+    gateway = await createTestGateway({
+      OPENAI_API_KEY: 'sk-test-primary',
+      OPENAI_BASE_URL: `${primary.url}/v1`,
+      GROQ_API_KEY: 'gsk-test-secondary',
+      GROQ_BASE_URL: `${secondary.url}/v1`,
+      LLM_FALLBACK_ORDER: 'openai,groq',
+      LLM_FIRST_TOKEN_TIMEOUT_MS: '1000',
+      LLM_TOTAL_TIMEOUT_MS: '1500',
+      METRICS_FLUSH_INTERVAL_MS: '50',
+    });
+    const address = await gateway.app.listen({ port: 0, host: '127.0.0.1' });
+    const user = await gateway.createUser();
+    client = new OpenAI({ apiKey: user.key, baseURL: `${address}/v1`, maxRetries: 0 });
+  });
+  afterAll(async () => {
+    await gateway.close();
+    await Promise.all([primary.close(), secondary.close()]);
+  });
+  beforeEach(async () => {
+    primary.reset();
+    secondary.reset();
+    // Each test starts with closed breakers: earlier tests' failures must not decide its routing.
+    const breakerKeys = await gateway.app.redis.keys(`${gateway.keyPrefix}:llm:*`);
+    if (breakerKeys.length > 0) await gateway.app.redis.del(...breakerKeys);
+  });
+
+  it('answers a plain request with the x-gateway headers and the answering model', async () => {
+    const { data, response } = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Hello there' }] }).withResponse();
+    expect(data.choices[0]?.message.content).toContain('Simulated answer about Hello there');
+    expect(data.model).toBe('gpt-4o-mini');
+    expect(response.headers.get('x-gateway-provider')).toBe('openai');
+    expect(response.headers.get('x-gateway-model')).toBe('gpt-4o-mini');
+    expect(response.headers.get('x-gateway-attempts')).toBe('1');
+    expect(Number(response.headers.get('x-gateway-overhead-ms'))).toBeGreaterThanOrEqual(0);
+    expect(response.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it('passes unknown request fields on to an OpenAI-compatible provider', async () => {
+    await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], seed: 7, metadata: { tag: 'kept' } } as OpenAI.ChatCompletionCreateParamsNonStreaming);
+    expect(primary.requests[0]?.body).toMatchObject({ seed: 7, metadata: { tag: 'kept' } });
+  });
+
+  it('streams chunks the SDK assembles into the same answer', async () => {
+    const stream = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Stream me' }], stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe('Simulated answer about Stream me. It has several words so that streams carry many tokens and tests can cut them anywhere.');
+  });
+
+  it('returns tool calls, plain and streamed', async () => {
+    const tools: OpenAI.ChatCompletionTool[] = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
+    const completion = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Weather in Paris?' }], tools });
+    expect(completion.choices[0]?.message.tool_calls?.[0]).toMatchObject({ type: 'function', function: { name: 'get_weather' } });
+    const stream = client.chat.completions.stream({ model: 'auto', messages: [{ role: 'user', content: 'Weather in Paris?' }], tools });
+    const final = await stream.finalChatCompletion();
+    const call = final.choices[0]?.message.tool_calls?.[0];
+    expect(call?.type === 'function' ? call.function.name : undefined).toBe('get_weather');
+  });
+
+  it('falls back invisibly on 429, 5xx and timeouts', async () => {
+    for (const fault of [{ type: 'rate_limit_persistent' as const, times: 2 }, { type: 'server_error' as const, times: 2 }, { type: 'no_response' as const, times: 2 }]) {
+      primary.setFaults([fault]);
+      const { data, response } = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: `Fallback ${fault.type}` }] }).withResponse();
+      expect(data.choices[0]?.message.content).toContain(`Simulated answer about Fallback ${fault.type}`);
+      expect(response.headers.get('x-gateway-provider')).toBe('groq');
+      expect(data.model).toBe('llama-3.3-70b-versatile');
+    }
+  });
+
+  it('continues a stream cut mid-answer on the next provider, invisibly', async () => {
+    primary.setFaults([{ type: 'cut_after_tokens', tokens: 4, times: 2 }]);
+    const stream = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Cut me' }], stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe('Simulated answer about Cut me. It has several words so that streams carry many tokens and tests can cut them anywhere.');
+    expect(secondary.requests).toHaveLength(1);
+  });
+
+  it('records every fallback in provider_fallback_events', async () => {
+    primary.setFaults([{ type: 'server_error', times: 2 }]);
+    const { response } = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Record me' }] }).withResponse();
+    const requestId = response.headers.get('x-request-id')!;
+    await gateway.app.recorders.fallbacks.flush();
+    const rows = await gateway.databases.platform.db.execute<{ from_provider: string; to_provider: string; error_kind: string }>(
+      sql`select from_provider, to_provider, error_kind from provider_fallback_events where request_id = ${requestId}`,
+    );
+    expect(rows.rows).toEqual([{ from_provider: 'openai', to_provider: 'groq', error_kind: 'server' }]);
+  });
+
+  it('gives the documented 502 the SDK surfaces as an APIError when every provider fails', async () => {
+    primary.setFaults([{ type: 'server_error' }]);
+    secondary.setFaults([{ type: 'server_error' }]);
+    const error = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Doomed' }] }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(APIError);
+    const apiError = error as APIError;
+    expect(apiError.status).toBe(502);
+    expect(apiError.code).toBe('all_providers_failed');
+    expect(apiError.message).toMatch(/openai \(server 500\).*groq \(server 500\)/);
+    expect((apiError.error as { attempts: unknown[] }).attempts.length).toBeGreaterThanOrEqual(2);
+  });
+});

@@ -1,0 +1,50 @@
+import { loadConfigOrExit, workerAppConfig } from '@switchyard/config';
+import { createPlatformDb, createUserdataDb, prepareDatabases, SchemaDriftError, verifyDatabases } from '@switchyard/db';
+import { createLlmClient, createProvidersFromConfig } from '@switchyard/llm';
+import closeWithGrace from 'close-with-grace';
+import { pino } from 'pino';
+import { createHealthServer } from './health-server.js';
+import { createWorkerRuntime } from './worker-runtime.js';
+
+// Startup order: config -> databases migrated and verified -> workers -> health server; nothing runs on a drifted schema.
+const config = loadConfigOrExit(workerAppConfig);
+const logger = pino({ level: config.runtime.logLevel, base: { service: 'monitoring-worker' } });
+
+try {
+  await prepareDatabases(config.databases);
+} catch (error) {
+  if (error instanceof SchemaDriftError) logger.fatal({ report: error.format() }, 'database schema verification failed; not starting');
+  else logger.fatal({ error: error instanceof Error ? error.message : String(error) }, 'could not prepare the databases; not starting');
+  process.exit(1);
+}
+
+const platform = createPlatformDb(config.databases.platformUrl, { poolMax: config.databases.poolMax });
+const userdata = createUserdataDb(config.databases.userdataUrl, { poolMax: config.databases.poolMax });
+const configured = createProvidersFromConfig(config.providers);
+const llm = createLlmClient({ providers: configured.providers, defaultChain: configured.defaultChain, deadlineMs: config.providers.deadlineMs });
+const runtime = await createWorkerRuntime(config, { platform, userdata, llm, logger });
+
+let shuttingDown = false;
+const health = createHealthServer({
+  registry: runtime.metrics.registry,
+  isShuttingDown: () => shuttingDown,
+  checks: {
+    ...runtime.checks,
+    schema: async () => {
+      const report = await verifyDatabases(config.databases).catch(() => undefined);
+      return report?.status === 'ok' ? { ok: true } : { ok: false, detail: report?.status ?? 'verification failed' };
+    },
+  },
+});
+await health.listen({ port: config.worker.healthPort, host: '0.0.0.0' });
+logger.info({ port: config.worker.healthPort }, 'monitoring worker started');
+
+// Shutdown: readiness fails at once, dispatching stops, active jobs get the grace period, then Redis and pools close.
+closeWithGrace({ delay: config.worker.shutdownGraceMs + 5_000 }, async ({ signal, err }) => {
+  shuttingDown = true;
+  if (err) logger.error({ error: err.message }, 'shutting down after an uncaught error');
+  else logger.info({ signal }, 'shutting down');
+  await runtime.close(config.worker.shutdownGraceMs);
+  await health.close();
+  await Promise.all([platform.close(), userdata.close(), configured.close()]);
+});

@@ -1,0 +1,206 @@
+import type { WorkerAppConfig } from '@switchyard/config';
+import { createSecretBox, type PlatformDb, type UserdataDb } from '@switchyard/db';
+import { createJobWorker, createQueues, createRedisConnection, queueNames, type QueueName } from '@switchyard/jobs';
+import { QueueEvents, type JobsOptions, type Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import { createDispatcher } from './dispatcher.js';
+import { createPlatformClients } from './insights/platform-clients.js';
+import { createRequestTokenRefresh } from './insights/request-token-refresh.js';
+import { createWorkerMetrics } from './metrics.js';
+import { createOAuthTokenProcessor } from './processors/oauth-token-processor.js';
+import { createPerformanceAnalysisProcessor } from './processors/performance-analysis-processor.js';
+import { createPlatformInsightsProcessor } from './processors/platform-insights-processor.js';
+import { createWebsiteAnalysisProcessor } from './processors/website-analysis-processor.js';
+import { createTaskState } from './task-state.js';
+import type { AnalysisChatClient } from './website/analyze-content.js';
+import { createPageFetcher, type PageFetcher } from './website/fetch-page.js';
+
+/** Dependencies the process entry point (or a test) hands to the runtime. */
+export interface WorkerRuntimeDependencies {
+  platform: PlatformDb;
+  userdata: UserdataDb;
+  llm: AnalysisChatClient;
+  logger: Logger;
+  /** Defaults to a guarded fetcher with the configured allowlist. */
+  fetcher?: PageFetcher;
+  /** Which queues this process consumes (default all); the dispatch scheduler is registered only with `dispatch`. */
+  consume?: readonly QueueName[];
+  /** Per-queue job option overrides (tests use short backoffs). */
+  jobOptions?: Partial<Record<QueueName, JobsOptions>>;
+}
+
+/** Scheduler ids: fixed, so every boot of every process upserts the same two schedulers. */
+export const schedulerIds = { dispatch: 'dispatch-cycle', performance: 'performance-analysis-hourly' } as const;
+
+/** The running worker: queues, BullMQ workers, dispatcher and metrics, with an ordered shutdown. */
+export type WorkerRuntime = Awaited<ReturnType<typeof createWorkerRuntime>>;
+
+/**
+ * Builds and starts everything the worker process runs. Redis connections: one producer connection for the
+ * queues (fails fast) and one worker connection shared by the BullMQ workers (`maxRetriesPerRequest: null`).
+ */
+export async function createWorkerRuntime(config: Pick<WorkerAppConfig, 'redis' | 'worker' | 'secrets'>, dependencies: WorkerRuntimeDependencies) {
+  const { worker: settings } = config;
+  const { logger } = dependencies;
+  const prefix = config.redis.keyPrefix;
+  const producerConnection = createRedisConnection(config.redis.url, { role: 'producer', connectionName: 'monitoring-worker:producer' });
+  const workerConnection = createRedisConnection(config.redis.url, { role: 'worker', connectionName: 'monitoring-worker:worker' });
+  for (const connection of [producerConnection, workerConnection]) connection.on('error', (error) => logger.warn({ error: error.message }, 'redis connection error'));
+  const queues = createQueues(producerConnection, { prefix, jobOptions: dependencies.jobOptions });
+  const metrics = createWorkerMetrics(queues);
+  const fetcher = dependencies.fetcher ?? createPageFetcher({ allowlist: settings.websiteFetchAllowlist });
+  const ownsFetcher = dependencies.fetcher === undefined;
+  const platform = dependencies.platform.db;
+  const secretBox = createSecretBox(config.secrets.key);
+  const taskState = createTaskState({ db: platform, retry: settings.taskRetry });
+  const oauthEvents = new QueueEvents(queueNames.oauthTokenMonitoring, { connection: workerConnection.duplicate(), prefix });
+
+  const policy = await producerConnection.config('GET', 'maxmemory-policy').catch(() => undefined);
+  const evictionPolicy = Array.isArray(policy) ? String(policy[1]) : undefined;
+  if (evictionPolicy !== undefined && evictionPolicy !== 'noeviction') {
+    logger.warn({ maxmemoryPolicy: evictionPolicy }, 'Redis maxmemory-policy is not noeviction: Redis may evict queued jobs under memory pressure');
+  }
+
+  const dispatcher = createDispatcher({
+    db: platform,
+    queues,
+    batchSize: settings.dispatchBatchSize,
+    leaseMs: settings.dispatchLeaseMs,
+    onCycle: (result) => {
+      metrics.observeCycle(result);
+      logger.info({ found: result.found, enqueued: result.enqueued, skipped: result.skipped, durationMs: result.durationMs }, 'dispatch cycle');
+    },
+  });
+
+  const common = {
+    connection: workerConnection,
+    prefix,
+    lockDuration: settings.jobLock.lockDurationMs,
+    stalledInterval: settings.jobLock.stalledIntervalMs,
+  };
+  const consume = new Set<QueueName>(dependencies.consume ?? Object.values(queueNames));
+  const workers = new Map<QueueName, Worker>();
+  const add = (queue: QueueName, worker: Worker) => {
+    metrics.observe(queue, worker);
+    worker.on('failed', (job, error) => logger.warn({ queue, jobId: job?.id, attempt: job?.attemptsMade, error: error.message }, 'job attempt failed'));
+    worker.on('error', (error) => logger.error({ queue, error: error.message }, 'worker error'));
+    workers.set(queue, worker);
+  };
+
+  if (consume.has(queueNames.dispatch)) {
+    add(queueNames.dispatch, createJobWorker(queueNames.dispatch, () => dispatcher.runCycle(), { ...common, concurrency: 1 }));
+  }
+  if (consume.has(queueNames.oauthTokenMonitoring)) {
+    add(
+      queueNames.oauthTokenMonitoring,
+      createJobWorker(
+        queueNames.oauthTokenMonitoring,
+        createOAuthTokenProcessor({ taskState, platform, userdata: dependencies.userdata, secretBox, clients: { gsc: settings.oauth.google, bing: settings.oauth.bing } }),
+        { ...common, concurrency: settings.concurrency.oauth },
+      ),
+    );
+  }
+  if (consume.has(queueNames.websiteAnalysis)) {
+    add(
+      queueNames.websiteAnalysis,
+      createJobWorker(queueNames.websiteAnalysis, createWebsiteAnalysisProcessor({ taskState, fetcher, llm: dependencies.llm }), {
+        ...common,
+        concurrency: settings.concurrency.website,
+      }),
+    );
+  }
+  if (consume.has(queueNames.platformInsights)) {
+    add(
+      queueNames.platformInsights,
+      createJobWorker(
+        queueNames.platformInsights,
+        createPlatformInsightsProcessor({
+          taskState,
+          platform,
+          userdata: dependencies.userdata,
+          secretBox,
+          clients: createPlatformClients({ gscBaseUrl: settings.platforms.gscBaseUrl, bingBaseUrl: settings.platforms.bingBaseUrl }),
+          requestTokenRefresh: createRequestTokenRefresh(queues, oauthEvents),
+        }),
+        { ...common, concurrency: settings.concurrency.insights },
+      ),
+    );
+  }
+  if (consume.has(queueNames.performanceAnalysis)) {
+    add(
+      queueNames.performanceAnalysis,
+      createJobWorker(queueNames.performanceAnalysis, createPerformanceAnalysisProcessor({ platform }), { ...common, concurrency: settings.concurrency.performance }),
+    );
+  }
+
+  // Upserting by fixed id is idempotent: every boot of every replica converges on one schedule of each.
+  if (consume.has(queueNames.dispatch)) {
+    await queues.queue(queueNames.dispatch).upsertJobScheduler(schedulerIds.dispatch, { every: settings.dispatchIntervalMs }, { name: 'dispatch', data: {} });
+  }
+  if (consume.has(queueNames.performanceAnalysis)) {
+    await queues
+      .queue(queueNames.performanceAnalysis)
+      .upsertJobScheduler(
+        schedulerIds.performance,
+        { every: settings.performanceAnalysisIntervalMs },
+        { name: 'performance-analysis', data: { reason: 'scheduled', windowMinutes: 60 } },
+      );
+  }
+
+  let closing: Promise<void> | undefined;
+
+  /** Stops dispatching, lets active jobs finish until `graceMs`, aborts the rest, then closes Redis connections. */
+  async function close(graceMs: number): Promise<void> {
+    closing ??= (async () => {
+      await workers.get(queueNames.dispatch)?.close();
+      const others = [...workers.entries()].filter(([queue]) => queue !== queueNames.dispatch).map(([, worker]) => worker);
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<'deadline'>((resolve) => {
+        timer = setTimeout(() => resolve('deadline'), graceMs);
+      });
+      const drained = await Promise.race([Promise.all(others.map((worker) => worker.close())).then(() => 'drained' as const), deadline]);
+      clearTimeout(timer);
+      if (drained === 'deadline') {
+        logger.warn({ graceMs }, 'active jobs did not finish in time; aborting them (BullMQ retries them elsewhere)');
+        for (const worker of others) worker.cancelAllJobs('worker shutting down');
+        await Promise.all(others.map((worker) => worker.close(true)));
+      }
+      await oauthEvents.close();
+      await queues.close();
+      if (ownsFetcher) await fetcher.close();
+      await Promise.all([producerConnection.quit().catch(() => undefined), workerConnection.quit().catch(() => undefined)]);
+    })();
+    return closing;
+  }
+
+  /** Readiness of Redis and the platform database (schema verification is the entry point's). */
+  async function checkRedis() {
+    try {
+      return { ok: (await producerConnection.ping()) === 'PONG' };
+    } catch (error) {
+      return { ok: false, detail: error instanceof Error ? error.message : 'unreachable' };
+    }
+  }
+
+  async function checkDatabase(database: PlatformDb | UserdataDb) {
+    try {
+      await database.pool.query('select 1');
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, detail: error instanceof Error ? error.message : 'unreachable' };
+    }
+  }
+
+  return {
+    queues,
+    workers,
+    dispatcher,
+    metrics,
+    close,
+    checks: {
+      redis: checkRedis,
+      platformDatabase: () => checkDatabase(dependencies.platform),
+      userdataDatabase: () => checkDatabase(dependencies.userdata),
+    },
+  };
+}

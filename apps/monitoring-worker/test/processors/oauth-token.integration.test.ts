@@ -1,0 +1,136 @@
+import { eq, withUser } from '@switchyard/db';
+import { oauthTokenExecutionLogs, oauthTokenMonitoringTasks, usageAlerts } from '@switchyard/db/platform';
+import { oauthConnections } from '@switchyard/db/userdata';
+import { queueNames } from '@switchyard/jobs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertOAuthConnection, startWorkerHarness, type WorkerHarness } from '../helpers.js';
+import { startOAuthSimulator, type OAuthSimulator } from '../simulators/oauth-server.js';
+
+let harness: WorkerHarness;
+let google: OAuthSimulator;
+let bing: OAuthSimulator;
+const hourMs = 3_600_000;
+
+beforeAll(async () => {
+  [google, bing] = await Promise.all([startOAuthSimulator(), startOAuthSimulator()]);
+  harness = await startWorkerHarness({
+    consume: [queueNames.oauthTokenMonitoring],
+    env: {
+      GOOGLE_OAUTH_TOKEN_URL: google.tokenUrl,
+      GOOGLE_CLIENT_ID: 'client-id',
+      GOOGLE_CLIENT_SECRET: 'client-secret',
+      BING_OAUTH_TOKEN_URL: bing.tokenUrl,
+      BING_CLIENT_ID: 'client-id',
+      BING_CLIENT_SECRET: 'client-secret',
+    },
+  });
+});
+
+afterAll(async () => {
+  await harness?.close();
+  await Promise.all([google?.close(), bing?.close()]);
+});
+
+async function readConnection(userId: string, connectionId: string) {
+  const [row] = await withUser(harness.databases.userdata, userId, (transaction) =>
+    transaction.select().from(oauthConnections).where(eq(oauthConnections.id, connectionId)),
+  );
+  return row!;
+}
+
+async function taskRow(taskId: string) {
+  const [row] = await harness.databases.platform.db.select().from(oauthTokenMonitoringTasks).where(eq(oauthTokenMonitoringTasks.id, taskId));
+  return row!;
+}
+
+describe('OAuth token processor', () => {
+  it('refreshes an expired Google token and stores the new one encrypted', async () => {
+    google.validRefreshTokens.add('google-refresh-1');
+    const { connection, task, userId } = await insertOAuthConnection(harness, {
+      platform: 'gsc',
+      accessToken: 'old-access',
+      refreshToken: 'google-refresh-1',
+      expiresAt: new Date(Date.now() - 2 * hourMs),
+    });
+    await harness.runTask('oauth_token', task.id, userId);
+
+    const stored = await readConnection(userId, connection.id);
+    const newToken = google.issued.at(-1)!;
+    expect(google.requests.at(-1)).toMatchObject({ grant_type: 'refresh_token', refresh_token: 'google-refresh-1', client_id: 'client-id' });
+    // Stored only encrypted: the column never holds the token, yet it decrypts to exactly the issued one.
+    expect(stored.encryptedAccessToken).not.toContain(newToken);
+    expect(harness.secretBox.decrypt(stored.encryptedAccessToken)).toBe(newToken);
+    expect(harness.secretBox.decrypt(stored.encryptedRefreshToken!)).toBe('google-refresh-1');
+    expect(stored.tokenExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 0.9 * hourMs);
+    expect(stored.lastRefreshedAt).toBeInstanceOf(Date);
+
+    const row = await taskRow(task.id);
+    expect(row.consecutiveFailures).toBe(0);
+    expect(Math.round((row.nextCheck!.getTime() - row.lastSuccess!.getTime()) / 86_400_000)).toBe(7);
+  });
+
+  it('keeps a rotated Bing refresh token', async () => {
+    bing.validRefreshTokens.add('bing-refresh-1');
+    bing.rotateTo = 'bing-refresh-2';
+    const { connection, task, userId } = await insertOAuthConnection(harness, {
+      platform: 'bing',
+      accessToken: 'old',
+      refreshToken: 'bing-refresh-1',
+      expiresAt: new Date(Date.now() + 3 * 86_400_000),
+    });
+    await harness.runTask('oauth_token', task.id, userId);
+    expect(harness.secretBox.decrypt((await readConnection(userId, connection.id)).encryptedRefreshToken!)).toBe('bing-refresh-2');
+  });
+
+  it('leaves a token valid for more than 7 days alone', async () => {
+    const before = google.requests.length;
+    const { task, userId } = await insertOAuthConnection(harness, {
+      platform: 'gsc',
+      accessToken: 'fresh',
+      refreshToken: 'unused',
+      expiresAt: new Date(Date.now() + 30 * 86_400_000),
+    });
+    expect(await harness.runTask('oauth_token', task.id, userId)).toEqual({ outcome: 'success' });
+    expect(google.requests.length).toBe(before);
+  });
+
+  it('marks a revoked grant as needing the user, without retries, and alerts them once', async () => {
+    const { connection, task, userId } = await insertOAuthConnection(harness, {
+      platform: 'gsc',
+      accessToken: 'old',
+      refreshToken: 'revoked-refresh',
+      expiresAt: new Date(Date.now() - hourMs),
+    });
+    await expect(harness.runTask('oauth_token', task.id, userId)).rejects.toThrow(/auth_error/);
+    const row = await taskRow(task.id);
+    expect(row).toMatchObject({ status: 'needs_intervention', consecutiveFailures: 1, failurePattern: { lastClass: 'auth_error' } });
+    expect(row.nextCheck).toBeInstanceOf(Date);
+    expect((await readConnection(userId, connection.id)).status).toBe('revoked');
+    const alerts = await harness.databases.platform.db.select().from(usageAlerts).where(eq(usageAlerts.userId, userId));
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ alertType: 'monitoring_needs_intervention', severity: 'critical' });
+    expect(JSON.stringify(alerts[0])).not.toContain('revoked-refresh');
+    const logs = await harness.databases.platform.db.select().from(oauthTokenExecutionLogs).where(eq(oauthTokenExecutionLogs.taskId, task.id));
+    expect(logs.map((log) => log.status)).toEqual(['failed']);
+  });
+
+  it('classifies WordPress tokens it cannot refresh and alerts on an expiring one', async () => {
+    const expiring = await insertOAuthConnection(harness, { platform: 'wordpress', accessToken: 'wp', expiresAt: new Date(Date.now() + 2 * 86_400_000) });
+    await harness.runTask('oauth_token', expiring.task.id, expiring.userId);
+    const alerts = await harness.databases.platform.db.select().from(usageAlerts).where(eq(usageAlerts.userId, expiring.userId));
+    expect(alerts.map((alert) => alert.alertType)).toEqual(['oauth_token_expiring']);
+
+    const expired = await insertOAuthConnection(harness, { platform: 'wordpress', accessToken: 'wp', expiresAt: new Date(Date.now() - hourMs) });
+    await expect(harness.runTask('oauth_token', expired.task.id, expired.userId)).rejects.toThrow(/WordPress token has expired/);
+    expect((await taskRow(expired.task.id)).status).toBe('needs_intervention');
+    expect((await readConnection(expired.userId, expired.connection.id)).status).toBe('expired');
+  });
+
+  it('logs Wix as skipped, not failed', async () => {
+    const { task, userId } = await insertOAuthConnection(harness, { platform: 'wix', accessToken: 'wix', expiresAt: null });
+    await harness.runTask('oauth_token', task.id, userId);
+    const logs = await harness.databases.platform.db.select().from(oauthTokenExecutionLogs).where(eq(oauthTokenExecutionLogs.taskId, task.id));
+    expect(logs).toMatchObject([{ status: 'skipped', errorMessage: null }]);
+    expect((await taskRow(task.id)).consecutiveFailures).toBe(0);
+  });
+});
