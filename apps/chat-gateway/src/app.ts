@@ -2,7 +2,6 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { GatewayAppConfig } from '@switchyard/config';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
-import type { LoggerOptions } from 'pino';
 import { createErrorHandler, mapError } from './error-handler.js';
 import type { LlmClient } from './plugins/app/llm.js';
 import authPlugin from './plugins/app/auth.js';
@@ -26,18 +25,16 @@ import modelsRoutes from './routes/v1/models.js';
 
 /** What `buildApp` can be handed instead of building it from config (tests, benchmarks). */
 export interface AppDependencies {
-  /** Pino options (server.ts) or a ready logger; default: no logging. */
-  logger?: LoggerOptions | FastifyBaseLogger | false;
+  /** A ready pino logger (server.ts); default: no logging. */
+  loggerInstance?: FastifyBaseLogger;
   /** A prebuilt LLM client, e.g. one pointed at simulators with test timeouts. */
   llm?: LlmClient;
 }
 
 /** Builds the gateway (plugins, routes, error handling) without listening; `server.ts` owns `listen`. */
 export async function buildApp(config: GatewayAppConfig, dependencies: AppDependencies = {}) {
-  const logger = dependencies.logger ?? false;
-  const isLoggerInstance = typeof logger === 'object' && 'child' in logger && typeof logger.child === 'function';
   const app = Fastify({
-    ...(isLoggerInstance ? { loggerInstance: logger as FastifyBaseLogger } : { logger: logger as LoggerOptions | false }),
+    ...(dependencies.loggerInstance ? { loggerInstance: dependencies.loggerInstance } : { logger: false }),
     bodyLimit: config.gateway.maxBodyBytes,
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),

@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
 
-  const app = await buildApp(config, { logger });
+  const app = await buildApp(config, { loggerInstance: logger });
   app.server.requestTimeout = 0;
   app.server.headersTimeout = 30_000;
   app.server.keepAliveTimeout = 65_000;

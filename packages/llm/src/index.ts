@@ -27,3 +27,7 @@ export { createOpenAICompatibleProvider, type OpenAICompatibleProviderOptions } 
 export { resolveModel, type ResolvedModel } from './resolve-model.js';
 export { estimateTokens } from './tokens.js';
 export { findModelPrice, modelPrices, priceUsage, type ModelPrice, type UsageCost } from './pricing.js';
+export { createAnthropicProvider } from './providers/anthropic/index.js';
+export { createCohereProvider } from './providers/cohere/index.js';
+export { createGeminiProvider } from './providers/gemini/index.js';
+export { parseDurationMs, readRateLimitHeaders, readRetryAfterMs } from './provider-utils.js';

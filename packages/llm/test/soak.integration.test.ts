@@ -59,7 +59,7 @@ describe('soak', () => {
       try {
         if (stream) {
           const { text, error } = await drain(client.chatStream(request()));
-          if (error) throw error;
+          if (error) throw error as Error;
           if (text === expectedText) outcomes.complete += 1;
           else outcomes.wrong += 1;
         } else {

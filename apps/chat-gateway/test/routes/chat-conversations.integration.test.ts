@@ -31,14 +31,15 @@ describe('native chat API (userdata database, row-level security)', () => {
     expect(streamed.body).toContain('"object":"conversation.message"');
     expect(streamed.body.trimEnd().endsWith('data: [DONE]')).toBe(true);
 
-    const page = await gateway.app.inject({ url: `/api/chat/conversations/${id}?limit=2`, headers: { authorization: alice } });
-    expect(page.json().messages.map((message: { role: string; content: string }) => message.role)).toEqual(['user', 'assistant']);
-    expect(page.json().messages[0].content).toBe('And back');
-    const older = await gateway.app.inject({ url: `/api/chat/conversations/${id}?limit=2&before=${encodeURIComponent(page.json().nextBefore)}`, headers: { authorization: alice } });
-    expect(older.json().messages.map((message: { content: string }) => message.content)[0]).toBe('Plan a trip');
+    type Page = { messages: Array<{ role: string; content: string }>; nextBefore: string };
+    const page = (await gateway.app.inject({ url: `/api/chat/conversations/${id}?limit=2`, headers: { authorization: alice } })).json<Page>();
+    expect(page.messages.map((message) => message.role)).toEqual(['user', 'assistant']);
+    expect(page.messages[0]?.content).toBe('And back');
+    const older = (await gateway.app.inject({ url: `/api/chat/conversations/${id}?limit=2&before=${encodeURIComponent(page.nextBefore)}`, headers: { authorization: alice } })).json<Page>();
+    expect(older.messages[0]?.content).toBe('Plan a trip');
 
-    const list = await gateway.app.inject({ url: '/api/chat/conversations', headers: { authorization: alice } });
-    expect(list.json().conversations.map((conversation: { id: string }) => conversation.id)).toContain(id);
+    const list = (await gateway.app.inject({ url: '/api/chat/conversations', headers: { authorization: alice } })).json<{ conversations: Array<{ id: string }> }>();
+    expect(list.conversations.map((conversation) => conversation.id)).toContain(id);
   });
 
   it("hides one user's conversations from another (404, not 403)", async () => {

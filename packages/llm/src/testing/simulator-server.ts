@@ -184,8 +184,11 @@ export function splitTokens(text: string): string[] {
 export function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) {
-    return content
-      .map((part) => (part && typeof part === 'object' && 'text' in part && typeof part.text === 'string' ? part.text : ''))
+    return (content as unknown[])
+      .map((part) => {
+        const text = part && typeof part === 'object' && 'text' in part ? part.text : undefined;
+        return typeof text === 'string' ? text : '';
+      })
       .join('');
   }
   return '';

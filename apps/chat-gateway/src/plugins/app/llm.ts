@@ -203,7 +203,7 @@ export function createLlmService(app: FastifyInstance, options: { providers: Pro
       };
     },
 
-    async models() {
+    models() {
       return routable.flatMap((provider) => provider.models.map((model) => ({ id: `${provider.id}/${model}`, object: 'model' as const, created: 0, owned_by: provider.id })));
     },
   };

@@ -7,7 +7,7 @@ const modelsRoutes: FastifyPluginAsyncTypebox = (app) => {
   app.get(
     '/v1/models',
     { preHandler: app.authenticate, schema: { tags: ['openai'], summary: 'List models (OpenAI-compatible)', security: [{ apiKey: [] }], response: { 200: ModelListSchema, ...errorResponses } } },
-    async () => ({ object: 'list' as const, data: [{ id: 'auto', object: 'model' as const, created: 0, owned_by: 'switchyard' }, ...(await app.llm.models())] }),
+    () => Promise.resolve({ object: 'list' as const, data: [{ id: 'auto', object: 'model' as const, created: 0, owned_by: 'switchyard' }, ...app.llm.models()] }),
   );
   return Promise.resolve();
 };

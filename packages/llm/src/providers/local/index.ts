@@ -60,6 +60,8 @@ export function createLocalProvider(options: LocalProviderOptions = {}): ChatPro
       });
     },
     async *chatStream(request, callOptions) {
+      // Yield to the event loop once, as a network provider would, so callers never starve it.
+      await Promise.resolve();
       callOptions.signal.throwIfAborted();
       const answer = compose(request);
       const base = { id: answer.id, object: 'chat.completion.chunk' as const, created: answer.created, model: localModel, system_fingerprint: localFingerprint };

@@ -56,7 +56,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
   };
 
   const fail = (error: unknown, callOptions: ProviderCallOptions): LlmError => {
-    if (error instanceof OpenAI.APIError && error.headers) reportLimits(error.headers, callOptions);
+    if (error instanceof OpenAI.APIError && error.headers) reportLimits(error.headers as Headers, callOptions);
     return toOpenAICompatibleError(error, name, callOptions.signal);
   };
 

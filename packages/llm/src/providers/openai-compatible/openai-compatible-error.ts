@@ -39,7 +39,7 @@ export function toOpenAICompatibleError(error: unknown, provider: string, signal
       kind,
       provider,
       status,
-      retryAfterMs: readRetryAfterMs(error.headers),
+      retryAfterMs: readRetryAfterMs(error.headers as Headers | undefined),
       cause: error,
     });
   }
