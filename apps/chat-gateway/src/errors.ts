@@ -50,22 +50,8 @@ export const NotFoundError = createError<'not_found', 404, [string]>('not_found'
 /** 400: a request field holds a value we cannot use. */
 export const InvalidValueError = createError<'invalid_value', 400, [string]>('invalid_value', '%s', 400);
 
-/** 400: the request asks for something no configured provider supports. */
-export const CapabilityNotSupportedError = createError<'capability_not_supported', 400, [string]>(
-  'capability_not_supported',
-  '%s',
-  400,
-);
-
 /** 429: the user's plan allowance for the period is used up. */
 export const QuotaExceededError = createError<'insufficient_quota', 429, [string]>('insufficient_quota', '%s', 429);
-
-/** 502: every provider in the chain failed; `attempts` says how. */
-export const AllProvidersFailedHttpError = createError<'all_providers_failed', 502, [string]>(
-  'all_providers_failed',
-  '%s',
-  502,
-);
 
 /** 503: no provider has credentials; the message names the variables to set. */
 export const NoProvidersConfiguredError = createError(
@@ -73,9 +59,6 @@ export const NoProvidersConfiguredError = createError(
   'No LLM provider is configured. Set at least one of OPENAI_API_KEY, GEMINI_API_KEY, ANTHROPIC_API_KEY, GROQ_API_KEY, COHERE_API_KEY (or OPENAI_COMPATIBLE_API_KEY with OPENAI_COMPATIBLE_BASE_URL), or add `local` to LLM_FALLBACK_ORDER.',
   503,
 );
-
-/** 503: the process is shutting down and takes no new work. */
-export const ShuttingDownError = createError('shutting_down', 'The gateway is shutting down; retry on another instance.', 503);
 
 /** Attaches the OpenAI `param` (the request field at fault) to an error. */
 export function withParam<T extends Error>(error: T, param: string): T & { param: string } {

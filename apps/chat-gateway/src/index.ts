@@ -1,1 +1,2 @@
-export {};
+export { buildApp, type AppDependencies } from './app.js';
+export { createLoggerOptions } from './logger.js';

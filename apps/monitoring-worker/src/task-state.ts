@@ -111,78 +111,88 @@ export function createTaskState(options: TaskStateOptions) {
   const { db, retry } = options;
   const now = options.now ?? (() => new Date());
 
+  /**
+   * Starts an attempt in one statement (one round trip): decides run / paused / already-checked / duplicate,
+   * closes a `running` log left by a worker that died on this job, and inserts the attempt's log row.
+   */
   async function begin(type: MonitoringTaskType, taskId: string, attempt: JobAttempt): Promise<BeginResult> {
     const { tasks, logs } = taskTables[type];
-    return db.transaction(async (transaction) => {
-      const found = await transaction.execute<TaskRow>(sql`select * from ${sql.raw(tasks)} where id = ${taskId} for update`);
-      const task = found.rows[0];
-      if (task === undefined) return { outcome: 'missing' as const };
-      const marker = JSON.stringify({ jobId: attempt.jobId, attempt: attempt.attempt });
-
-      const done = await transaction.execute(
-        sql`select 1 from ${sql.raw(logs)} where task_id = ${taskId} and status = 'success' and result_data->>'jobId' = ${attempt.jobId} limit 1`,
-      );
-      if (done.rows.length > 0) return { outcome: 'duplicate' as const };
-
-      let skipReason: string | undefined;
-      if (task.status === 'paused') skipReason = 'paused';
-      else if ((toDate(task.last_success)?.getTime() ?? -1) >= attempt.dueAt) skipReason = 'already_checked_after_due_time';
-      if (skipReason !== undefined) {
-        await transaction.execute(
-          sql`insert into ${sql.raw(logs)} (task_id, status, result_data, execution_time_ms)
-              values (${taskId}, 'skipped', ${marker}::jsonb || ${JSON.stringify({ reason: skipReason })}::jsonb, 0)`,
-        );
-        return { outcome: 'skipped' as const, reason: skipReason };
-      }
-
-      // An attempt of this job that never finished belonged to a worker that died; say so instead of leaving it `running`.
-      await transaction.execute(
-        sql`update ${sql.raw(logs)} set status = 'failed', error_message = 'the worker running this attempt stopped before finishing',
-              execution_time_ms = (extract(epoch from (now() - execution_date)) * 1000)::int
-            where task_id = ${taskId} and status = 'running' and result_data->>'jobId' = ${attempt.jobId}`,
-      );
-      const inserted = await transaction.execute<{ id: number }>(
-        sql`insert into ${sql.raw(logs)} (task_id, status, result_data) values (${taskId}, 'running', ${marker}::jsonb) returning id`,
-      );
-      const logId = Number(inserted.rows[0]?.id);
-      return { outcome: 'run' as const, logId, task };
-    });
+    const marker = JSON.stringify({ jobId: attempt.jobId, attempt: attempt.attempt });
+    const dueAt = new Date(attempt.dueAt).toISOString();
+    const result = await db.execute<TaskRow & { decision: string; log_id: number | null }>(sql`
+      with decided as (
+        select task.*, case
+            when exists (select 1 from ${sql.raw(logs)} where task_id = task.id and status = 'success' and result_data->>'jobId' = ${attempt.jobId}) then 'duplicate'
+            when task.status = 'paused' then 'paused'
+            when task.last_success >= ${dueAt}::timestamptz then 'already_checked_after_due_time'
+            else 'run' end as decision
+        from ${sql.raw(tasks)} as task where task.id = ${taskId}
+      ),
+      abandoned as (
+        update ${sql.raw(logs)} set status = 'failed', error_message = 'the worker running this attempt stopped before finishing',
+          execution_time_ms = (extract(epoch from (now() - execution_date)) * 1000)::int
+        where task_id = ${taskId} and status = 'running' and result_data->>'jobId' = ${attempt.jobId}
+          and exists (select 1 from decided where decision = 'run')
+        returning 1
+      ),
+      inserted as (
+        insert into ${sql.raw(logs)} (task_id, status, result_data, execution_time_ms)
+        select id, case when decision = 'run' then 'running' else 'skipped' end,
+          ${marker}::jsonb || case when decision = 'run' then '{}'::jsonb else jsonb_build_object('reason', decision) end,
+          case when decision = 'run' then null else 0 end
+        from decided where decision <> 'duplicate'
+        returning id
+      )
+      select decided.*, (select id from inserted) as log_id, (select count(*) from abandoned) as abandoned from decided`);
+    const row = result.rows[0];
+    if (row === undefined) return { outcome: 'missing' };
+    if (row.decision === 'duplicate') return { outcome: 'duplicate' };
+    if (row.decision !== 'run') return { outcome: 'skipped', reason: row.decision };
+    return { outcome: 'run', logId: Number(row.log_id), task: row };
   }
 
   /**
    * Records the outcome. With the task row locked, a success recorded since this job's due time (another
    * delivery of it, or another job of the task that finished first) turns this attempt into a skipped duplicate,
-   * so concurrent deliveries leave exactly one success and one result.
+   * so concurrent deliveries leave exactly one success and one result. Without `persist` it is one statement.
    */
   async function finish(type: MonitoringTaskType, taskId: string, logId: number, dueAt: number, outcome: TaskOutcome): Promise<'success' | 'skipped'> {
     const { tasks, logs } = taskTables[type];
-    const at = now();
-    const elapsed = sql`greatest(0, (extract(epoch from (${at.toISOString()}::timestamptz - execution_date)) * 1000)::int)`;
+    const at = now().toISOString();
+    const due = new Date(dueAt).toISOString();
+    const elapsed = sql`greatest(0, (extract(epoch from (${at}::timestamptz - execution_date)) * 1000)::int)`;
+    const dataSource = type === 'platform_insights' && outcome.dataSource !== undefined ? sql`, data_source = ${outcome.dataSource}` : sql``;
+    const success = outcome.status === 'success' ? sql`, last_success = ${at}::timestamptz, consecutive_failures = 0, failure_reason = null` : sql``;
+    const record = (resultData: Record<string, unknown>) => sql`
+      log_update as (
+        update ${sql.raw(logs)} set status = case when (select duplicate from locked) then 'skipped' else ${outcome.status} end,
+          result_data = coalesce(result_data, '{}'::jsonb) || case when (select duplicate from locked)
+            then '{"reason":"already_checked_after_due_time"}'::jsonb else ${JSON.stringify(resultData)}::jsonb end,
+          execution_time_ms = ${elapsed} ${dataSource}
+        where id = ${logId}
+        returning 1
+      ),
+      task_update as (
+        update ${sql.raw(tasks)} set last_check = ${at}::timestamptz, next_check = ${outcome.nextCheckAt.toISOString()}::timestamptz,
+          status = case when status = 'paused' then status else 'active' end ${success}
+        where id = ${taskId} and not (select duplicate from locked)
+        returning 1
+      )
+      select (select duplicate from locked) as duplicate, (select count(*) from log_update) as logs, (select count(*) from task_update) as tasks`;
+    const locked = sql`locked as (select coalesce(last_success >= ${due}::timestamptz, false) as duplicate from ${sql.raw(tasks)} where id = ${taskId} for update)`;
+
+    if (outcome.persist === undefined) {
+      const result = await db.execute<{ duplicate: boolean }>(sql`with ${locked}, ${record(outcome.resultData)}`);
+      return result.rows[0]?.duplicate === true ? 'skipped' : outcome.status;
+    }
+    const persist = outcome.persist;
     return db.transaction(async (transaction) => {
-      const locked = await transaction.execute<{ last_success: unknown }>(sql`select last_success from ${sql.raw(tasks)} where id = ${taskId} for update`);
-      if ((toDate(locked.rows[0]?.last_success)?.getTime() ?? -1) >= dueAt) {
-        await transaction.execute(
-          sql`update ${sql.raw(logs)} set status = 'skipped', execution_time_ms = ${elapsed},
-                result_data = coalesce(result_data, '{}'::jsonb) || '{"reason":"already_checked_after_due_time"}'::jsonb
-              where id = ${logId}`,
-        );
-        return 'skipped' as const;
-      }
-      const persisted = outcome.persist === undefined ? {} : await outcome.persist(transaction);
-      const resultData = { ...outcome.resultData, ...persisted };
-      const dataSource = type === 'platform_insights' && outcome.dataSource !== undefined ? sql`, data_source = ${outcome.dataSource}` : sql``;
-      await transaction.execute(
-        sql`update ${sql.raw(logs)} set status = ${outcome.status}, result_data = coalesce(result_data, '{}'::jsonb) || ${JSON.stringify(resultData)}::jsonb,
-              execution_time_ms = ${elapsed} ${dataSource}
-            where id = ${logId}`,
+      const check = await transaction.execute<{ duplicate: boolean }>(
+        sql`select coalesce(last_success >= ${due}::timestamptz, false) as duplicate from ${sql.raw(tasks)} where id = ${taskId} for update`,
       );
-      const success = outcome.status === 'success' ? sql`, last_success = ${at.toISOString()}::timestamptz, consecutive_failures = 0, failure_reason = null` : sql``;
-      await transaction.execute(
-        sql`update ${sql.raw(tasks)} set last_check = ${at.toISOString()}::timestamptz, next_check = ${outcome.nextCheckAt.toISOString()}::timestamptz,
-              status = case when status = 'paused' then status else 'active' end ${success}
-            where id = ${taskId}`,
-      );
-      return outcome.status;
+      const resultData = check.rows[0]?.duplicate === true ? outcome.resultData : { ...outcome.resultData, ...(await persist(transaction)) };
+      const result = await transaction.execute<{ duplicate: boolean }>(sql`with ${locked}, ${record(resultData)}`);
+      return result.rows[0]?.duplicate === true ? 'skipped' : outcome.status;
     });
   }
 

@@ -23,31 +23,53 @@ interface Row {
   p99: number;
 }
 
-async function measure(name: string, call: () => Promise<unknown>): Promise<Row> {
-  const latencies: number[] = [];
+interface Sample {
+  latencies: number[];
+  seconds: number;
+}
+
+async function run(call: () => Promise<unknown>, requests: number, sample: Sample): Promise<void> {
   let next = 0;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < requestsPerRun) {
+      while (next < requests) {
         next += 1;
         const begin = performance.now();
         await call();
-        latencies.push(performance.now() - begin);
+        sample.latencies.push(performance.now() - begin);
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (quantile: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * quantile))] ?? 0;
-  return { name, rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99) };
+  sample.seconds += (performance.now() - started) / 1000;
+}
+
+function row(name: string, sample: Sample): Row {
+  const sorted = [...sample.latencies].sort((a, b) => a - b);
+  const at = (quantile: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * quantile))] ?? 0;
+  return { name, rps: sorted.length / sample.seconds, p50: at(0.5), p99: at(0.99) };
 }
 
 function print(baseline: Row, candidate: Row) {
-  const format = (row: Row) => `${row.name.padEnd(44)} ${row.rps.toFixed(0).padStart(7)} req/s   p50 ${row.p50.toFixed(2).padStart(7)} ms   p99 ${row.p99.toFixed(2).padStart(7)} ms`;
+  const format = (line: Row) =>
+    `${line.name.padEnd(44)} ${line.rps.toFixed(0).padStart(7)} req/s   p50 ${line.p50.toFixed(2).padStart(7)} ms   p99 ${line.p99.toFixed(2).padStart(7)} ms`;
   console.log(format(baseline));
   console.log(format(candidate));
   console.log(`  throughput ratio ${(candidate.rps / baseline.rps).toFixed(3)}\n`);
+}
+
+/** Runs both sides in alternating rounds, so load from other processes hits both alike; prints them and the ratio. */
+async function compare(baselineName: string, baseline: () => Promise<unknown>, candidateName: string, candidate: () => Promise<unknown>) {
+  const rounds = 6;
+  const baselineSample: Sample = { latencies: [], seconds: 0 };
+  const candidateSample: Sample = { latencies: [], seconds: 0 };
+  await run(baseline, 200, { latencies: [], seconds: 0 });
+  await run(candidate, 200, { latencies: [], seconds: 0 });
+  for (let round = 0; round < rounds; round += 1) {
+    await run(baseline, requestsPerRun / rounds, baselineSample);
+    await run(candidate, requestsPerRun / rounds, candidateSample);
+  }
+  print(row(baselineName, baselineSample), row(candidateName, candidateSample));
 }
 
 async function drain(stream: AsyncIterable<unknown>) {
@@ -71,37 +93,43 @@ const anthropicSdk = new Anthropic({ apiKey: 'bench', baseURL: anthropicSimulato
 const anthropic = createAnthropicProvider({ apiKey: 'bench', baseUrl: anthropicSimulator.url, timeouts, fetch: anthropicPool });
 const anthropicDefaultFetch = createAnthropicProvider({ apiKey: 'bench', baseUrl: anthropicSimulator.url, timeouts });
 const anthropicParams = { model: 'claude-haiku-4-5', max_tokens: 1024, messages: [{ role: 'user' as const, content: 'Benchmark the switchyard adapters' }] };
-print(await measure('anthropic bare SDK, pooled fetch', () => anthropicSdk.messages.create(anthropicParams)), await measure('anthropic adapter, pooled fetch', chat(anthropic, 'claude-haiku-4-5')));
-print(
-  await measure('anthropic bare SDK stream, pooled fetch', async () => drain(await anthropicSdk.messages.create({ ...anthropicParams, stream: true }))),
-  await measure('anthropic adapter stream, pooled fetch', stream(anthropic, 'claude-haiku-4-5')),
+await compare('anthropic bare SDK, pooled fetch', () => anthropicSdk.messages.create(anthropicParams), 'anthropic adapter, pooled fetch', chat(anthropic, 'claude-haiku-4-5'));
+await compare(
+  'anthropic bare SDK stream, pooled fetch',
+  async () => drain(await anthropicSdk.messages.create({ ...anthropicParams, stream: true })),
+  'anthropic adapter stream, pooled fetch',
+  stream(anthropic, 'claude-haiku-4-5'),
 );
-print(await measure('anthropic adapter, default fetch', chat(anthropicDefaultFetch, 'claude-haiku-4-5')), await measure('anthropic adapter, pooled fetch', chat(anthropic, 'claude-haiku-4-5')));
+await compare('anthropic adapter, default fetch', chat(anthropicDefaultFetch, 'claude-haiku-4-5'), 'anthropic adapter, pooled fetch', chat(anthropic, 'claude-haiku-4-5'));
 
 // The Gemini SDK cannot take a fetch: its bare call always uses the global one.
 const geminiModel = new GoogleGenerativeAI('bench').getGenerativeModel({ model: 'gemini-2.5-flash' }, { baseUrl: geminiSimulator.url });
 const gemini = createGeminiProvider({ apiKey: 'bench', baseUrl: geminiSimulator.url, timeouts, fetch: geminiPool });
-print(await measure('gemini bare SDK (global fetch only)', () => geminiModel.generateContent('Benchmark the switchyard adapters')), await measure('gemini adapter, pooled fetch', chat(gemini, 'gemini-2.5-flash')));
-print(
-  await measure('gemini bare SDK stream (global fetch only)', async () => {
+await compare('gemini bare SDK (global fetch only)', () => geminiModel.generateContent('Benchmark the switchyard adapters'), 'gemini adapter, pooled fetch', chat(gemini, 'gemini-2.5-flash'));
+await compare(
+  'gemini bare SDK stream (global fetch only)',
+  async () => {
     const result = await geminiModel.generateContentStream('Benchmark the switchyard adapters');
     await drain(result.stream);
     await result.response;
-  }),
-  await measure('gemini adapter stream, pooled fetch', stream(gemini, 'gemini-2.5-flash')),
+  },
+  'gemini adapter stream, pooled fetch',
+  stream(gemini, 'gemini-2.5-flash'),
 );
 
 const cohere = createCohereProvider({ apiKey: 'bench', baseUrl: cohereSimulator.url, timeouts, fetch: coherePool });
 const cohereDefaultFetch = createCohereProvider({ apiKey: 'bench', baseUrl: cohereSimulator.url, timeouts });
 const cohereBody = JSON.stringify({ model: 'command-a-03-2025', stream: false, messages: [{ role: 'user', content: 'Benchmark the switchyard adapters' }] });
-print(
-  await measure('cohere bare fetch + JSON, pooled fetch', async () => {
+await compare(
+  'cohere bare fetch + JSON, pooled fetch',
+  async () => {
     const response = await coherePool(`${cohereSimulator.url}/v2/chat`, { method: 'POST', headers: { authorization: 'Bearer bench', 'content-type': 'application/json' }, body: cohereBody });
     await response.json();
-  }),
-  await measure('cohere adapter, pooled fetch', chat(cohere, 'command-a-03-2025')),
+  },
+  'cohere adapter, pooled fetch',
+  chat(cohere, 'command-a-03-2025'),
 );
-print(await measure('cohere adapter stream, default fetch', stream(cohereDefaultFetch, 'command-a-03-2025')), await measure('cohere adapter stream, pooled fetch', stream(cohere, 'command-a-03-2025')));
+await compare('cohere adapter stream, default fetch', stream(cohereDefaultFetch, 'command-a-03-2025'), 'cohere adapter stream, pooled fetch', stream(cohere, 'command-a-03-2025'));
 
 await Promise.all([anthropicSimulator.close(), geminiSimulator.close(), cohereSimulator.close()]);
 await Promise.all(pools.map((pool) => pool.close()));

@@ -1,5 +1,3 @@
-import type { ProviderId } from './chat-provider.js';
-
 /** How a provider failure is classified; the fallback policy acts on this, never on message text. */
 export type LlmErrorKind =
   | 'rate_limit'

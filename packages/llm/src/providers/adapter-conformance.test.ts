@@ -186,12 +186,17 @@ describe.each(cases)('$name adapter against its simulator', (adapter) => {
     expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe('tool_calls');
   });
 
-  it('continues a trailing assistant message when it supports prefill', async () => {
-    const partial = expectedText.slice(0, 24);
+  it.each([
+    ['mid-word', expectedText.slice(0, 24)],
+    ['after a space', expectedText.slice(0, expectedText.indexOf(' ', 20) + 1)],
+  ])('continues a trailing assistant message cut %s when it supports prefill, streamed or not', async (_where, partial) => {
     const messages: ChatRequest['messages'] = [...request().messages, { role: 'assistant', content: partial }];
+    expect(provider.supportsPrefill).toBe(adapter.name !== 'cohere');
     if (!provider.supportsPrefill) return;
     const completion = await provider.chat(request({ messages }), call());
     expect(partial + (completion.choices[0]?.message.content ?? '')).toBe(expectedText);
+    const chunks = await collect(provider.chatStream(request({ messages, stream: true }), call()));
+    expect(partial + textOf(chunks)).toBe(expectedText);
   });
 
   it('refuses a feature it cannot honour with unsupported_feature before calling the provider', async () => {
@@ -241,13 +246,13 @@ describe.each(cases)('$name adapter against its simulator', (adapter) => {
     simulator.setFaults([{ type: 'no_response' }]);
     const controller = new AbortController();
     const pending = rejection(provider.chat(request(), call({ signal: controller.signal })));
-    await vi.waitFor(() => expect(simulator.requests).toHaveLength(1));
+    await vi.waitFor(() => expect(simulator.requests).toHaveLength(1), { timeout: 10_000 });
     controller.abort(new DOMException('deadline', 'TimeoutError'));
     expect((await pending).kind).toBe('timeout');
 
     const streamController = new AbortController();
     const pendingStream = collectFailure(provider.chatStream(request({ stream: true }), call({ signal: streamController.signal })));
-    await vi.waitFor(() => expect(simulator.requests).toHaveLength(2));
+    await vi.waitFor(() => expect(simulator.requests).toHaveLength(2), { timeout: 10_000 });
     streamController.abort(new DOMException('first token', 'TimeoutError'));
     expect((await pendingStream).error.kind).toBe('timeout');
   });

@@ -32,14 +32,14 @@ export function rejectUnsupportedFields(request: ChatRequest, honoured: Readonly
   }
 }
 
-/** The typed error for a feature the provider cannot honour; never dropped silently. */
+/** The typed error for a feature the provider cannot honour; never dropped silently. Raised before any call: no status. */
 export function unsupportedFeature(provider: string, feature: string): LlmError {
-  return new LlmError(`Provider ${provider} does not support ${feature}.`, { kind: 'unsupported_feature', provider, status: 400 });
+  return new LlmError(`Provider ${provider} does not support ${feature}.`, { kind: 'unsupported_feature', provider });
 }
 
-/** The caller sent something no provider could accept (e.g. tool arguments that are not JSON). */
+/** The caller sent something no provider could accept (e.g. tool arguments that are not JSON). Raised before any call. */
 export function invalidRequest(provider: string, problem: string): LlmError {
-  return new LlmError(`Invalid request: ${problem}.`, { kind: 'bad_request', provider, status: 400 });
+  return new LlmError(`Invalid request: ${problem}.`, { kind: 'bad_request', provider });
 }
 
 /** Joins the text of a message's content; image parts are the caller's to handle before. */

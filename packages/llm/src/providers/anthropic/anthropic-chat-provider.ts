@@ -12,7 +12,7 @@ import type {
   FinishReason,
 } from '../../chat-types.js';
 import { readRateLimitHeaders } from '../../provider-utils.js';
-import { providerError, truncatedStreamError } from '../adapter-support.js';
+import { contentToText, providerError, truncatedStreamError } from '../adapter-support.js';
 import { toAnthropicLlmError } from './anthropic-error.js';
 import { convertToAnthropicRequest } from './convert-to-anthropic-messages.js';
 import { mapAnthropicFinishReason } from './map-anthropic-finish-reason.js';
@@ -57,7 +57,26 @@ function toChatUsage(usage: UsageCounts): ChatUsage {
   };
 }
 
-function toCompletion(message: Message, provider: string): ChatCompletion {
+/**
+ * Whitespace that ended the caller's prefill. The request trims it (Anthropic rejects it), so the model starts its
+ * continuation with that whitespace; the adapter drops it again, or the caller would see it twice.
+ */
+function trimmedPrefillWhitespace(request: ChatRequest): number {
+  const last = request.messages.at(-1);
+  if (last?.role !== 'assistant') return 0;
+  return /\s*$/.exec(contentToText(last.content))?.[0].length ?? 0;
+}
+
+/** Removes up to `count` leading whitespace characters; returns the rest and how many are still to remove. */
+function dropLeadingWhitespace(text: string, count: number): { text: string; remaining: number } {
+  if (count === 0) return { text, remaining: 0 };
+  const leading = /^\s*/.exec(text)?.[0].length ?? 0;
+  const dropped = Math.min(leading, count);
+  const rest = text.slice(dropped);
+  return { text: rest, remaining: rest === '' ? count - dropped : 0 };
+}
+
+function toCompletion(message: Message, provider: string, whitespaceToDrop: number): ChatCompletion {
   let text = '';
   const toolCalls: ChatToolCall[] = [];
   for (const block of message.content) {
@@ -66,6 +85,7 @@ function toCompletion(message: Message, provider: string): ChatCompletion {
       toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input) } });
     }
   }
+  text = dropLeadingWhitespace(text, whitespaceToDrop).text;
   const finishReason = mapAnthropicFinishReason(message.stop_reason);
   if (finishReason === 'content_filter' && text === '' && toolCalls.length === 0) {
     throw providerError(provider, 'content_filter');
@@ -113,7 +133,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
         .post<Message>(messagesPath, { body: { ...params, stream: false }, signal: callOptions.signal })
         .withResponse();
       reportRateLimit(response.headers, callOptions);
-      return toCompletion(data, name);
+      return toCompletion(data, name, trimmedPrefillWhitespace(request));
     } catch (error) {
       if (error instanceof APIError) reportRateLimit((error as APIError).headers, callOptions);
       throw toAnthropicLlmError(error, name, callOptions.signal);
@@ -136,6 +156,12 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
 
     let id = '';
     let model = callOptions.model;
+    let whitespaceToDrop = trimmedPrefillWhitespace(request);
+    const text = (delta: string): string => {
+      const stripped = dropLeadingWhitespace(delta, whitespaceToDrop);
+      whitespaceToDrop = stripped.remaining;
+      return stripped.text;
+    };
     const created = Math.floor(Date.now() / 1000);
     let usage: UsageCounts = { input_tokens: 0, output_tokens: 0 };
     let stopReason: StopReason | null = null;
@@ -175,8 +201,9 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
             mergeUsage(event.message.usage);
             break;
           case 'content_block_start':
-            if (event.content_block.type === 'text' && event.content_block.text !== '') {
-              yield chunk({ content: event.content_block.text });
+            if (event.content_block.type === 'text') {
+              const content = text(event.content_block.text);
+              if (content !== '') yield chunk({ content });
             } else if (event.content_block.type === 'tool_use') {
               const toolIndex = toolIndexByBlock.size;
               toolIndexByBlock.set(event.index, toolIndex);
@@ -189,7 +216,8 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
             break;
           case 'content_block_delta':
             if (event.delta.type === 'text_delta') {
-              yield chunk({ content: event.delta.text });
+              const content = text(event.delta.text);
+              if (content !== '') yield chunk({ content });
             } else if (event.delta.type === 'input_json_delta') {
               const toolIndex = toolIndexByBlock.get(event.index);
               if (toolIndex !== undefined && event.delta.partial_json !== '') {

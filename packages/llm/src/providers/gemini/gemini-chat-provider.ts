@@ -171,7 +171,7 @@ export function createGeminiProvider(options: GeminiProviderOptions): ChatProvid
       result.response.catch(() => undefined);
 
       let id = `gemini-${randomUUID()}`;
-      let model_ = callOptions.model;
+      let answeringModel = callOptions.model;
       const created = Math.floor(Date.now() / 1000);
       let usage: ChatUsage | undefined;
       let streamedText = '';
@@ -185,7 +185,7 @@ export function createGeminiProvider(options: GeminiProviderOptions): ChatProvid
           id,
           object: 'chat.completion.chunk',
           created,
-          model: model_,
+          model: answeringModel,
           choices: [{ index: 0, delta: withRole, finish_reason: finish, logprobs: null }],
           ...(finish === null ? {} : { usage: usage ?? estimatedUsage(request, streamedText) }),
         };
@@ -196,7 +196,7 @@ export function createGeminiProvider(options: GeminiProviderOptions): ChatProvid
           const response = item as GeminiResponse;
           throwIfFailed(response, name);
           if (response.responseId) id = response.responseId;
-          if (response.modelVersion) model_ = response.modelVersion;
+          if (response.modelVersion) answeringModel = response.modelVersion;
           if (response.usageMetadata) usage = toChatUsage(response.usageMetadata);
           const { text, toolCalls } = readParts(response);
           streamedText += text + toolCalls.map((call) => call.function.arguments).join('');
