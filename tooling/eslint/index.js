@@ -1,5 +1,5 @@
 import js from '@eslint/js';
-import importX from 'eslint-plugin-import-x';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 /** Shared flat config: typed typescript-eslint, import cycle check, and process.env only in env.ts. */
@@ -12,6 +12,20 @@ export default tseslint.config(
       parserOptions: { projectService: true },
     },
     plugins: { 'import-x': importX },
+    settings: {
+      // The cycle check parses each imported module, so it must know how to read TypeScript files.
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      // The flat-config resolver understands conditional `exports` (the legacy default crashes on some packages)
+      // and maps our `.js` import specifiers to the `.ts` sources.
+      'import-x/resolver-next': [
+        createNodeResolver({
+          conditionNames: ['@switchyard/source', 'types', 'import', 'node', 'default'],
+          extensions: ['.ts', '.js', '.json'],
+          extensionAlias: { '.js': ['.ts', '.js'] },
+        }),
+      ],
+    },
     rules: {
       'import-x/no-cycle': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',

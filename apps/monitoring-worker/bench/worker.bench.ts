@@ -3,19 +3,20 @@
  * (dispatch -> BullMQ -> fetch local site -> 3 LLM calls to the simulator -> Postgres) at concurrency 50,
  * with Redis-only and Postgres-only runs of the same volume side by side. Prints numbers and ratios.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { readProcessEnv } from '@switchyard/config';
 import { sql } from '@switchyard/db';
 import { createTestDatabases } from '@switchyard/db/testing';
 import { createJobWorker, createQueues, createRedisConnection, queueNames, type Queues } from '@switchyard/jobs';
 import { createLlmClient, createOpenAIProvider, createPooledFetch } from '@switchyard/llm';
-import { startOpenAISimulator } from '@switchyard/llm/testing';
 import { createDispatcher } from '../src/dispatcher.js';
 import { createWebsiteAnalysisProcessor } from '../src/processors/website-analysis-processor.js';
 import { createTaskState, type TaskState } from '../src/task-state.js';
 import { createPageFetcher } from '../src/website/fetch-page.js';
-import { analysisAnswer } from '../test/simulators/llm-answers.js';
-import { startWebsiteServer } from '../test/simulators/website-server.js';
 
 const env = readProcessEnv();
 const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -25,7 +26,7 @@ const analysisTasks = Number(env.BENCH_ANALYSIS_TASKS ?? 10_000);
 const concurrency = Number(env.BENCH_CONCURRENCY ?? 50);
 
 const prefix = `{sy-bench-${randomUUID().slice(0, 8)}}`;
-const databases = await createTestDatabases({ poolMax: 24 });
+const databases = await createTestDatabases({ poolMax: Number(env.BENCH_POOL_MAX ?? 24) });
 const producerConnection = createRedisConnection(redisUrl, { role: 'producer' });
 const workerConnection = createRedisConnection(redisUrl, { role: 'worker' });
 const queues = createQueues(producerConnection, { prefix });
@@ -140,8 +141,13 @@ try {
 
   // --- 4. End to end: dispatch -> BullMQ -> fetch -> 3 LLM calls -> Postgres ---
   {
-    const site = await startWebsiteServer();
-    const simulator = await startOpenAISimulator({ answer: analysisAnswer, record: false });
+    const simulators = spawn(process.execPath, ['--conditions=@switchyard/source', '--import', 'tsx', fileURLToPath(new URL('simulators-process.ts', import.meta.url))], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const [line] = (await once(createInterface({ input: simulators.stdout }), 'line')) as [string];
+    const { siteUrl, llmUrl } = JSON.parse(line) as { siteUrl: string; llmUrl: string };
+    const site = { url: siteUrl };
+    const simulator = { url: llmUrl };
     const fetcher = createPageFetcher({ allowlist: ['127.0.0.1'], connections: concurrency });
     const llmFetch = createPooledFetch({ connections: concurrency * 3, timeouts: { connectMs: 5_000 } });
     const llm = createLlmClient({
@@ -162,7 +168,7 @@ try {
     const taskState: TaskState = { begin: timed('postgresMs', baseState.begin), finish: timed('postgresMs', baseState.finish), fail: timed('postgresMs', baseState.fail) };
     const processor = createWebsiteAnalysisProcessor({
       taskState,
-      fetcher: { fetch: timed('fetchMs', fetcher.fetch), close: fetcher.close },
+      fetcher: { fetch: timed('fetchMs', (url: string, signal: AbortSignal) => fetcher.fetch(url, signal)), close: () => fetcher.close() },
       llm: { chat: timed('llmMs', (request, options) => llm.chat(request, options)) },
     });
     await insertTasks(`${site.url}/`);
@@ -191,7 +197,8 @@ try {
     await finished;
     const seconds = (performance.now() - started) / 1_000;
     await worker.close();
-    await Promise.all([site.close(), simulator.close(), fetcher.close(), llmFetch.close()]);
+    simulators.kill('SIGTERM');
+    await Promise.all([once(simulators, 'exit'), fetcher.close(), llmFetch.close()]);
     const perTask = (ms: number) => `${(ms / analysisTasks).toFixed(2)} ms/task`;
     print(`end to end: ${analysisTasks} website analyses, concurrency ${concurrency}`, `${(analysisTasks / seconds).toFixed(0)} tasks/s (target >= 500/s)`);
     print('  completed / failed', `${completed} / ${failed}`);

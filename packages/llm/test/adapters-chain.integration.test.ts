@@ -5,7 +5,14 @@ import { createLlmClient } from '../src/client.js';
 import { createAnthropicProvider } from '../src/providers/anthropic/index.js';
 import { createCohereProvider } from '../src/providers/cohere/index.js';
 import { createGeminiProvider } from '../src/providers/gemini/index.js';
-import { continueInstruction, startAnthropicSimulator, startCohereSimulator, startGeminiSimulator, type Fault, type Simulator } from '../src/testing/index.js';
+import {
+  continueInstruction,
+  startAnthropicSimulator,
+  startCohereSimulator,
+  startGeminiSimulator,
+  type Fault,
+  type Simulator,
+} from '../src/testing/index.js';
 import { createPooledFetch, type PooledFetch } from '../src/transport.js';
 import { drain, expectedText, request } from './helpers.js';
 
@@ -62,14 +69,23 @@ function client(providers: ChatProvider[]) {
 }
 
 const summary = (attempts: Array<{ provider: string; outcome: string; errorKind?: string }>) =>
-  attempts.map((attempt) => `${attempt.provider}:${attempt.outcome}${attempt.errorKind ? `:${attempt.errorKind}` : ''}`);
+  attempts.map(
+    (attempt) => `${attempt.provider}:${attempt.outcome}${attempt.errorKind ? `:${attempt.errorKind}` : ''}`,
+  );
 
 describe('a chain of Anthropic, Gemini and Cohere', () => {
   it('falls over Anthropic 429 and Gemini 503 to a Cohere answer', async () => {
-    const { providers } = await setup({ anthropic: [{ type: 'rate_limit', retryAfterSeconds: 30 }], gemini: [{ type: 'overloaded' }] });
+    const { providers } = await setup({
+      anthropic: [{ type: 'rate_limit', retryAfterSeconds: 30 }],
+      gemini: [{ type: 'overloaded' }],
+    });
     const result = await client(providers).chat(request());
     expect(result.completion.choices[0]?.message.content).toBe(expectedText);
-    expect(summary(result.attempts)).toEqual(['anthropic:error:rate_limit', 'gemini:error:overloaded', 'cohere:success']);
+    expect(summary(result.attempts)).toEqual([
+      'anthropic:error:rate_limit',
+      'gemini:error:overloaded',
+      'cohere:success',
+    ]);
   });
 
   it('continues a stream cut on Anthropic with a Gemini prefill: one coherent answer', async () => {
@@ -78,10 +94,14 @@ describe('a chain of Anthropic, Gemini and Cohere', () => {
     const { text, error, chunks } = await drain(stream);
     expect(error).toBeUndefined();
     expect(text).toBe(expectedText);
-    expect(chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.finish_reason)).filter(Boolean)).toEqual(['stop']);
+    expect(
+      chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.finish_reason)).filter(Boolean),
+    ).toEqual(['stop']);
     const outcome = await stream.outcome;
     expect(outcome.contributors.map((entry) => entry.provider)).toEqual(['anthropic', 'gemini']);
-    const sent = simulators.gemini.requests[0]?.body as { contents: Array<{ role: string; parts: Array<{ text: string }> }> };
+    const sent = simulators.gemini.requests[0]?.body as {
+      contents: Array<{ role: string; parts: Array<{ text: string }> }>;
+    };
     expect(sent.contents.at(-1)?.role).toBe('model');
     expect(expectedText.startsWith(sent.contents.at(-1)!.parts[0]!.text)).toBe(true);
   });
@@ -96,9 +116,15 @@ describe('a chain of Anthropic, Gemini and Cohere', () => {
     expect(error).toBeUndefined();
     expect(text).toBe(expectedText);
     const outcome = await stream.outcome;
-    expect(summary(outcome.attempts)).toEqual(['anthropic:error:overloaded', 'gemini:error:unsupported_feature', 'cohere:success']);
+    expect(summary(outcome.attempts)).toEqual([
+      'anthropic:error:overloaded',
+      'gemini:error:unsupported_feature',
+      'cohere:success',
+    ]);
     expect(outcome.contributors.map((entry) => entry.provider)).toEqual(['anthropic', 'cohere']);
-    const sent = simulators.cohere.requests[0]?.body as { messages: Array<{ role: string; content: string }> };
+    const sent = simulators.cohere.requests[0]?.body as {
+      messages: Array<{ role: string; content: string }>;
+    };
     expect(sent.messages.at(-1)).toEqual({ role: 'user', content: continueInstruction });
     expect(sent.messages.at(-2)?.role).toBe('assistant');
   });

@@ -6,7 +6,12 @@ import { LlmError, type LlmErrorKind } from '../errors.js';
 import { startAnthropicSimulator } from '../testing/anthropic-simulator.js';
 import { startCohereSimulator } from '../testing/cohere-simulator.js';
 import { startGeminiSimulator } from '../testing/gemini-simulator.js';
-import { defaultAnswerText, type Fault, type Simulator, type SimulatorOptions } from '../testing/simulator-server.js';
+import {
+  defaultAnswerText,
+  type Fault,
+  type Simulator,
+  type SimulatorOptions,
+} from '../testing/simulator-server.js';
 import { createAnthropicProvider } from './anthropic/index.js';
 import { createCohereProvider } from './cohere/index.js';
 import { createGeminiProvider } from './gemini/index.js';
@@ -63,11 +68,21 @@ const cases: AdapterCase[] = [
 ];
 
 const prompt = 'Explain circuit breakers in one paragraph';
-const expectedText = defaultAnswerText({ prompt, promptText: prompt, model: '', stream: false, hasPrefill: false });
+const expectedText = defaultAnswerText({
+  prompt,
+  promptText: prompt,
+  model: '',
+  stream: false,
+  hasPrefill: false,
+});
 const weatherTool: ChatRequest['tools'] = [
   {
     type: 'function',
-    function: { name: 'get_weather', description: 'Weather of a city', parameters: { type: 'object', properties: { query: { type: 'string' } } } },
+    function: {
+      name: 'get_weather',
+      description: 'Weather of a city',
+      parameters: { type: 'object', properties: { query: { type: 'string' } } },
+    },
   },
 ];
 
@@ -89,7 +104,9 @@ async function collect(stream: AsyncIterable<ChatCompletionChunk>): Promise<Chat
 }
 
 /** Collects a stream that must fail; returns the chunks that arrived first and the error. */
-async function collectFailure(stream: AsyncIterable<ChatCompletionChunk>): Promise<{ chunks: ChatCompletionChunk[]; error: LlmError }> {
+async function collectFailure(
+  stream: AsyncIterable<ChatCompletionChunk>,
+): Promise<{ chunks: ChatCompletionChunk[]; error: LlmError }> {
   const chunks: ChatCompletionChunk[] = [];
   try {
     for await (const chunk of stream) chunks.push(chunk);
@@ -118,7 +135,9 @@ describe.each(cases)('$name adapter against its simulator', (adapter) => {
   let provider: ChatProvider;
   let fetchCalls = 0;
   const signal = () => new AbortController().signal;
-  const call = (extra: { onRateLimit?: (snapshot: RateLimitSnapshot) => void; signal?: AbortSignal } = {}) => ({
+  const call = (
+    extra: { onRateLimit?: (snapshot: RateLimitSnapshot) => void; signal?: AbortSignal } = {},
+  ) => ({
     model: adapter.model,
     signal: extra.signal ?? signal(),
     ...(extra.onRateLimit ? { onRateLimit: extra.onRateLimit } : {}),
@@ -182,22 +201,30 @@ describe.each(cases)('$name adapter against its simulator', (adapter) => {
     const chunks = await collect(provider.chatStream(request({ tools: weatherTool, stream: true }), call()));
     const deltas = chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []);
     expect(deltas[0]).toMatchObject({ index: 0, type: 'function', function: { name: 'get_weather' } });
-    expect(JSON.parse(deltas.map((delta) => delta.function?.arguments ?? '').join(''))).toEqual({ query: prompt.slice(0, 40) });
+    expect(JSON.parse(deltas.map((delta) => delta.function?.arguments ?? '').join(''))).toEqual({
+      query: prompt.slice(0, 40),
+    });
     expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe('tool_calls');
   });
 
   it.each([
     ['mid-word', expectedText.slice(0, 24)],
     ['after a space', expectedText.slice(0, expectedText.indexOf(' ', 20) + 1)],
-  ])('continues a trailing assistant message cut %s when it supports prefill, streamed or not', async (_where, partial) => {
-    const messages: ChatRequest['messages'] = [...request().messages, { role: 'assistant', content: partial }];
-    expect(provider.supportsPrefill).toBe(adapter.name !== 'cohere');
-    if (!provider.supportsPrefill) return;
-    const completion = await provider.chat(request({ messages }), call());
-    expect(partial + (completion.choices[0]?.message.content ?? '')).toBe(expectedText);
-    const chunks = await collect(provider.chatStream(request({ messages, stream: true }), call()));
-    expect(partial + textOf(chunks)).toBe(expectedText);
-  });
+  ])(
+    'continues a trailing assistant message cut %s when it supports prefill, streamed or not',
+    async (_where, partial) => {
+      const messages: ChatRequest['messages'] = [
+        ...request().messages,
+        { role: 'assistant', content: partial },
+      ];
+      expect(provider.supportsPrefill).toBe(adapter.name !== 'cohere');
+      if (!provider.supportsPrefill) return;
+      const completion = await provider.chat(request({ messages }), call());
+      expect(partial + (completion.choices[0]?.message.content ?? '')).toBe(expectedText);
+      const chunks = await collect(provider.chatStream(request({ messages, stream: true }), call()));
+      expect(partial + textOf(chunks)).toBe(expectedText);
+    },
+  );
 
   it('refuses a feature it cannot honour with unsupported_feature before calling the provider', async () => {
     const error = await rejection(provider.chat(request({ logit_bias: { '50256': -100 } }), call()));
@@ -205,8 +232,18 @@ describe.each(cases)('$name adapter against its simulator', (adapter) => {
     expect(simulator.requests).toHaveLength(0);
   });
 
-  const errorCases: Array<{ fault: Fault; kind: LlmErrorKind; status: (adapter: AdapterCase) => number | undefined; retryAfterMs?: number }> = [
-    { fault: { type: 'rate_limit', retryAfterSeconds: 7 }, kind: 'rate_limit', status: () => 429, retryAfterMs: 7_000 },
+  const errorCases: Array<{
+    fault: Fault;
+    kind: LlmErrorKind;
+    status: (adapter: AdapterCase) => number | undefined;
+    retryAfterMs?: number;
+  }> = [
+    {
+      fault: { type: 'rate_limit', retryAfterSeconds: 7 },
+      kind: 'rate_limit',
+      status: () => 429,
+      retryAfterMs: 7_000,
+    },
     { fault: { type: 'server_error' }, kind: 'server', status: () => 500 },
     { fault: { type: 'overloaded', status: 529 }, kind: 'overloaded', status: (a) => a.statuses.overloaded },
     { fault: { type: 'auth' }, kind: 'auth', status: (a) => a.statuses.auth },
@@ -216,21 +253,31 @@ describe.each(cases)('$name adapter against its simulator', (adapter) => {
     { fault: { type: 'content_filter' }, kind: 'content_filter', status: (a) => a.statuses.contentFilter },
   ];
 
-  it.each(errorCases)('classifies the $fault.type fault as $kind, streamed or not', async ({ fault, kind, status, retryAfterMs }) => {
-    simulator.setFaults([fault]);
-    for (const stream of [false, true]) {
-      const error = stream
-        ? (await collectFailure(provider.chatStream(request({ stream: true }), call()))).error
-        : await rejection(provider.chat(request(), call()));
-      expect({ stream, kind: error.kind, status: error.status }).toEqual({ stream, kind, status: status(adapter) });
-      if (retryAfterMs !== undefined) expect(error.retryAfterMs).toBe(retryAfterMs);
-      expect(error.message).not.toMatch(/sk-ant|api key|stack/i);
-    }
-  });
+  it.each(errorCases)(
+    'classifies the $fault.type fault as $kind, streamed or not',
+    async ({ fault, kind, status, retryAfterMs }) => {
+      simulator.setFaults([fault]);
+      for (const stream of [false, true]) {
+        const error = stream
+          ? (await collectFailure(provider.chatStream(request({ stream: true }), call()))).error
+          : await rejection(provider.chat(request(), call()));
+        expect({ stream, kind: error.kind, status: error.status }).toEqual({
+          stream,
+          kind,
+          status: status(adapter),
+        });
+        if (retryAfterMs !== undefined) expect(error.retryAfterMs).toBe(retryAfterMs);
+        expect(error.message).not.toMatch(/sk-ant|api key|stack/i);
+      }
+    },
+  );
 
   it('classifies a rejected prefill as unsupported_feature', async () => {
     simulator.setFaults([{ type: 'prefill_rejected' }]);
-    const messages: ChatRequest['messages'] = [...request().messages, { role: 'assistant', content: 'Partial' }];
+    const messages: ChatRequest['messages'] = [
+      ...request().messages,
+      { role: 'assistant', content: 'Partial' },
+    ];
     const error = await rejection(provider.chat(request({ messages }), call()));
     expect(error.kind).toBe('unsupported_feature');
     expect(error.status).toBe(400);
@@ -239,7 +286,9 @@ describe.each(cases)('$name adapter against its simulator', (adapter) => {
   it('maps a connection reset before headers to network', async () => {
     simulator.setFaults([{ type: 'reset_before_headers' }]);
     expect((await rejection(provider.chat(request(), call()))).kind).toBe('network');
-    expect((await collectFailure(provider.chatStream(request({ stream: true }), call()))).error.kind).toBe('network');
+    expect((await collectFailure(provider.chatStream(request({ stream: true }), call()))).error.kind).toBe(
+      'network',
+    );
   });
 
   it('aborts promptly when the signal fires on a provider that never answers, as timeout, streamed or not', async () => {
@@ -251,7 +300,9 @@ describe.each(cases)('$name adapter against its simulator', (adapter) => {
     expect((await pending).kind).toBe('timeout');
 
     const streamController = new AbortController();
-    const pendingStream = collectFailure(provider.chatStream(request({ stream: true }), call({ signal: streamController.signal })));
+    const pendingStream = collectFailure(
+      provider.chatStream(request({ stream: true }), call({ signal: streamController.signal })),
+    );
     await vi.waitFor(() => expect(simulator.requests).toHaveLength(2), { timeout: 10_000 });
     streamController.abort(new DOMException('first token', 'TimeoutError'));
     expect((await pendingStream).error.kind).toBe('timeout');
@@ -271,7 +322,10 @@ describe.each(cases)('$name adapter against its simulator', (adapter) => {
     const chunks: ChatCompletionChunk[] = [];
     let caught: unknown;
     try {
-      for await (const chunk of provider.chatStream(request({ stream: true }), call({ signal: controller.signal }))) {
+      for await (const chunk of provider.chatStream(
+        request({ stream: true }),
+        call({ signal: controller.signal }),
+      )) {
         chunks.push(chunk);
         if (textOf(chunks).split(' ').length > 2) controller.abort(new DOMException('idle', 'TimeoutError'));
       }

@@ -22,7 +22,11 @@ const fieldsWithoutEffect: ReadonlySet<string> = new Set([
 ]);
 
 /** Throws `unsupported_feature` for the first request field that is set and that the adapter cannot honour. */
-export function rejectUnsupportedFields(request: ChatRequest, honoured: ReadonlySet<string>, provider: string): void {
+export function rejectUnsupportedFields(
+  request: ChatRequest,
+  honoured: ReadonlySet<string>,
+  provider: string,
+): void {
   for (const [field, value] of Object.entries(request)) {
     if (value === undefined || value === null) continue;
     if (fieldsWithoutEffect.has(field) || honoured.has(field)) continue;
@@ -34,7 +38,10 @@ export function rejectUnsupportedFields(request: ChatRequest, honoured: Readonly
 
 /** The typed error for a feature the provider cannot honour; never dropped silently. Raised before any call: no status. */
 export function unsupportedFeature(provider: string, feature: string): LlmError {
-  return new LlmError(`Provider ${provider} does not support ${feature}.`, { kind: 'unsupported_feature', provider });
+  return new LlmError(`Provider ${provider} does not support ${feature}.`, {
+    kind: 'unsupported_feature',
+    provider,
+  });
 }
 
 /** The caller sent something no provider could accept (e.g. tool arguments that are not JSON). Raised before any call. */
@@ -57,7 +64,8 @@ export function parseToolArguments(argumentsJson: string, provider: string): Rec
   if (argumentsJson.trim() === '') return {};
   try {
     const parsed: unknown = JSON.parse(argumentsJson);
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
   } catch {
     // fall through to the typed error
   }
@@ -84,7 +92,8 @@ const networkCodes = new Set([
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
 ]);
-const networkMessage = /fetch failed|terminated|socket hang up|other side closed|ECONNRESET|ECONNREFUSED|network|connection/i;
+const networkMessage =
+  /fetch failed|terminated|socket hang up|other side closed|ECONNRESET|ECONNREFUSED|network|connection/i;
 
 function errorChain(error: unknown): unknown[] {
   const chain: unknown[] = [];
@@ -100,11 +109,17 @@ function errorChain(error: unknown): unknown[] {
  * Classifies a failure that came with no provider response: an abort (our signal: deadline, idle timeout,
  * client gone) is `timeout`; a reset, refused or cut connection is `network`. Returns undefined when neither.
  */
-export function classifyTransportError(error: unknown, provider: string, signal: AbortSignal | undefined): LlmError | undefined {
+export function classifyTransportError(
+  error: unknown,
+  provider: string,
+  signal: AbortSignal | undefined,
+): LlmError | undefined {
   const chain = errorChain(error);
   const aborted =
     signal?.aborted === true ||
-    chain.some((link) => link instanceof Error && (link.name === 'AbortError' || link.name === 'TimeoutError'));
+    chain.some(
+      (link) => link instanceof Error && (link.name === 'AbortError' || link.name === 'TimeoutError'),
+    );
   if (aborted) {
     return providerError(provider, 'timeout', { cause: error });
   }
@@ -121,7 +136,10 @@ export function classifyTransportError(error: unknown, provider: string, signal:
 
 /** A stream that ended without the provider's end-of-message marker: the answer is truncated. */
 export function truncatedStreamError(provider: string): LlmError {
-  return new LlmError(`Provider ${provider} ended the stream before the answer was complete.`, { kind: 'network', provider });
+  return new LlmError(`Provider ${provider} ended the stream before the answer was complete.`, {
+    kind: 'network',
+    provider,
+  });
 }
 
 /** Links a caller's signal to a controller the adapter owns, so an early exit can cancel the HTTP call too. */
@@ -155,10 +173,12 @@ const contextLengthMessage =
  * Provider phrases of a 400 that is the provider account's fault, not the request's (no credit, region not served):
  * classified as `auth` so the client falls over and rests the provider instead of failing the caller.
  */
-const accountProblemMessage = /credit balance|location is not supported|billing (is )?(not|disabled)|account (is )?(disabled|suspended)/i;
+const accountProblemMessage =
+  /credit balance|location is not supported|billing (is )?(not|disabled)|account (is )?(disabled|suspended)/i;
 
 /** Provider phrases for "this model does not accept a trailing assistant message". */
-const prefillRejectedMessage = /prefill|must end with a user|end with a user role|final assistant content|last message.*(user|tool)/i;
+const prefillRejectedMessage =
+  /prefill|must end with a user|end with a user role|final assistant content|last message.*(user|tool)/i;
 
 /** Refines a 400's kind from the provider's message: context length, account problems, rejected prefill. */
 export function refineBadRequestKind(message: string): LlmErrorKind {
@@ -172,5 +192,10 @@ export function refineBadRequestKind(message: string): LlmErrorKind {
 export function estimatedUsage(request: ChatRequest, completionText: string): ChatUsage {
   const promptTokens = estimateTokens(request.messages);
   const completionTokens = estimateTokens(completionText);
-  return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens, estimated: true };
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+    estimated: true,
+  };
 }

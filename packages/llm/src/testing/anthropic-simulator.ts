@@ -49,7 +49,11 @@ function cachedTokensOf(answer: SimulatedAnswer): number {
 
 function inputUsage(answer: SimulatedAnswer) {
   const cached = cachedTokensOf(answer);
-  return { input_tokens: answer.promptTokens - cached, cache_creation_input_tokens: 0, cache_read_input_tokens: cached };
+  return {
+    input_tokens: answer.promptTokens - cached,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: cached,
+  };
 }
 
 function stopReasonOf(answer: SimulatedAnswer): string {
@@ -83,8 +87,18 @@ function refusal(call: ParsedCall | undefined): SimulatedResponse {
   };
   if (!call?.stream) return { status: 200, body: anthropicDialect.completionBody(answer) };
   const frames = [
-    event('message_start', { message: { ...messageShell(answer), content: [], stop_reason: null, usage: { ...inputUsage(answer), output_tokens: 0 } } }),
-    event('message_delta', { delta: { stop_reason: 'refusal', stop_sequence: null }, usage: { output_tokens: 0 } }),
+    event('message_start', {
+      message: {
+        ...messageShell(answer),
+        content: [],
+        stop_reason: null,
+        usage: { ...inputUsage(answer), output_tokens: 0 },
+      },
+    }),
+    event('message_delta', {
+      delta: { stop_reason: 'refusal', stop_sequence: null },
+      usage: { output_tokens: 0 },
+    }),
     event('message_stop', {}),
   ];
   return { status: 200, headers: { 'content-type': 'text/event-stream' }, body: frames.join('') };
@@ -104,7 +118,10 @@ export const anthropicDialect: SimulatorDialect = {
       return undefined;
     }
     const request = body as AnthropicWireRequest;
-    const turns = (request.messages ?? []).map((message) => ({ role: message.role ?? 'user', text: contentText(message.content) }));
+    const turns = (request.messages ?? []).map((message) => ({
+      role: message.role ?? 'user',
+      text: contentText(message.content),
+    }));
     lastCall = {
       model: request.model ?? 'unknown',
       stream: request.stream === true,
@@ -115,11 +132,18 @@ export const anthropicDialect: SimulatorDialect = {
   },
   errorResponse(kind, status, message, retryAfterSeconds): SimulatedResponse {
     if (kind === 'content_filter') return refusal(lastCall);
-    const headers: Record<string, string> = { 'request-id': 'req_sim', 'x-should-retry': String(status === 429 || status >= 500) };
+    const headers: Record<string, string> = {
+      'request-id': 'req_sim',
+      'x-should-retry': String(status === 429 || status >= 500),
+    };
     if (kind === 'rate_limit') {
       Object.assign(headers, anthropicDialect.rateLimitHeaders(0, retryAfterSeconds ?? 60));
     }
-    return { status, headers, body: { type: 'error', error: { type: errorTypes[kind], message: errorMessages[kind] ?? message } } };
+    return {
+      status,
+      headers,
+      body: { type: 'error', error: { type: errorTypes[kind], message: errorMessages[kind] ?? message } },
+    };
   },
   rateLimitHeaders(remaining, resetSeconds) {
     const reset = new Date(Date.now() + resetSeconds * 1000).toISOString();
@@ -134,7 +158,14 @@ export const anthropicDialect: SimulatorDialect = {
   },
   completionBody(answer) {
     const content = answer.toolCall
-      ? [{ type: 'tool_use', id: answer.toolCall.id.replace('call_', 'toolu_'), name: answer.toolCall.name, input: JSON.parse(answer.toolCall.arguments) as unknown }]
+      ? [
+          {
+            type: 'tool_use',
+            id: answer.toolCall.id.replace('call_', 'toolu_'),
+            name: answer.toolCall.name,
+            input: JSON.parse(answer.toolCall.arguments) as unknown,
+          },
+        ]
       : answer.text === ''
         ? []
         : [{ type: 'text', text: answer.text }];
@@ -148,10 +179,16 @@ export const anthropicDialect: SimulatorDialect = {
   streamStart(answer) {
     const frames = [
       event('message_start', {
-        message: { ...messageShell(answer), content: [], stop_reason: null, usage: { ...inputUsage(answer), output_tokens: 1 } },
+        message: {
+          ...messageShell(answer),
+          content: [],
+          stop_reason: null,
+          usage: { ...inputUsage(answer), output_tokens: 1 },
+        },
       }),
     ];
-    if (!answer.toolCall) frames.push(event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }));
+    if (!answer.toolCall)
+      frames.push(event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }));
     frames.push(event('ping', {}));
     return frames;
   },
@@ -163,10 +200,24 @@ export const anthropicDialect: SimulatorDialect = {
     if (!call) return [];
     const half = Math.floor(call.arguments.length / 2);
     return [
-      event('content_block_start', { index: 0, content_block: { type: 'tool_use', id: call.id.replace('call_', 'toolu_'), name: call.name, input: {} } }),
+      event('content_block_start', {
+        index: 0,
+        content_block: {
+          type: 'tool_use',
+          id: call.id.replace('call_', 'toolu_'),
+          name: call.name,
+          input: {},
+        },
+      }),
       event('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: '' } }),
-      event('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: call.arguments.slice(0, half) } }),
-      event('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: call.arguments.slice(half) } }),
+      event('content_block_delta', {
+        index: 0,
+        delta: { type: 'input_json_delta', partial_json: call.arguments.slice(0, half) },
+      }),
+      event('content_block_delta', {
+        index: 0,
+        delta: { type: 'input_json_delta', partial_json: call.arguments.slice(half) },
+      }),
       event('content_block_stop', { index: 0 }),
     ];
   },
@@ -184,7 +235,10 @@ export const anthropicDialect: SimulatorDialect = {
     return event('error', { error: { type: 'overloaded_error', message: 'Overloaded' } });
   },
   malformedFrame() {
-    return sseFrame('{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":', 'content_block_delta');
+    return sseFrame(
+      '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":',
+      'content_block_delta',
+    );
   },
 };
 

@@ -21,14 +21,19 @@ interface CohereWireRequest {
 
 /** Cohere's own wording: the v2 API answers errors with `{ id, message }`. */
 const errorMessages: Partial<Record<SimulatedErrorKind, string>> = {
-  rate_limit: "You are using a Trial key, which is limited to 10 API calls / minute. You can continue to use the Trial key for free or upgrade to a Production key with higher rate limits at 'https://dashboard.cohere.com/api-keys'.",
+  rate_limit:
+    "You are using a Trial key, which is limited to 10 API calls / minute. You can continue to use the Trial key for free or upgrade to a Production key with higher rate limits at 'https://dashboard.cohere.com/api-keys'.",
   server_error: 'internal server error, this has been reported to our developers.',
   overloaded: 'service unavailable, please try again later',
-  context_length: "too many tokens: size limit exceeded by 1400 tokens. Try using shorter or fewer inputs, or setting prompt_truncation='AUTO'.",
-  content_filter: 'blocked output: please adjust your prompt and try again, as this generation may be a potential violation of our Usage Guidelines.',
-  prefill_rejected: 'invalid request: the last message must be a user or tool message, got an assistant message.',
+  context_length:
+    "too many tokens: size limit exceeded by 1400 tokens. Try using shorter or fewer inputs, or setting prompt_truncation='AUTO'.",
+  content_filter:
+    'blocked output: please adjust your prompt and try again, as this generation may be a potential violation of our Usage Guidelines.',
+  prefill_rejected:
+    'invalid request: the last message must be a user or tool message, got an assistant message.',
   auth: 'invalid api token',
-  not_found: "model 'unknown' not found, make sure the correct model ID was used and that you have access to the model.",
+  not_found:
+    "model 'unknown' not found, make sure the correct model ID was used and that you have access to the model.",
   bad_request: 'invalid request: temperature must be between 0 and 5.',
 };
 
@@ -54,7 +59,8 @@ export const cohereDialect: SimulatorDialect = {
   name: 'cohere',
   parseCall(method, path, body): ParsedCall | undefined {
     const pathname = path.split('?')[0] ?? '';
-    if (method !== 'POST' || !pathname.endsWith('/v2/chat') || !body || typeof body !== 'object') return undefined;
+    if (method !== 'POST' || !pathname.endsWith('/v2/chat') || !body || typeof body !== 'object')
+      return undefined;
     const request = body as CohereWireRequest;
     const turns = (request.messages ?? [])
       .filter((message) => message.role !== 'system')
@@ -83,7 +89,13 @@ export const cohereDialect: SimulatorDialect = {
         ...(call
           ? {
               tool_plan: `I will call ${call.name}.`,
-              tool_calls: [{ id: `${call.name}_${answer.id}`, type: 'function', function: { name: call.name, arguments: call.arguments } }],
+              tool_calls: [
+                {
+                  id: `${call.name}_${answer.id}`,
+                  type: 'function',
+                  function: { name: call.name, arguments: call.arguments },
+                },
+              ],
             }
           : { content: [{ type: 'text', text: answer.text }] }),
       },
@@ -92,9 +104,20 @@ export const cohereDialect: SimulatorDialect = {
   },
   streamStart(answer) {
     const frames = [
-      event('message-start', { delta: { message: { role: 'assistant', content: [], tool_plan: '', tool_calls: [], citations: [] } } }, answer.id),
+      event(
+        'message-start',
+        {
+          delta: {
+            message: { role: 'assistant', content: [], tool_plan: '', tool_calls: [], citations: [] },
+          },
+        },
+        answer.id,
+      ),
     ];
-    if (!answer.toolCall) frames.push(event('content-start', { index: 0, delta: { message: { content: { type: 'text', text: '' } } } }));
+    if (!answer.toolCall)
+      frames.push(
+        event('content-start', { index: 0, delta: { message: { content: { type: 'text', text: '' } } } }),
+      );
     return frames;
   },
   streamToken(_answer, token) {
@@ -108,10 +131,24 @@ export const cohereDialect: SimulatorDialect = {
       event('tool-plan-delta', { delta: { message: { tool_plan: `I will call ${call.name}.` } } }),
       event('tool-call-start', {
         index: 0,
-        delta: { message: { tool_calls: { id: `${call.name}_${answer.id}`, type: 'function', function: { name: call.name, arguments: '' } } } },
+        delta: {
+          message: {
+            tool_calls: {
+              id: `${call.name}_${answer.id}`,
+              type: 'function',
+              function: { name: call.name, arguments: '' },
+            },
+          },
+        },
       }),
-      event('tool-call-delta', { index: 0, delta: { message: { tool_calls: { function: { arguments: call.arguments.slice(0, half) } } } } }),
-      event('tool-call-delta', { index: 0, delta: { message: { tool_calls: { function: { arguments: call.arguments.slice(half) } } } } }),
+      event('tool-call-delta', {
+        index: 0,
+        delta: { message: { tool_calls: { function: { arguments: call.arguments.slice(0, half) } } } },
+      }),
+      event('tool-call-delta', {
+        index: 0,
+        delta: { message: { tool_calls: { function: { arguments: call.arguments.slice(half) } } } },
+      }),
       event('tool-call-end', { index: 0 }),
     ];
   },
@@ -123,10 +160,15 @@ export const cohereDialect: SimulatorDialect = {
   },
   streamError(answer, message) {
     // Cohere reports a failure inside a stream as a message-end whose finish reason is ERROR.
-    return event('message-end', { delta: { finish_reason: 'ERROR', error: message, usage: usageOf({ ...answer, completionTokens: 0 }) } });
+    return event('message-end', {
+      delta: { finish_reason: 'ERROR', error: message, usage: usageOf({ ...answer, completionTokens: 0 }) },
+    });
   },
   malformedFrame() {
-    return sseFrame('{"type":"content-delta","index":0,"delta":{"message":{"content":{"text":', 'content-delta');
+    return sseFrame(
+      '{"type":"content-delta","index":0,"delta":{"message":{"content":{"text":',
+      'content-delta',
+    );
   },
 };
 

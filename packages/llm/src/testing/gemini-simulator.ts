@@ -18,16 +18,43 @@ interface GeminiWireRequest {
 
 /** Google API errors: HTTP status, RPC status and Gemini's own wording. */
 const errorShapes: Record<SimulatedErrorKind, { status?: number; rpcStatus: string; message?: string }> = {
-  rate_limit: { rpcStatus: 'RESOURCE_EXHAUSTED', message: 'You exceeded your current quota, please check your plan and billing details.' },
-  server_error: { rpcStatus: 'INTERNAL', message: 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting' },
-  overloaded: { status: 503, rpcStatus: 'UNAVAILABLE', message: 'The model is overloaded. Please try again later.' },
-  context_length: { rpcStatus: 'INVALID_ARGUMENT', message: 'The input token count (1048600) exceeds the maximum number of tokens allowed (1048576).' },
+  rate_limit: {
+    rpcStatus: 'RESOURCE_EXHAUSTED',
+    message: 'You exceeded your current quota, please check your plan and billing details.',
+  },
+  server_error: {
+    rpcStatus: 'INTERNAL',
+    message:
+      'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting',
+  },
+  overloaded: {
+    status: 503,
+    rpcStatus: 'UNAVAILABLE',
+    message: 'The model is overloaded. Please try again later.',
+  },
+  context_length: {
+    rpcStatus: 'INVALID_ARGUMENT',
+    message: 'The input token count (1048600) exceeds the maximum number of tokens allowed (1048576).',
+  },
   content_filter: { rpcStatus: 'INVALID_ARGUMENT' },
-  prefill_rejected: { rpcStatus: 'INVALID_ARGUMENT', message: 'Please ensure that multiturn requests end with a user role or a function response.' },
+  prefill_rejected: {
+    rpcStatus: 'INVALID_ARGUMENT',
+    message: 'Please ensure that multiturn requests end with a user role or a function response.',
+  },
   // Gemini answers an invalid key with 400, not 401.
-  auth: { status: 400, rpcStatus: 'INVALID_ARGUMENT', message: 'API key not valid. Please pass a valid API key.' },
-  not_found: { rpcStatus: 'NOT_FOUND', message: 'models/unknown is not found for API version v1beta, or is not supported for generateContent.' },
-  bad_request: { rpcStatus: 'INVALID_ARGUMENT', message: "Invalid value at 'generation_config.temperature' (TYPE_FLOAT), 3" },
+  auth: {
+    status: 400,
+    rpcStatus: 'INVALID_ARGUMENT',
+    message: 'API key not valid. Please pass a valid API key.',
+  },
+  not_found: {
+    rpcStatus: 'NOT_FOUND',
+    message: 'models/unknown is not found for API version v1beta, or is not supported for generateContent.',
+  },
+  bad_request: {
+    rpcStatus: 'INVALID_ARGUMENT',
+    message: "Invalid value at 'generation_config.temperature' (TYPE_FLOAT), 3",
+  },
 };
 
 /** The simulator pretends half of every prompt was served from a context cache, so cached-token mapping is observable. */
@@ -46,7 +73,12 @@ function frame(data: unknown): string {
   return `data: ${JSON.stringify(data)}\r\n\r\n`;
 }
 
-function response(answer: SimulatedAnswer, parts: unknown[], finishReason: string | undefined, complete: boolean) {
+function response(
+  answer: SimulatedAnswer,
+  parts: unknown[],
+  finishReason: string | undefined,
+  complete: boolean,
+) {
   return {
     candidates: [{ content: { parts, role: 'model' }, ...(finishReason ? { finishReason } : {}), index: 0 }],
     usageMetadata: usageOf(answer, complete),
@@ -87,7 +119,9 @@ let lastCall: ParsedCall | undefined;
 export const geminiDialect: SimulatorDialect = {
   name: 'gemini',
   parseCall(method, path, body): ParsedCall | undefined {
-    const match = /\/v1(?:beta)?\/models\/([^/:?]+):(generateContent|streamGenerateContent)(?:\?|$)/.exec(path);
+    const match = /\/v1(?:beta)?\/models\/([^/:?]+):(generateContent|streamGenerateContent)(?:\?|$)/.exec(
+      path,
+    );
     if (method !== 'POST' || !match || !body || typeof body !== 'object') {
       lastCall = undefined;
       return undefined;
@@ -114,13 +148,22 @@ export const geminiDialect: SimulatorDialect = {
       details.push(
         {
           '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
-          violations: [{ quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests', quotaId: 'GenerateRequestsPerMinutePerProjectPerModel-FreeTier' }],
+          violations: [
+            {
+              quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests',
+              quotaId: 'GenerateRequestsPerMinutePerProjectPerModel-FreeTier',
+            },
+          ],
         },
         { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${retryAfterSeconds ?? 60}s` },
       );
     }
     if (kind === 'auth') {
-      details.push({ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com' });
+      details.push({
+        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+        reason: 'API_KEY_INVALID',
+        domain: 'googleapis.com',
+      });
     }
     return { status: code, body: geminiError(code, shape.rpcStatus, shape.message ?? message, details) };
   },
@@ -130,7 +173,14 @@ export const geminiDialect: SimulatorDialect = {
   },
   completionBody(answer) {
     const parts = answer.toolCall
-      ? [{ functionCall: { name: answer.toolCall.name, args: JSON.parse(answer.toolCall.arguments) as unknown } }]
+      ? [
+          {
+            functionCall: {
+              name: answer.toolCall.name,
+              args: JSON.parse(answer.toolCall.arguments) as unknown,
+            },
+          },
+        ]
       : [{ text: answer.text }];
     return response(answer, parts, 'STOP', true);
   },
@@ -144,7 +194,16 @@ export const geminiDialect: SimulatorDialect = {
     const call = answer.toolCall;
     if (!call) return [];
     // Gemini sends a function call whole, in one event.
-    return [frame(response(answer, [{ functionCall: { name: call.name, args: JSON.parse(call.arguments) as unknown } }], undefined, false))];
+    return [
+      frame(
+        response(
+          answer,
+          [{ functionCall: { name: call.name, args: JSON.parse(call.arguments) as unknown } }],
+          undefined,
+          false,
+        ),
+      ),
+    ];
   },
   streamEnd(answer) {
     return [frame(response(answer, [{ text: '' }], 'STOP', true))];

@@ -17,7 +17,12 @@ describe('Anthropic adapter on the wire', () => {
     simulator.reset();
     const provider = createAnthropicProvider({ apiKey: 'sk-ant-wire', baseUrl: simulator.url });
     simulator.setFaults([{ type: 'server_error', times: 1 }]);
-    await expect(provider.chat({ model: 'x', messages: [{ role: 'user', content: 'Hi' }] }, { model: 'claude-haiku-4-5', signal: AbortSignal.timeout(10_000) })).rejects.toMatchObject({ kind: 'server' });
+    await expect(
+      provider.chat(
+        { model: 'x', messages: [{ role: 'user', content: 'Hi' }] },
+        { model: 'claude-haiku-4-5', signal: AbortSignal.timeout(10_000) },
+      ),
+    ).rejects.toMatchObject({ kind: 'server' });
     // One request only: a retry inside the SDK would hide the failure from the fallback client.
     expect(simulator.requests).toHaveLength(1);
 
@@ -26,7 +31,17 @@ describe('Anthropic adapter on the wire', () => {
         model: 'x',
         messages: [
           { role: 'user', content: 'Weather in Paris?' },
-          { role: 'assistant', content: null, tool_calls: [{ id: 'toolu_9', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              {
+                id: 'toolu_9',
+                type: 'function',
+                function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
+              },
+            ],
+          },
           { role: 'tool', tool_call_id: 'toolu_9', content: '18C and sunny' },
         ],
       },
@@ -42,8 +57,14 @@ describe('Anthropic adapter on the wire', () => {
       stream: false,
       messages: [
         { role: 'user' },
-        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_9', name: 'get_weather', input: { city: 'Paris' } }] },
-        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_9', content: '18C and sunny' }] },
+        {
+          role: 'assistant',
+          content: [{ type: 'tool_use', id: 'toolu_9', name: 'get_weather', input: { city: 'Paris' } }],
+        },
+        {
+          role: 'user',
+          content: [{ type: 'tool_result', tool_use_id: 'toolu_9', content: '18C and sunny' }],
+        },
       ],
     });
   });

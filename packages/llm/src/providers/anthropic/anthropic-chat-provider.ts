@@ -1,6 +1,12 @@
 import Anthropic, { APIError } from '@anthropic-ai/sdk';
 import type { Stream } from '@anthropic-ai/sdk/core/streaming';
-import type { Message, MessageDeltaUsage, RawMessageStreamEvent, StopReason, Usage } from '@anthropic-ai/sdk/resources/messages';
+import type {
+  Message,
+  MessageDeltaUsage,
+  RawMessageStreamEvent,
+  StopReason,
+  Usage,
+} from '@anthropic-ai/sdk/resources/messages';
 
 import type { ChatProvider, ProviderCallOptions, ProviderTimeouts } from '../../chat-provider.js';
 import type {
@@ -82,7 +88,11 @@ function toCompletion(message: Message, provider: string, whitespaceToDrop: numb
   for (const block of message.content) {
     if (block.type === 'text') text += block.text;
     else if (block.type === 'tool_use') {
-      toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input) } });
+      toolCalls.push({
+        id: block.id,
+        type: 'function',
+        function: { name: block.name, arguments: JSON.stringify(block.input) },
+      });
     }
   }
   text = dropLeadingWhitespace(text, whitespaceToDrop).text;
@@ -98,7 +108,11 @@ function toCompletion(message: Message, provider: string, whitespaceToDrop: numb
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: text, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) },
+        message: {
+          role: 'assistant',
+          content: text,
+          ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+        },
         finish_reason: finishReason,
         logprobs: null,
       },
@@ -118,6 +132,8 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
   const name = options.name ?? 'anthropic';
   const client = new Anthropic({
     apiKey: options.apiKey,
+    // Explicit null: otherwise the SDK picks ANTHROPIC_AUTH_TOKEN from the environment and sends it to `baseUrl` too.
+    authToken: null,
     baseURL: options.baseUrl ?? defaultBaseUrl,
     ...(options.timeouts ? { timeout: options.timeouts.totalMs } : {}),
     // The fallback client owns retries; an SDK retry would hide failures from the breaker and the deadline.
@@ -140,12 +156,19 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
     }
   }
 
-  async function* chatStream(request: ChatRequest, callOptions: ProviderCallOptions): AsyncGenerator<ChatCompletionChunk> {
+  async function* chatStream(
+    request: ChatRequest,
+    callOptions: ProviderCallOptions,
+  ): AsyncGenerator<ChatCompletionChunk> {
     const params = convertToAnthropicRequest(request, name, callOptions.model);
     let stream;
     try {
       const { data, response } = await client
-        .post<Stream<RawMessageStreamEvent>>(messagesPath, { body: { ...params, stream: true }, signal: callOptions.signal, stream: true })
+        .post<Stream<RawMessageStreamEvent>>(messagesPath, {
+          body: { ...params, stream: true },
+          signal: callOptions.signal,
+          stream: true,
+        })
         .withResponse();
       reportRateLimit(response.headers, callOptions);
       stream = data;
@@ -188,7 +211,8 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
         input_tokens: delta.input_tokens ?? usage.input_tokens,
         output_tokens: delta.output_tokens ?? usage.output_tokens,
         cache_read_input_tokens: delta.cache_read_input_tokens ?? usage.cache_read_input_tokens ?? null,
-        cache_creation_input_tokens: delta.cache_creation_input_tokens ?? usage.cache_creation_input_tokens ?? null,
+        cache_creation_input_tokens:
+          delta.cache_creation_input_tokens ?? usage.cache_creation_input_tokens ?? null,
       };
     };
 
@@ -209,7 +233,12 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
               toolIndexByBlock.set(event.index, toolIndex);
               yield chunk({
                 tool_calls: [
-                  { index: toolIndex, id: event.content_block.id, type: 'function', function: { name: event.content_block.name, arguments: '' } },
+                  {
+                    index: toolIndex,
+                    id: event.content_block.id,
+                    type: 'function',
+                    function: { name: event.content_block.name, arguments: '' },
+                  },
                 ],
               });
             }
@@ -221,7 +250,9 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
             } else if (event.delta.type === 'input_json_delta') {
               const toolIndex = toolIndexByBlock.get(event.index);
               if (toolIndex !== undefined && event.delta.partial_json !== '') {
-                yield chunk({ tool_calls: [{ index: toolIndex, function: { arguments: event.delta.partial_json } }] });
+                yield chunk({
+                  tool_calls: [{ index: toolIndex, function: { arguments: event.delta.partial_json } }],
+                });
               }
             }
             break;

@@ -4,15 +4,30 @@ import { describe, expect, it } from 'vitest';
 import { toAnthropicLlmError } from './anthropic-error.js';
 
 function httpError(status: number, type: string, message: string, headers: Record<string, string> = {}) {
-  return APIError.generate(status, { type: 'error', error: { type, message } }, undefined, new Headers(headers));
+  return APIError.generate(
+    status,
+    { type: 'error', error: { type, message } },
+    undefined,
+    new Headers(headers),
+  );
 }
 
 describe('toAnthropicLlmError', () => {
   it.each([
-    [400, 'invalid_request_error', 'input length and `max_tokens` exceed context limit: 198000 + 4096 > 200000', 'context_length'],
+    [
+      400,
+      'invalid_request_error',
+      'input length and `max_tokens` exceed context limit: 198000 + 4096 > 200000',
+      'context_length',
+    ],
     [400, 'invalid_request_error', 'prompt is too long: 215004 tokens > 200000 maximum', 'context_length'],
     [400, 'invalid_request_error', 'Your credit balance is too low to access the Anthropic API.', 'auth'],
-    [400, 'invalid_request_error', 'messages: final assistant content cannot end with trailing whitespace', 'unsupported_feature'],
+    [
+      400,
+      'invalid_request_error',
+      'messages: final assistant content cannot end with trailing whitespace',
+      'unsupported_feature',
+    ],
     [400, 'invalid_request_error', 'messages: at least one message is required', 'bad_request'],
     [403, 'permission_error', 'Your API key does not have permission to use the specified resource.', 'auth'],
     [413, 'request_too_large', 'Request exceeds the maximum allowed number of bytes.', 'context_length'],
@@ -25,11 +40,20 @@ describe('toAnthropicLlmError', () => {
   });
 
   it('takes retryAfterMs from retry-after-ms, retry-after, or the exhausted budget reset', () => {
-    expect(toAnthropicLlmError(httpError(429, 'rate_limit_error', 'limit', { 'retry-after-ms': '1500' }), 'a').retryAfterMs).toBe(1_500);
-    expect(toAnthropicLlmError(httpError(429, 'rate_limit_error', 'limit', { 'retry-after': '12' }), 'a').retryAfterMs).toBe(12_000);
+    expect(
+      toAnthropicLlmError(httpError(429, 'rate_limit_error', 'limit', { 'retry-after-ms': '1500' }), 'a')
+        .retryAfterMs,
+    ).toBe(1_500);
+    expect(
+      toAnthropicLlmError(httpError(429, 'rate_limit_error', 'limit', { 'retry-after': '12' }), 'a')
+        .retryAfterMs,
+    ).toBe(12_000);
     const reset = new Date(Date.now() + 40_000).toISOString();
     const fromReset = toAnthropicLlmError(
-      httpError(429, 'rate_limit_error', 'limit', { 'anthropic-ratelimit-tokens-remaining': '0', 'anthropic-ratelimit-tokens-reset': reset }),
+      httpError(429, 'rate_limit_error', 'limit', {
+        'anthropic-ratelimit-tokens-remaining': '0',
+        'anthropic-ratelimit-tokens-reset': reset,
+      }),
       'a',
     ).retryAfterMs;
     expect(fromReset).toBeGreaterThan(35_000);
@@ -37,7 +61,13 @@ describe('toAnthropicLlmError', () => {
   });
 
   it('classifies an in-band stream error (no status) by its type', () => {
-    const inBand = new APIError(undefined, { type: 'error', error: { type: 'api_error', message: 'Internal server error' } }, undefined, new Headers(), 'api_error');
+    const inBand = new APIError(
+      undefined,
+      { type: 'error', error: { type: 'api_error', message: 'Internal server error' } },
+      undefined,
+      new Headers(),
+      'api_error',
+    );
     expect(toAnthropicLlmError(inBand, 'anthropic')).toMatchObject({ kind: 'server', status: 500 });
   });
 

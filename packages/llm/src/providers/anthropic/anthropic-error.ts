@@ -1,4 +1,9 @@
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+} from '@anthropic-ai/sdk';
 
 import { LlmError, type LlmErrorKind } from '../../errors.js';
 import { kindFromStatus, readRetryAfterMs } from '../../provider-utils.js';
@@ -35,14 +40,19 @@ export function toAnthropicLlmError(error: unknown, provider: string, signal?: A
     return providerError(provider, 'timeout', { cause: error });
   }
   if (error instanceof APIConnectionError) {
-    return classifyTransportError(error.cause ?? error, provider, signal) ?? providerError(provider, 'network', { cause: error });
+    return (
+      classifyTransportError(error.cause ?? error, provider, signal) ??
+      providerError(provider, 'network', { cause: error })
+    );
   }
   if (error instanceof APIError) return classifyApiError(error as APIError, provider);
   if (error instanceof SyntaxError) {
     // The stream carried a chunk that is not JSON: a provider fault, worth another try.
     return providerError(provider, 'server', { cause: error });
   }
-  return classifyTransportError(error, provider, signal) ?? providerError(provider, 'server', { cause: error });
+  return (
+    classifyTransportError(error, provider, signal) ?? providerError(provider, 'server', { cause: error })
+  );
 }
 
 function classifyApiError(error: APIError, provider: string): LlmError {
@@ -51,7 +61,8 @@ function classifyApiError(error: APIError, provider: string): LlmError {
   let kind: LlmErrorKind = byType?.kind ?? kindFromStatus(status);
   const message = errorMessageOf(error);
   if (kind === 'bad_request') kind = refineBadRequestKind(message);
-  const retryAfterMs = kind === 'rate_limit' || kind === 'overloaded' ? readRetryAfterMs(error.headers) : undefined;
+  const retryAfterMs =
+    kind === 'rate_limit' || kind === 'overloaded' ? readRetryAfterMs(error.headers) : undefined;
   return providerError(provider, kind, {
     ...(status === undefined ? {} : { status }),
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),

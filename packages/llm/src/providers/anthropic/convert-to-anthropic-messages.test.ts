@@ -8,7 +8,11 @@ import { mapAnthropicFinishReason } from './map-anthropic-finish-reason.js';
 const model = 'claude-sonnet-4-5';
 
 function convert(request: Partial<ChatRequest>) {
-  return convertToAnthropicRequest({ model: 'ignored', messages: [{ role: 'user', content: 'Hi' }], ...request }, 'anthropic', model);
+  return convertToAnthropicRequest(
+    { model: 'ignored', messages: [{ role: 'user', content: 'Hi' }], ...request },
+    'anthropic',
+    model,
+  );
 }
 
 function kindOf(run: () => unknown): string | undefined {
@@ -43,8 +47,16 @@ describe('convertToAnthropicRequest', () => {
           role: 'assistant',
           content: 'Checking.',
           tool_calls: [
-            { id: 'toolu_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
-            { id: 'toolu_2', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } },
+            {
+              id: 'toolu_1',
+              type: 'function',
+              function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
+            },
+            {
+              id: 'toolu_2',
+              type: 'function',
+              function: { name: 'get_weather', arguments: '{"city":"Rome"}' },
+            },
           ],
         },
         { role: 'tool', tool_call_id: 'toolu_1', content: '18C' },
@@ -72,8 +84,16 @@ describe('convertToAnthropicRequest', () => {
   });
 
   it('keeps a trailing assistant message as the prefill, without the trailing whitespace Anthropic rejects', () => {
-    const params = convert({ messages: [{ role: 'user', content: 'Count' }, { role: 'assistant', content: 'One, two, ' }] });
-    expect(params.messages.at(-1)).toEqual({ role: 'assistant', content: [{ type: 'text', text: 'One, two,' }] });
+    const params = convert({
+      messages: [
+        { role: 'user', content: 'Count' },
+        { role: 'assistant', content: 'One, two, ' },
+      ],
+    });
+    expect(params.messages.at(-1)).toEqual({
+      role: 'assistant',
+      content: [{ type: 'text', text: 'One, two,' }],
+    });
   });
 
   it('maps sampling, stop, tools, tool_choice, parallel tool calls and user', () => {
@@ -83,7 +103,16 @@ describe('convertToAnthropicRequest', () => {
       max_tokens: 100,
       stop: 'END',
       user: 'user-42',
-      tools: [{ type: 'function', function: { name: 'lookup', description: 'Look up', parameters: { type: 'object', properties: { q: { type: 'string' } } } } }],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'lookup',
+            description: 'Look up',
+            parameters: { type: 'object', properties: { q: { type: 'string' } } },
+          },
+        },
+      ],
       tool_choice: { type: 'function', function: { name: 'lookup' } },
       parallel_tool_calls: false,
     });
@@ -93,7 +122,13 @@ describe('convertToAnthropicRequest', () => {
       max_tokens: 100,
       stop_sequences: ['END'],
       metadata: { user_id: 'user-42' },
-      tools: [{ name: 'lookup', description: 'Look up', input_schema: { type: 'object', properties: { q: { type: 'string' } } } }],
+      tools: [
+        {
+          name: 'lookup',
+          description: 'Look up',
+          input_schema: { type: 'object', properties: { q: { type: 'string' } } },
+        },
+      ],
       tool_choice: { type: 'tool', name: 'lookup', disable_parallel_tool_use: true },
     });
     expect(convert({ tool_choice: 'required' }).tool_choice).toEqual({ type: 'any' });
@@ -131,7 +166,11 @@ describe('convertToAnthropicRequest', () => {
   it('rejects tool call arguments that are not a JSON object as bad_request', () => {
     const messages: ChatRequest['messages'] = [
       { role: 'user', content: 'x' },
-      { role: 'assistant', content: null, tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '[1,2' } }] },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '[1,2' } }],
+      },
     ];
     expect(kindOf(() => convert({ messages }))).toBe('bad_request');
   });

@@ -34,10 +34,14 @@ const honouredFields: ReadonlySet<string> = new Set([
 
 const imageMediaTypes = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 
-function convertImage(part: Extract<ChatContentPart, { type: 'image_url' }>, provider: string): ImageBlockParam {
+function convertImage(
+  part: Extract<ChatContentPart, { type: 'image_url' }>,
+  provider: string,
+): ImageBlockParam {
   const dataUrl = parseDataUrl(part.image_url.url);
   if (!dataUrl) return { type: 'image', source: { type: 'url', url: part.image_url.url } };
-  if (!imageMediaTypes.has(dataUrl.mediaType)) throw unsupportedFeature(provider, `images of type ${dataUrl.mediaType}`);
+  if (!imageMediaTypes.has(dataUrl.mediaType))
+    throw unsupportedFeature(provider, `images of type ${dataUrl.mediaType}`);
   return {
     type: 'image',
     source: { type: 'base64', media_type: dataUrl.mediaType as 'image/png', data: dataUrl.data },
@@ -47,7 +51,9 @@ function convertImage(part: Extract<ChatContentPart, { type: 'image_url' }>, pro
 function convertUserContent(content: ChatMessage['content'], provider: string): ContentBlockParam[] {
   if (content === null) return [];
   if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }];
-  return content.map((part) => (part.type === 'text' ? { type: 'text', text: part.text } : convertImage(part, provider)));
+  return content.map((part) =>
+    part.type === 'text' ? { type: 'text', text: part.text } : convertImage(part, provider),
+  );
 }
 
 function convertAssistant(message: ChatMessage, provider: string): ContentBlockParam[] {
@@ -58,7 +64,12 @@ function convertAssistant(message: ChatMessage, provider: string): ContentBlockP
   const text = contentToText(message.content);
   if (text !== '') blocks.push({ type: 'text', text });
   for (const call of message.tool_calls ?? []) {
-    blocks.push({ type: 'tool_use', id: call.id, name: call.function.name, input: parseToolArguments(call.function.arguments, provider) });
+    blocks.push({
+      type: 'tool_use',
+      id: call.id,
+      name: call.function.name,
+      input: parseToolArguments(call.function.arguments, provider),
+    });
   }
   return blocks;
 }
@@ -77,7 +88,8 @@ function push(messages: MessageParam[], role: MessageParam['role'], blocks: Cont
 function convertToolChoice(request: ChatRequest): ToolChoice | undefined {
   const disableParallel = request.parallel_tool_calls === false ? { disable_parallel_tool_use: true } : {};
   const choice = request.tool_choice;
-  if (choice === undefined) return request.parallel_tool_calls === false ? { type: 'auto', ...disableParallel } : undefined;
+  if (choice === undefined)
+    return request.parallel_tool_calls === false ? { type: 'auto', ...disableParallel } : undefined;
   if (choice === 'none') return { type: 'none' };
   if (choice === 'auto') return { type: 'auto', ...disableParallel };
   if (choice === 'required') return { type: 'any', ...disableParallel };
@@ -89,7 +101,11 @@ function convertToolChoice(request: ChatRequest): ToolChoice | undefined {
  * the `system` prompt, tool results become `tool_result` blocks of a user turn, and a trailing assistant
  * message stays last so Anthropic continues it (prefill).
  */
-export function convertToAnthropicRequest(request: ChatRequest, provider: string, model: string): MessageCreateParamsBase {
+export function convertToAnthropicRequest(
+  request: ChatRequest,
+  provider: string,
+  model: string,
+): MessageCreateParamsBase {
   rejectUnsupportedFields(request, honouredFields, provider);
   if (request.response_format && request.response_format.type !== 'text') {
     throw unsupportedFeature(provider, `response_format ${request.response_format.type}`);
@@ -114,7 +130,9 @@ export function convertToAnthropicRequest(request: ChatRequest, provider: string
         break;
       case 'tool':
         if (!message.tool_call_id) throw invalidRequest(provider, 'a tool message needs tool_call_id');
-        push(messages, 'user', [{ type: 'tool_result', tool_use_id: message.tool_call_id, content: contentToText(message.content) }]);
+        push(messages, 'user', [
+          { type: 'tool_result', tool_use_id: message.tool_call_id, content: contentToText(message.content) },
+        ]);
         break;
     }
   }
@@ -131,7 +149,8 @@ export function convertToAnthropicRequest(request: ChatRequest, provider: string
     input_schema: (tool.function.parameters ?? { type: 'object', properties: {} }) as Tool['input_schema'],
   }));
   const toolChoice = convertToolChoice(request);
-  const stop = request.stop === undefined ? undefined : Array.isArray(request.stop) ? request.stop : [request.stop];
+  const stop =
+    request.stop === undefined ? undefined : Array.isArray(request.stop) ? request.stop : [request.stop];
 
   return {
     model,

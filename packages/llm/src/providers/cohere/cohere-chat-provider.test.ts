@@ -16,11 +16,18 @@ describe('Cohere adapter on the wire', () => {
   it('posts to /v2/chat with a bearer key, also when the base URL already names /v2', async () => {
     simulator.reset();
     const provider = createCohereProvider({ apiKey: 'co-wire-key', baseUrl: `${simulator.url}/v2/` });
-    const completion = await provider.chat({ model: 'x', messages: [{ role: 'user', content: 'Hello' }] }, { model: 'command-r-plus', signal: AbortSignal.timeout(10_000) });
+    const completion = await provider.chat(
+      { model: 'x', messages: [{ role: 'user', content: 'Hello' }] },
+      { model: 'command-r-plus', signal: AbortSignal.timeout(10_000) },
+    );
     expect(completion.choices[0]?.message.content).toMatch(/^Simulated answer about Hello/);
     expect(simulator.requests[0]?.path).toBe('/v2/chat');
     expect(simulator.requests[0]?.headers.authorization).toBe('Bearer co-wire-key');
-    expect(simulator.requests[0]?.body).toMatchObject({ model: 'command-r-plus', stream: false, messages: [{ role: 'user', content: 'Hello' }] });
+    expect(simulator.requests[0]?.body).toMatchObject({
+      model: 'command-r-plus',
+      stream: false,
+      messages: [{ role: 'user', content: 'Hello' }],
+    });
   });
 
   it('does not claim prefill support and knows Command context windows', () => {

@@ -1,7 +1,14 @@
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 
 import type { ChatProvider, ProviderCallOptions, ProviderTimeouts } from '../../chat-provider.js';
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest, ChatToolCall, ChatUsage, FinishReason } from '../../chat-types.js';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatRequest,
+  ChatToolCall,
+  ChatUsage,
+  FinishReason,
+} from '../../chat-types.js';
 import { readRateLimitHeaders } from '../../provider-utils.js';
 import { estimatedUsage, linkAbortSignal, truncatedStreamError } from '../adapter-support.js';
 import { cohereHttpError, cohereStreamError, toCohereLlmError } from './cohere-error.js';
@@ -58,10 +65,15 @@ interface CohereStreamEvent {
 }
 
 /** `tokens` are what the model saw; `billed_units` omit system framing. Cached tokens are part of the input. */
-function toChatUsage(usage: CohereUsage | undefined, request: ChatRequest, completionText: string): ChatUsage {
+function toChatUsage(
+  usage: CohereUsage | undefined,
+  request: ChatRequest,
+  completionText: string,
+): ChatUsage {
   const promptTokens = usage?.tokens?.input_tokens ?? usage?.billed_units?.input_tokens;
   const completionTokens = usage?.tokens?.output_tokens ?? usage?.billed_units?.output_tokens;
-  if (promptTokens === undefined || completionTokens === undefined) return estimatedUsage(request, completionText);
+  if (promptTokens === undefined || completionTokens === undefined)
+    return estimatedUsage(request, completionText);
   return {
     prompt_tokens: promptTokens,
     completion_tokens: completionTokens,
@@ -82,7 +94,12 @@ export function createCohereProvider(options: CohereProviderOptions): ChatProvid
   const fetchImplementation = options.fetch ?? globalThis.fetch;
 
   /** Sends the request; returns the 2xx response or throws the classified error. */
-  async function send(request: ChatRequest, callOptions: ProviderCallOptions, stream: boolean, signal: AbortSignal): Promise<Response> {
+  async function send(
+    request: ChatRequest,
+    callOptions: ProviderCallOptions,
+    stream: boolean,
+    signal: AbortSignal,
+  ): Promise<Response> {
     const body = convertToCohereRequest(request, name, callOptions.model, stream);
     let response: Response;
     try {
@@ -122,7 +139,9 @@ export function createCohereProvider(options: CohereProviderOptions): ChatProvid
       throw toCohereLlmError(error, name, callOptions.signal);
     }
     if (isFailure(data.finish_reason)) throw cohereStreamError(name, data.finish_reason);
-    const text = (data.message?.content ?? []).map((part) => (part.type === 'text' ? (part.text ?? '') : '')).join('');
+    const text = (data.message?.content ?? [])
+      .map((part) => (part.type === 'text' ? (part.text ?? '') : ''))
+      .join('');
     const toolCalls: ChatToolCall[] = (data.message?.tool_calls ?? []).map((call) => ({
       id: call.id,
       type: 'function',
@@ -136,16 +155,27 @@ export function createCohereProvider(options: CohereProviderOptions): ChatProvid
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: text, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) },
+          message: {
+            role: 'assistant',
+            content: text,
+            ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+          },
           finish_reason: mapCohereFinishReason(data.finish_reason),
           logprobs: null,
         },
       ],
-      usage: toChatUsage(data.usage, request, text + toolCalls.map((call) => call.function.arguments).join('')),
+      usage: toChatUsage(
+        data.usage,
+        request,
+        text + toolCalls.map((call) => call.function.arguments).join(''),
+      ),
     };
   }
 
-  async function* chatStream(request: ChatRequest, callOptions: ProviderCallOptions): AsyncGenerator<ChatCompletionChunk> {
+  async function* chatStream(
+    request: ChatRequest,
+    callOptions: ProviderCallOptions,
+  ): AsyncGenerator<ChatCompletionChunk> {
     // Our own controller: leaving the loop early must also cancel the HTTP body.
     const { controller, unlink } = linkAbortSignal(callOptions.signal);
     try {
@@ -157,7 +187,11 @@ export function createCohereProvider(options: CohereProviderOptions): ChatProvid
       let finished = false;
       let streamedText = '';
       const toolIndexes = new Map<number, number>();
-      const chunk = (delta: ChatCompletionChunk['choices'][number]['delta'], finish: FinishReason | null = null, usage?: ChatUsage): ChatCompletionChunk => {
+      const chunk = (
+        delta: ChatCompletionChunk['choices'][number]['delta'],
+        finish: FinishReason | null = null,
+        usage?: ChatUsage,
+      ): ChatCompletionChunk => {
         const withRole = emitted ? delta : { role: 'assistant' as const, ...delta };
         emitted = true;
         return {
@@ -171,7 +205,9 @@ export function createCohereProvider(options: CohereProviderOptions): ChatProvid
       };
 
       try {
-        const events = response.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
+        const events = response.body
+          .pipeThrough(new TextDecoderStream())
+          .pipeThrough(new EventSourceParserStream());
         for await (const message of events) {
           const event = JSON.parse(message.data) as CohereStreamEvent;
           switch (event.type) {
@@ -191,7 +227,15 @@ export function createCohereProvider(options: CohereProviderOptions): ChatProvid
               toolIndexes.set(event.index ?? index, index);
               yield chunk({
                 tool_calls: [
-                  { index, ...(call?.id ? { id: call.id } : {}), type: 'function', function: { name: call?.function?.name ?? '', arguments: call?.function?.arguments ?? '' } },
+                  {
+                    index,
+                    ...(call?.id ? { id: call.id } : {}),
+                    type: 'function',
+                    function: {
+                      name: call?.function?.name ?? '',
+                      arguments: call?.function?.arguments ?? '',
+                    },
+                  },
                 ],
               });
               break;
@@ -200,14 +244,19 @@ export function createCohereProvider(options: CohereProviderOptions): ChatProvid
               const argumentsDelta = event.delta?.message?.tool_calls?.function?.arguments;
               const index = toolIndexes.get(event.index ?? 0);
               if (argumentsDelta) streamedText += argumentsDelta;
-              if (argumentsDelta && index !== undefined) yield chunk({ tool_calls: [{ index, function: { arguments: argumentsDelta } }] });
+              if (argumentsDelta && index !== undefined)
+                yield chunk({ tool_calls: [{ index, function: { arguments: argumentsDelta } }] });
               break;
             }
             case 'message-end': {
               const finishReason = event.delta?.finish_reason;
               if (isFailure(finishReason)) throw cohereStreamError(name, finishReason);
               finished = true;
-              yield chunk({}, mapCohereFinishReason(finishReason), toChatUsage(event.delta?.usage, request, streamedText));
+              yield chunk(
+                {},
+                mapCohereFinishReason(finishReason),
+                toChatUsage(event.delta?.usage, request, streamedText),
+              );
               break;
             }
             default:

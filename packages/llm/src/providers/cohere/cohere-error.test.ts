@@ -14,15 +14,31 @@ describe('cohereHttpError', () => {
     [500, 'internal server error', 'server'],
     [503, 'service unavailable', 'overloaded'],
   ])('classifies %i "%s" as %s', (status, message, kind) => {
-    expect(cohereHttpError('cohere', status, new Headers(), { id: 'x', message })).toMatchObject({ kind, status });
+    expect(cohereHttpError('cohere', status, new Headers(), { id: 'x', message })).toMatchObject({
+      kind,
+      status,
+    });
   });
 
   it('takes retryAfterMs from retry-after on 429', () => {
-    expect(cohereHttpError('cohere', 429, new Headers({ 'retry-after': '3' }), { message: 'slow down' }).retryAfterMs).toBe(3_000);
+    expect(
+      cohereHttpError('cohere', 429, new Headers({ 'retry-after': '3' }), { message: 'slow down' })
+        .retryAfterMs,
+    ).toBe(3_000);
   });
 
   it('classifies a JSON body that is not JSON as server and a cut body as network', () => {
-    expect(toCohereLlmError(new SyntaxError('Unexpected end of JSON input'), 'cohere', undefined).kind).toBe('server');
-    expect(toCohereLlmError(new TypeError('terminated', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) }), 'cohere', undefined).kind).toBe('network');
+    expect(toCohereLlmError(new SyntaxError('Unexpected end of JSON input'), 'cohere', undefined).kind).toBe(
+      'server',
+    );
+    expect(
+      toCohereLlmError(
+        new TypeError('terminated', {
+          cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }),
+        }),
+        'cohere',
+        undefined,
+      ).kind,
+    ).toBe('network');
   });
 });

@@ -1,15 +1,24 @@
 import { LlmError, type LlmErrorKind } from '../../errors.js';
 import { readRetryAfterMs } from '../../provider-utils.js';
-import { classifyTransportError, kindOfStatus, providerError, refineBadRequestKind } from '../adapter-support.js';
+import {
+  classifyTransportError,
+  kindOfStatus,
+  providerError,
+  refineBadRequestKind,
+} from '../adapter-support.js';
 
 /** Cohere's wording when its safety checks refuse a prompt or an answer. */
 const blockedMessage = /blocked (input|output)|content moderation|usage guidelines/i;
 
 /** Classifies a Cohere HTTP error response (status, headers and the `{ message }` body) as an `LlmError`. */
 export function cohereHttpError(provider: string, status: number, headers: Headers, body: unknown): LlmError {
-  const message = typeof body === 'object' && body !== null && 'message' in body && typeof body.message === 'string' ? body.message : '';
+  const message =
+    typeof body === 'object' && body !== null && 'message' in body && typeof body.message === 'string'
+      ? body.message
+      : '';
   let kind: LlmErrorKind = kindOfStatus(status);
-  if (kind === 'bad_request') kind = blockedMessage.test(message) ? 'content_filter' : refineBadRequestKind(message);
+  if (kind === 'bad_request')
+    kind = blockedMessage.test(message) ? 'content_filter' : refineBadRequestKind(message);
   const retryAfterMs = kind === 'rate_limit' || kind === 'overloaded' ? readRetryAfterMs(headers) : undefined;
   return providerError(provider, kind, { status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
 }
@@ -20,7 +29,11 @@ export function cohereStreamError(provider: string, finishReason: 'ERROR' | 'TIM
 }
 
 /** Classifies any other failure of a Cohere call (abort, reset, cut body, JSON that is not JSON) as an `LlmError`. */
-export function toCohereLlmError(error: unknown, provider: string, signal: AbortSignal | undefined): LlmError {
+export function toCohereLlmError(
+  error: unknown,
+  provider: string,
+  signal: AbortSignal | undefined,
+): LlmError {
   if (error instanceof LlmError) return error;
   const transport = classifyTransportError(error, provider, signal);
   if (transport) return transport;

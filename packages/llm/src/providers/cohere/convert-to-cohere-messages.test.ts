@@ -6,7 +6,12 @@ import { convertToCohereRequest } from './convert-to-cohere-messages.js';
 import { mapCohereFinishReason } from './map-cohere-finish-reason.js';
 
 function convert(request: Partial<ChatRequest>, stream = false) {
-  return convertToCohereRequest({ model: 'ignored', messages: [{ role: 'user', content: 'Hi' }], ...request }, 'cohere', 'command-a-03-2025', stream);
+  return convertToCohereRequest(
+    { model: 'ignored', messages: [{ role: 'user', content: 'Hi' }], ...request },
+    'cohere',
+    'command-a-03-2025',
+    stream,
+  );
 }
 
 function kindOf(run: () => unknown): string | undefined {
@@ -24,14 +29,33 @@ describe('convertToCohereRequest', () => {
       messages: [
         { role: 'developer', content: 'Be terse.' },
         { role: 'user', content: 'Weather in Paris?' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'get_weather_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            {
+              id: 'get_weather_1',
+              type: 'function',
+              function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
+            },
+          ],
+        },
         { role: 'tool', tool_call_id: 'get_weather_1', content: '18C' },
       ],
     });
     expect(body.messages).toEqual([
       { role: 'system', content: 'Be terse.' },
       { role: 'user', content: 'Weather in Paris?' },
-      { role: 'assistant', tool_calls: [{ id: 'get_weather_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+      {
+        role: 'assistant',
+        tool_calls: [
+          {
+            id: 'get_weather_1',
+            type: 'function',
+            function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
+          },
+        ],
+      },
       { role: 'tool', tool_call_id: 'get_weather_1', content: '18C' },
     ]);
   });
@@ -61,7 +85,9 @@ describe('convertToCohereRequest', () => {
       seed: 3,
       frequency_penalty: 0.1,
       response_format: { type: 'json_object', json_schema: { type: 'object' } },
-      tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: {} } } }],
+      tools: [
+        { type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: {} } } },
+      ],
       tool_choice: 'REQUIRED',
     });
     expect(convert({ tool_choice: 'none' }).tool_choice).toBe('NONE');
@@ -69,7 +95,9 @@ describe('convertToCohereRequest', () => {
   });
 
   it('refuses a named tool_choice and fields Cohere cannot honour', () => {
-    expect(kindOf(() => convert({ tool_choice: { type: 'function', function: { name: 'lookup' } } }))).toBe('unsupported_feature');
+    expect(kindOf(() => convert({ tool_choice: { type: 'function', function: { name: 'lookup' } } }))).toBe(
+      'unsupported_feature',
+    );
     expect(kindOf(() => convert({ logprobs: true }))).toBe('unsupported_feature');
     expect(kindOf(() => convert({ parallel_tool_calls: false }))).toBe('unsupported_feature');
   });

@@ -1,5 +1,10 @@
 import type { ChatMessage, ChatRequest } from '../../chat-types.js';
-import { contentToText, invalidRequest, rejectUnsupportedFields, unsupportedFeature } from '../adapter-support.js';
+import {
+  contentToText,
+  invalidRequest,
+  rejectUnsupportedFields,
+  unsupportedFeature,
+} from '../adapter-support.js';
 
 const honouredFields: ReadonlySet<string> = new Set([
   'temperature',
@@ -23,7 +28,8 @@ export type CohereMessage =
   | { role: 'tool'; tool_call_id: string; content: string };
 
 /** A part of a user message (text, or an image for vision models). */
-export type CohereUserContent = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
+export type CohereUserContent =
+  { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
 
 /** A tool call as Cohere sends and accepts it (OpenAI's shape: `arguments` is a JSON string). */
 export interface CohereToolCall {
@@ -37,7 +43,10 @@ export interface CohereChatRequest {
   model: string;
   messages: CohereMessage[];
   stream: boolean;
-  tools?: Array<{ type: 'function'; function: { name: string; description?: string; parameters: Record<string, unknown> } }>;
+  tools?: Array<{
+    type: 'function';
+    function: { name: string; description?: string; parameters: Record<string, unknown> };
+  }>;
   tool_choice?: 'REQUIRED' | 'NONE';
   temperature?: number;
   p?: number;
@@ -54,7 +63,9 @@ function convertUser(content: ChatMessage['content']): CohereMessage {
   return {
     role: 'user',
     content: content.map((part) =>
-      part.type === 'text' ? { type: 'text', text: part.text } : { type: 'image_url', image_url: { url: part.image_url.url } },
+      part.type === 'text'
+        ? { type: 'text', text: part.text }
+        : { type: 'image_url', image_url: { url: part.image_url.url } },
     ),
   };
 }
@@ -63,10 +74,16 @@ function convertUser(content: ChatMessage['content']): CohereMessage {
  * Converts an OpenAI chat request to a Cohere v2 chat body. Cohere speaks nearly the same message shape;
  * `tool_choice` is limited to REQUIRED/NONE (a named function is refused), `top_p` is `p`.
  */
-export function convertToCohereRequest(request: ChatRequest, provider: string, model: string, stream: boolean): CohereChatRequest {
+export function convertToCohereRequest(
+  request: ChatRequest,
+  provider: string,
+  model: string,
+  stream: boolean,
+): CohereChatRequest {
   rejectUnsupportedFields(request, honouredFields, provider);
   const choice = request.tool_choice;
-  if (typeof choice === 'object') throw unsupportedFeature(provider, 'forcing one named tool (tool_choice function)');
+  if (typeof choice === 'object')
+    throw unsupportedFeature(provider, 'forcing one named tool (tool_choice function)');
 
   const messages: CohereMessage[] = request.messages.map((message): CohereMessage => {
     switch (message.role) {
@@ -77,7 +94,11 @@ export function convertToCohereRequest(request: ChatRequest, provider: string, m
         return convertUser(message.content);
       case 'assistant': {
         const text = contentToText(message.content);
-        const toolCalls = message.tool_calls?.map((call) => ({ id: call.id, type: 'function' as const, function: call.function }));
+        const toolCalls = message.tool_calls?.map((call) => ({
+          id: call.id,
+          type: 'function' as const,
+          function: call.function,
+        }));
         return {
           role: 'assistant',
           ...(text === '' ? {} : { content: text }),
@@ -108,17 +129,30 @@ export function convertToCohereRequest(request: ChatRequest, provider: string, m
           })),
         }
       : {}),
-    ...(choice === 'required' ? { tool_choice: 'REQUIRED' as const } : choice === 'none' ? { tool_choice: 'NONE' as const } : {}),
+    ...(choice === 'required'
+      ? { tool_choice: 'REQUIRED' as const }
+      : choice === 'none'
+        ? { tool_choice: 'NONE' as const }
+        : {}),
     ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
     ...(request.top_p === undefined ? {} : { p: request.top_p }),
     ...(maxTokens === undefined ? {} : { max_tokens: maxTokens }),
-    ...(request.stop === undefined ? {} : { stop_sequences: Array.isArray(request.stop) ? request.stop : [request.stop] }),
+    ...(request.stop === undefined
+      ? {}
+      : { stop_sequences: Array.isArray(request.stop) ? request.stop : [request.stop] }),
     ...(format?.type === 'json_object' ? { response_format: { type: 'json_object' as const } } : {}),
     ...(format?.type === 'json_schema'
-      ? { response_format: { type: 'json_object' as const, ...(format.json_schema.schema ? { json_schema: format.json_schema.schema } : {}) } }
+      ? {
+          response_format: {
+            type: 'json_object' as const,
+            ...(format.json_schema.schema ? { json_schema: format.json_schema.schema } : {}),
+          },
+        }
       : {}),
     ...(typeof request.seed === 'number' ? { seed: request.seed } : {}),
     ...(typeof request.presence_penalty === 'number' ? { presence_penalty: request.presence_penalty } : {}),
-    ...(typeof request.frequency_penalty === 'number' ? { frequency_penalty: request.frequency_penalty } : {}),
+    ...(typeof request.frequency_penalty === 'number'
+      ? { frequency_penalty: request.frequency_penalty }
+      : {}),
   };
 }

@@ -7,7 +7,10 @@ import { retryDelayMs } from './gemini-error.js';
 import { mapGeminiFinishReason } from './map-gemini-finish-reason.js';
 
 function convert(request: Partial<ChatRequest>) {
-  return convertToGeminiRequest({ model: 'ignored', messages: [{ role: 'user', content: 'Hi' }], ...request }, 'gemini');
+  return convertToGeminiRequest(
+    { model: 'ignored', messages: [{ role: 'user', content: 'Hi' }], ...request },
+    'gemini',
+  );
 }
 
 function kindOf(run: () => unknown): string | undefined {
@@ -39,7 +42,17 @@ describe('convertToGeminiRequest', () => {
     const request = convert({
       messages: [
         { role: 'user', content: 'Weather in Paris?' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            {
+              id: 'call_1',
+              type: 'function',
+              function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
+            },
+          ],
+        },
         { role: 'tool', tool_call_id: 'call_1', content: '{"celsius":18}' },
         { role: 'tool', tool_call_id: 'call_1', content: 'plain text' },
       ],
@@ -63,8 +76,16 @@ describe('convertToGeminiRequest', () => {
       max_completion_tokens: 256,
       stop: ['END', 'STOP'],
       seed: 7,
-      response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object', properties: { ok: { type: 'boolean' } } } } },
-      tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', additionalProperties: false } } }],
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: 'answer', schema: { type: 'object', properties: { ok: { type: 'boolean' } } } },
+      },
+      tools: [
+        {
+          type: 'function',
+          function: { name: 'lookup', parameters: { type: 'object', additionalProperties: false } },
+        },
+      ],
       tool_choice: { type: 'function', function: { name: 'lookup' } },
     });
     expect(request.generationConfig).toEqual({
@@ -76,26 +97,58 @@ describe('convertToGeminiRequest', () => {
       responseMimeType: 'application/json',
       responseJsonSchema: { type: 'object', properties: { ok: { type: 'boolean' } } },
     });
-    expect(request.tools).toEqual([{ functionDeclarations: [{ name: 'lookup', parametersJsonSchema: { type: 'object', additionalProperties: false } }] }]);
-    expect(request.toolConfig).toEqual({ functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['lookup'] } });
+    expect(request.tools).toEqual([
+      {
+        functionDeclarations: [
+          { name: 'lookup', parametersJsonSchema: { type: 'object', additionalProperties: false } },
+        ],
+      },
+    ]);
+    expect(request.toolConfig).toEqual({
+      functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['lookup'] },
+    });
     expect(convert({ tool_choice: 'none' }).toolConfig).toEqual({ functionCallingConfig: { mode: 'NONE' } });
-    expect(convert({ response_format: { type: 'json_object' } }).generationConfig).toEqual({ responseMimeType: 'application/json' });
+    expect(convert({ response_format: { type: 'json_object' } }).generationConfig).toEqual({
+      responseMimeType: 'application/json',
+    });
   });
 
   it('sends base64 images inline and refuses other image URLs, parallel_tool_calls false and n > 1', () => {
     const request = convert({
-      messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/jpeg;base64,/9j/4AAQ' } }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [{ type: 'image_url', image_url: { url: 'data:image/jpeg;base64,/9j/4AAQ' } }],
+        },
+      ],
     });
-    expect(request.contents[0]?.parts).toEqual([{ inlineData: { mimeType: 'image/jpeg', data: '/9j/4AAQ' } }]);
-    expect(kindOf(() => convert({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x.test/a.png' } }] }] }))).toBe(
-      'unsupported_feature',
-    );
+    expect(request.contents[0]?.parts).toEqual([
+      { inlineData: { mimeType: 'image/jpeg', data: '/9j/4AAQ' } },
+    ]);
+    expect(
+      kindOf(() =>
+        convert({
+          messages: [
+            { role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x.test/a.png' } }] },
+          ],
+        }),
+      ),
+    ).toBe('unsupported_feature');
     expect(kindOf(() => convert({ parallel_tool_calls: false }))).toBe('unsupported_feature');
     expect(kindOf(() => convert({ n: 3 }))).toBe('unsupported_feature');
   });
 
   it('rejects a tool result that answers no earlier call as bad_request', () => {
-    expect(kindOf(() => convert({ messages: [{ role: 'user', content: 'x' }, { role: 'tool', tool_call_id: 'nope', content: '1' }] }))).toBe('bad_request');
+    expect(
+      kindOf(() =>
+        convert({
+          messages: [
+            { role: 'user', content: 'x' },
+            { role: 'tool', tool_call_id: 'nope', content: '1' },
+          ],
+        }),
+      ),
+    ).toBe('bad_request');
   });
 });
 

@@ -1,4 +1,12 @@
-import { FunctionCallingMode, type Content, type GenerateContentRequest, type GenerationConfig, type Part, type Tool, type ToolConfig } from '@google/generative-ai';
+import {
+  FunctionCallingMode,
+  type Content,
+  type GenerateContentRequest,
+  type GenerationConfig,
+  type Part,
+  type Tool,
+  type ToolConfig,
+} from '@google/generative-ai';
 
 import type { ChatContentPart, ChatMessage, ChatRequest } from '../../chat-types.js';
 import {
@@ -28,8 +36,15 @@ const honouredFields: ReadonlySet<string> = new Set([
  * Current v1beta fields the 0.24 SDK does not type yet: `seed`, and JSON Schema (rather than Gemini's OpenAPI
  * subset) for structured output and tool parameters. The SDK serialises the request as given.
  */
-type GeminiGenerationConfig = GenerationConfig & { seed?: number; responseJsonSchema?: Record<string, unknown> };
-type GeminiFunctionDeclaration = { name: string; description?: string; parametersJsonSchema?: Record<string, unknown> };
+type GeminiGenerationConfig = GenerationConfig & {
+  seed?: number;
+  responseJsonSchema?: Record<string, unknown>;
+};
+type GeminiFunctionDeclaration = {
+  name: string;
+  description?: string;
+  parametersJsonSchema?: Record<string, unknown>;
+};
 
 /** The Gemini request for an OpenAI chat request. */
 export type GeminiRequest = Omit<GenerateContentRequest, 'generationConfig' | 'tools'> & {
@@ -76,7 +91,9 @@ function convertToolConfig(request: ChatRequest): ToolConfig | undefined {
   if (choice === 'none') return { functionCallingConfig: { mode: FunctionCallingMode.NONE } };
   if (choice === 'auto') return { functionCallingConfig: { mode: FunctionCallingMode.AUTO } };
   if (choice === 'required') return { functionCallingConfig: { mode: FunctionCallingMode.ANY } };
-  return { functionCallingConfig: { mode: FunctionCallingMode.ANY, allowedFunctionNames: [choice.function.name] } };
+  return {
+    functionCallingConfig: { mode: FunctionCallingMode.ANY, allowedFunctionNames: [choice.function.name] },
+  };
 }
 
 function convertGenerationConfig(request: ChatRequest): GeminiGenerationConfig {
@@ -85,7 +102,8 @@ function convertGenerationConfig(request: ChatRequest): GeminiGenerationConfig {
   if (request.top_p !== undefined) config.topP = request.top_p;
   const maxTokens = request.max_completion_tokens ?? request.max_tokens;
   if (maxTokens !== undefined) config.maxOutputTokens = maxTokens;
-  if (request.stop !== undefined) config.stopSequences = Array.isArray(request.stop) ? request.stop : [request.stop];
+  if (request.stop !== undefined)
+    config.stopSequences = Array.isArray(request.stop) ? request.stop : [request.stop];
   if (typeof request.presence_penalty === 'number') config.presencePenalty = request.presence_penalty;
   if (typeof request.frequency_penalty === 'number') config.frequencyPenalty = request.frequency_penalty;
   if (typeof request.seed === 'number') config.seed = request.seed;
@@ -126,7 +144,12 @@ export function convertToGeminiRequest(request: ChatRequest, provider: string): 
         if (text !== '') parts.push({ text });
         for (const call of message.tool_calls ?? []) {
           toolNames.set(call.id, call.function.name);
-          parts.push({ functionCall: { name: call.function.name, args: parseToolArguments(call.function.arguments, provider) } });
+          parts.push({
+            functionCall: {
+              name: call.function.name,
+              args: parseToolArguments(call.function.arguments, provider),
+            },
+          });
         }
         push(contents, 'model', parts);
         break;
@@ -134,7 +157,11 @@ export function convertToGeminiRequest(request: ChatRequest, provider: string): 
       case 'tool': {
         // Gemini matches a result to its call by function name; OpenAI by id, so the name comes from the call.
         const name = message.tool_call_id ? toolNames.get(message.tool_call_id) : undefined;
-        if (!name) throw invalidRequest(provider, 'a tool message must answer a tool call of an earlier assistant message');
+        if (!name)
+          throw invalidRequest(
+            provider,
+            'a tool message must answer a tool call of an earlier assistant message',
+          );
         push(contents, 'user', [{ functionResponse: { name, response: toolResponse(message.content) } }]);
         break;
       }
@@ -145,7 +172,9 @@ export function convertToGeminiRequest(request: ChatRequest, provider: string): 
   const toolConfig = convertToolConfig(request);
   return {
     contents,
-    ...(system.length > 0 ? { systemInstruction: { role: 'system', parts: [{ text: system.join('\n\n') }] } } : {}),
+    ...(system.length > 0
+      ? { systemInstruction: { role: 'system', parts: [{ text: system.join('\n\n') }] } }
+      : {}),
     ...(Object.keys(generationConfig).length > 0 ? { generationConfig } : {}),
     ...(request.tools && request.tools.length > 0
       ? {
@@ -153,8 +182,12 @@ export function convertToGeminiRequest(request: ChatRequest, provider: string): 
             {
               functionDeclarations: request.tools.map((tool) => ({
                 name: tool.function.name,
-                ...(tool.function.description === undefined ? {} : { description: tool.function.description }),
-                ...(tool.function.parameters === undefined ? {} : { parametersJsonSchema: tool.function.parameters }),
+                ...(tool.function.description === undefined
+                  ? {}
+                  : { description: tool.function.description }),
+                ...(tool.function.parameters === undefined
+                  ? {}
+                  : { parametersJsonSchema: tool.function.parameters }),
               })),
             },
           ],

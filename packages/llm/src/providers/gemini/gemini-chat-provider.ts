@@ -3,7 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { GoogleGenerativeAI, type GenerateContentResponse } from '@google/generative-ai';
 
 import type { ChatProvider, ProviderCallOptions, ProviderTimeouts } from '../../chat-provider.js';
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest, ChatToolCall, ChatUsage, FinishReason } from '../../chat-types.js';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatRequest,
+  ChatToolCall,
+  ChatUsage,
+  FinishReason,
+} from '../../chat-types.js';
 import { estimatedUsage, linkAbortSignal, providerError, truncatedStreamError } from '../adapter-support.js';
 import { convertToGeminiRequest } from './convert-to-gemini-messages.js';
 import { geminiApiError, toGeminiLlmError, type GeminiErrorBody } from './gemini-error.js';
@@ -86,7 +93,11 @@ function readParts(response: GeminiResponse): { text: string; toolCalls: ChatToo
     if (typeof part.text === 'string') text += part.text;
     if (part.functionCall) {
       const id = (part.functionCall as { id?: string }).id ?? toolCallId();
-      toolCalls.push({ id, type: 'function', function: { name: part.functionCall.name, arguments: JSON.stringify(part.functionCall.args ?? {}) } });
+      toolCalls.push({
+        id,
+        type: 'function',
+        function: { name: part.functionCall.name, arguments: JSON.stringify(part.functionCall.args ?? {}) },
+      });
     }
   }
   return { text, toolCalls };
@@ -133,7 +144,8 @@ export function createGeminiProvider(options: GeminiProviderOptions): ChatProvid
     throwIfFailed(response, name);
     const { text, toolCalls } = readParts(response);
     const finishReason = mapGeminiFinishReason(response.candidates?.[0]?.finishReason, toolCalls.length > 0);
-    if (finishReason === 'content_filter' && text === '' && toolCalls.length === 0) throw providerError(name, 'content_filter');
+    if (finishReason === 'content_filter' && text === '' && toolCalls.length === 0)
+      throw providerError(name, 'content_filter');
     return {
       id: response.responseId ?? `gemini-${randomUUID()}`,
       object: 'chat.completion',
@@ -142,7 +154,11 @@ export function createGeminiProvider(options: GeminiProviderOptions): ChatProvid
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: text, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) },
+          message: {
+            role: 'assistant',
+            content: text,
+            ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+          },
           finish_reason: finishReason,
           logprobs: null,
         },
@@ -153,7 +169,10 @@ export function createGeminiProvider(options: GeminiProviderOptions): ChatProvid
     };
   }
 
-  async function* chatStream(request: ChatRequest, callOptions: ProviderCallOptions): AsyncGenerator<ChatCompletionChunk> {
+  async function* chatStream(
+    request: ChatRequest,
+    callOptions: ProviderCallOptions,
+  ): AsyncGenerator<ChatCompletionChunk> {
     const geminiRequest = convertToGeminiRequest(request, name);
     const recorder = recordingFetch();
     // Our own controller: leaving the loop early must cancel the HTTP body the SDK keeps reading for its aggregate.
@@ -178,7 +197,10 @@ export function createGeminiProvider(options: GeminiProviderOptions): ChatProvid
       let finishReason: string | undefined;
       let emitted = false;
       let toolCallCount = 0;
-      const chunk = (delta: ChatCompletionChunk['choices'][number]['delta'], finish: FinishReason | null = null): ChatCompletionChunk => {
+      const chunk = (
+        delta: ChatCompletionChunk['choices'][number]['delta'],
+        finish: FinishReason | null = null,
+      ): ChatCompletionChunk => {
         const withRole = emitted ? delta : { role: 'assistant' as const, ...delta };
         emitted = true;
         return {
@@ -202,7 +224,9 @@ export function createGeminiProvider(options: GeminiProviderOptions): ChatProvid
           streamedText += text + toolCalls.map((call) => call.function.arguments).join('');
           if (text !== '') yield chunk({ content: text });
           for (const call of toolCalls) {
-            yield chunk({ tool_calls: [{ index: toolCallCount, id: call.id, type: 'function', function: call.function }] });
+            yield chunk({
+              tool_calls: [{ index: toolCallCount, id: call.id, type: 'function', function: call.function }],
+            });
             toolCallCount += 1;
           }
           const reason = response.candidates?.[0]?.finishReason;

@@ -1,8 +1,17 @@
-import { GoogleGenerativeAIAbortError, GoogleGenerativeAIError, GoogleGenerativeAIFetchError } from '@google/generative-ai';
+import {
+  GoogleGenerativeAIAbortError,
+  GoogleGenerativeAIError,
+  GoogleGenerativeAIFetchError,
+} from '@google/generative-ai';
 
 import { LlmError, type LlmErrorKind } from '../../errors.js';
 import { parseDurationMs, readRetryAfterMs } from '../../provider-utils.js';
-import { classifyTransportError, kindOfStatus, providerError, refineBadRequestKind } from '../adapter-support.js';
+import {
+  classifyTransportError,
+  kindOfStatus,
+  providerError,
+  refineBadRequestKind,
+} from '../adapter-support.js';
 
 /** One entry of a Google API error's `details` (`google.rpc.*` messages tagged by `@type`). */
 interface ErrorDetail {
@@ -45,13 +54,16 @@ export function geminiApiError(
   context: { status?: number; headers?: Headers; cause?: unknown } = {},
 ): LlmError {
   const status = context.status ?? error.code;
-  let kind: LlmErrorKind = (error.status ? kindsByStatus[error.status] : undefined) ?? kindOfStatus(status ?? 500);
+  let kind: LlmErrorKind =
+    (error.status ? kindsByStatus[error.status] : undefined) ?? kindOfStatus(status ?? 500);
   const message = error.message ?? '';
   // Gemini answers a bad API key with 400 INVALID_ARGUMENT; the ErrorInfo reason tells it apart.
   if (error.details?.some((detail) => detail.reason === 'API_KEY_INVALID')) kind = 'auth';
   else if (kind === 'bad_request') kind = refineBadRequestKind(message);
   const retryAfterMs =
-    kind === 'rate_limit' || kind === 'overloaded' ? (retryDelayMs(error.details) ?? readRetryAfterMs(context.headers)) : undefined;
+    kind === 'rate_limit' || kind === 'overloaded'
+      ? (retryDelayMs(error.details) ?? readRetryAfterMs(context.headers))
+      : undefined;
   return providerError(provider, kind, {
     ...(status === undefined ? {} : { status }),
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
@@ -63,23 +75,41 @@ export function geminiApiError(
  * Classifies any failure of a Gemini call as an `LlmError`. The SDK keeps only the message of transport
  * failures, so those are told apart by the SDK's own wording.
  */
-export function toGeminiLlmError(error: unknown, provider: string, signal: AbortSignal | undefined, headers?: Headers): LlmError {
+export function toGeminiLlmError(
+  error: unknown,
+  provider: string,
+  signal: AbortSignal | undefined,
+  headers?: Headers,
+): LlmError {
   if (error instanceof LlmError) return error;
   if (error instanceof GoogleGenerativeAIFetchError) {
     // The SDK keeps the HTTP status, the message and the details of the body, not its RPC status name.
     return geminiApiError(
       provider,
       { message: error.message, details: error.errorDetails },
-      { ...(error.status === undefined ? {} : { status: error.status }), ...(headers ? { headers } : {}), cause: error },
+      {
+        ...(error.status === undefined ? {} : { status: error.status }),
+        ...(headers ? { headers } : {}),
+        cause: error,
+      },
     );
   }
-  if (error instanceof GoogleGenerativeAIAbortError || signal?.aborted) return providerError(provider, 'timeout', { cause: error });
-  if (error instanceof SyntaxError || (error instanceof GoogleGenerativeAIError && /parsing JSON/.test(error.message))) {
+  if (error instanceof GoogleGenerativeAIAbortError || signal?.aborted)
+    return providerError(provider, 'timeout', { cause: error });
+  if (
+    error instanceof SyntaxError ||
+    (error instanceof GoogleGenerativeAIError && /parsing JSON/.test(error.message))
+  ) {
     // A body or stream event that is not JSON: a provider fault, worth another try.
     return providerError(provider, 'server', { cause: error });
   }
-  if (error instanceof GoogleGenerativeAIError && /reading from the stream|Failed to parse stream|Error fetching/.test(error.message)) {
+  if (
+    error instanceof GoogleGenerativeAIError &&
+    /reading from the stream|Failed to parse stream|Error fetching/.test(error.message)
+  ) {
     return providerError(provider, 'network', { cause: error });
   }
-  return classifyTransportError(error, provider, signal) ?? providerError(provider, 'server', { cause: error });
+  return (
+    classifyTransportError(error, provider, signal) ?? providerError(provider, 'server', { cause: error })
+  );
 }

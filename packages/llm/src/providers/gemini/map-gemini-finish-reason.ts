@@ -1,6 +1,13 @@
 import type { FinishReason } from '../../chat-types.js';
 
-const contentFilterReasons = new Set(['SAFETY', 'RECITATION', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'SPII', 'IMAGE_SAFETY']);
+const contentFilterReasons = new Set([
+  'SAFETY',
+  'RECITATION',
+  'BLOCKLIST',
+  'PROHIBITED_CONTENT',
+  'SPII',
+  'IMAGE_SAFETY',
+]);
 
 /**
  * Maps a Gemini `finishReason` to the OpenAI `finish_reason`. Gemini says `STOP` after a function call too,
