@@ -1,8 +1,8 @@
-import fastifyRateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { GatewayAppConfig } from '@switchyard/config';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { createErrorHandler, mapError } from './error-handler.js';
+import { ShuttingDownError } from './errors.js';
 import type { LlmClient } from './plugins/app/llm.js';
 import authPlugin from './plugins/app/auth.js';
 import lifecyclePlugin from './plugins/app/lifecycle.js';
@@ -38,7 +38,8 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
     bodyLimit: config.gateway.maxBodyBytes,
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
-    return503OnClosing: true,
+    // Our own onRequest check answers with the OpenAI envelope instead of Fastify's plain 503.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -53,21 +54,22 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
   });
 
   await app.register(lifecyclePlugin, { shutdownGraceMs: config.gateway.shutdownGraceMs });
+  app.addHook('onRequest', (request, reply, done) => {
+    // From the first moment of shutdown: refuse new work (readiness reports it itself), let in-flight work finish.
+    if (app.lifecycle.shuttingDown && request.url !== '/ready' && request.url !== '/health') {
+      reply.header('connection', 'close');
+      done(new ShuttingDownError());
+      return;
+    }
+    done();
+  });
   await app.register(swaggerPlugin);
   await app.register(databasesPlugin, { databases: config.databases });
   await app.register(redisPlugin, config.redis);
-  await app.register(fastifyRateLimit, {
-    global: false,
-    redis: app.redis,
-    nameSpace: `${config.redis.keyPrefix}:rate-limit:`,
-    skipOnError: true,
-    errorResponseBuilder: (_request, context) =>
-      Object.assign(new Error(`Rate limit reached: ${context.max} requests per ${context.after}. Retry after ${context.after}.`), { statusCode: 429 }),
-  });
   await app.register(observabilityPlugin, { metrics: config.gateway.metrics, shutdownGraceMs: config.gateway.shutdownGraceMs });
   await app.register(authPlugin, { adminKey: config.gateway.adminKey });
-  await app.register(quotaPlugin);
-  await app.register(userRoutingPlugin);
+  await app.register(quotaPlugin, { rateLimitPerMinute: config.gateway.rateLimitPerMinute });
+  await app.register(userRoutingPlugin, { providers: config.providers, secretsKey: config.secrets.key });
   await app.register(llmPlugin, { providers: config.providers, runtime: config.runtime, client: dependencies.llm });
 
   await app.register(healthRoutes, { databases: config.databases });
@@ -76,7 +78,7 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
   await app.register(adminRoutes);
   await app.register(usersRoutes);
   await app.register(chatConversationsRoutes, { heartbeatMs: config.gateway.streamHeartbeatMs, maxBodyBytes: config.gateway.maxBodyBytes });
-  await app.register(aiAgentsRoutes, { secretsKey: config.secrets.key, providers: config.providers });
+  await app.register(aiAgentsRoutes, { secretsKey: config.secrets.key });
   await app.register(providersRoutes);
   await app.register(subscriptionRoutes);
   return app;

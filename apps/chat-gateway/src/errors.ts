@@ -50,6 +50,9 @@ export const NotFoundError = createError<'not_found', 404, [string]>('not_found'
 /** 400: a request field holds a value we cannot use. */
 export const InvalidValueError = createError<'invalid_value', 400, [string]>('invalid_value', '%s', 400);
 
+/** 429: the API key sent more requests per minute than RATE_LIMIT_PER_MINUTE allows. */
+export const RateLimitExceededError = createError<'rate_limit_exceeded', 429, [string]>('rate_limit_exceeded', '%s', 429);
+
 /** 429: the user's plan allowance for the period is used up. */
 export const QuotaExceededError = createError<'insufficient_quota', 429, [string]>('insufficient_quota', '%s', 429);
 
@@ -64,3 +67,6 @@ export const NoProvidersConfiguredError = createError(
 export function withParam<T extends Error>(error: T, param: string): T & { param: string } {
   return Object.assign(error, { param });
 }
+
+/** 503: the gateway is shutting down and takes no new requests; retry against another replica. */
+export const ShuttingDownError = createError('shutting_down', 'This gateway instance is shutting down and takes no new requests. Retry; another instance will answer.', 503);

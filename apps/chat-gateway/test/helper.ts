@@ -24,9 +24,6 @@ export async function createTestGateway(env: Record<string, string> = {}, shared
     LLM_IDLE_TIMEOUT_MS: '2000',
     ...env,
   });
-  for (const client of [databases.platform, databases.userdata]) {
-    client.pool.on('connect', (connection) => connection.on('error', () => undefined));
-  }
   const app = await buildApp(config);
   await app.ready();
 

@@ -2,9 +2,10 @@ import { loadConfigOrExit, workerAppConfig } from '@switchyard/config';
 import { createPlatformDb, createUserdataDb, prepareDatabases, SchemaDriftError, verifyDatabases } from '@switchyard/db';
 import { createLlmClient, createProvidersFromConfig } from '@switchyard/llm';
 import closeWithGrace from 'close-with-grace';
+import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { createHealthServer } from './health-server.js';
-import { createWorkerRuntime } from './worker-runtime.js';
+import { createWorkerRuntime, type WorkerRuntime } from './worker-runtime.js';
 
 // Startup order: config -> databases migrated and verified -> workers -> health server; nothing runs on a drifted schema.
 const config = loadConfigOrExit(workerAppConfig);
@@ -22,9 +23,23 @@ const platform = createPlatformDb(config.databases.platformUrl, { poolMax: confi
 const userdata = createUserdataDb(config.databases.userdataUrl, { poolMax: config.databases.poolMax });
 const configured = createProvidersFromConfig(config.providers);
 const llm = createLlmClient({ providers: configured.providers, defaultChain: configured.defaultChain, deadlineMs: config.providers.deadlineMs });
-const runtime = await createWorkerRuntime(config, { platform, userdata, llm, logger });
-
+// Filled in as startup proceeds; the shutdown handler closes whatever exists.
+const started: { runtime?: WorkerRuntime; health?: FastifyInstance } = {};
 let shuttingDown = false;
+
+// Installed before any worker starts, so a SIGTERM that lands mid-startup still drains instead of killing a job.
+// Shutdown: readiness fails at once, dispatching stops, active jobs get the grace period, then Redis and pools close.
+closeWithGrace({ delay: config.worker.shutdownGraceMs + 5_000 }, async ({ signal, err }) => {
+  shuttingDown = true;
+  if (err) logger.error({ error: err.message }, 'shutting down after an uncaught error');
+  else logger.info({ signal }, 'shutting down');
+  await started.runtime?.close(config.worker.shutdownGraceMs);
+  await started.health?.close();
+  await Promise.all([platform.close(), userdata.close(), configured.close()]);
+});
+
+const runtime = await createWorkerRuntime(config, { platform, userdata, llm, logger });
+started.runtime = runtime;
 const health = createHealthServer({
   registry: runtime.metrics.registry,
   isShuttingDown: () => shuttingDown,
@@ -36,15 +51,6 @@ const health = createHealthServer({
     },
   },
 });
+started.health = health;
 await health.listen({ port: config.worker.healthPort, host: '0.0.0.0' });
 logger.info({ port: config.worker.healthPort }, 'monitoring worker started');
-
-// Shutdown: readiness fails at once, dispatching stops, active jobs get the grace period, then Redis and pools close.
-closeWithGrace({ delay: config.worker.shutdownGraceMs + 5_000 }, async ({ signal, err }) => {
-  shuttingDown = true;
-  if (err) logger.error({ error: err.message }, 'shutting down after an uncaught error');
-  else logger.info({ signal }, 'shutting down');
-  await runtime.close(config.worker.shutdownGraceMs);
-  await health.close();
-  await Promise.all([platform.close(), userdata.close(), configured.close()]);
-});

@@ -23,12 +23,23 @@ const children: ChildProcess[] = [];
 let firstRequestSeen: () => void;
 const firstRequest = new Promise<void>((resolve) => (firstRequestSeen = resolve));
 let requests = 0;
+let heldSeen: () => void;
+const heldRequest = new Promise<void>((resolve) => (heldSeen = resolve));
+let releaseHeld: () => void;
+const held = new Promise<void>((resolve) => (releaseHeld = resolve));
 
 beforeAll(async () => {
   databases = await createTestDatabases();
   llm = await startOpenAISimulator({ answer: analysisAnswer });
   // The first visit hangs (the worker is killed while waiting for it); later visits get the page.
-  site = await startLocalServer((_request, response) => {
+  site = await startLocalServer(async (request, response) => {
+    if (request.url === '/held') {
+      heldSeen();
+      await held;
+      response.writeHead(200, { 'content-type': 'text/html' });
+      response.end(samplePage('Held'));
+      return;
+    }
     requests += 1;
     if (requests === 1) {
       firstRequestSeen();
@@ -45,6 +56,20 @@ afterAll(async () => {
   await databases?.drop();
   await deleteRedisPrefix(prefix);
 });
+
+async function insertTask(path: string) {
+  // Not due yet, so the child's own dispatcher leaves it alone and the only job is the one a test enqueues.
+  const [task] = await databases.platform.db
+    .insert(websiteAnalysisTasks)
+    .values({ userId: '00000000-0000-4000-8000-000000000001', websiteUrl: `${site.url}${path}`, taskType: 'user_website', frequencyDays: 30, nextCheck: new Date(Date.now() + 86_400_000) })
+    .returning();
+  return task!;
+}
+
+async function successLogs(taskId: string) {
+  const logs = await databases.platform.db.select().from(websiteAnalysisExecutionLogs).where(eq(websiteAnalysisExecutionLogs.taskId, taskId));
+  return logs.filter((log) => log.status === 'success');
+}
 
 function startWorkerProcess(): ChildProcess {
   const child = spawn(process.execPath, ['--conditions=@switchyard/source', '--import', 'tsx', 'src/main.ts'], {
@@ -90,9 +115,11 @@ describe('a worker killed in the middle of a job', () => {
       first.kill('SIGKILL');
       await once(first, 'exit');
 
-      startWorkerProcess();
+      const second = startWorkerProcess();
       const job = await queues.queue(queueNames.websiteAnalysis).getJob(jobId);
       expect(await job!.waitUntilFinished(events, 60_000)).toEqual({ outcome: 'success' });
+      second.kill('SIGTERM');
+      await once(second, 'exit');
     } finally {
       await events.close();
       await queues.close();
@@ -107,5 +134,27 @@ describe('a worker killed in the middle of a job', () => {
     const [row] = await databases.platform.db.select().from(websiteAnalysisTasks).where(eq(websiteAnalysisTasks.id, task!.id));
     expect(row).toMatchObject({ status: 'active', consecutiveFailures: 0, failureReason: null });
     expect(Math.round((row!.nextCheck!.getTime() - row!.lastSuccess!.getTime()) / 86_400_000)).toBe(30);
+  });
+
+  it('on SIGTERM lets the active job finish before exiting', async () => {
+    const task = await insertTask('/held');
+    const connection = createRedisConnection(redisUrl, { role: 'producer' });
+    const queues = createQueues(connection, { prefix });
+    try {
+      const worker = startWorkerProcess();
+      await queues.enqueueMonitoringTask({ type: 'website_analysis', taskId: task.id, userId: task.userId, reason: 'manual' });
+      await heldRequest;
+      worker.kill('SIGTERM');
+      const exited = once(worker, 'exit');
+      // The worker is draining: the job is still running, so nothing is recorded yet.
+      expect(await successLogs(task.id)).toHaveLength(0);
+      releaseHeld();
+      const [code] = (await exited) as [number | null];
+      expect(code).toBe(0);
+    } finally {
+      await queues.close();
+      connection.disconnect();
+    }
+    expect(await successLogs(task.id)).toHaveLength(1);
   });
 });

@@ -16,7 +16,7 @@ export type UserdataTransaction = Parameters<Parameters<UserdataDatabase['transa
 export interface DatabaseClientOptions {
   /** Maximum pooled connections (default 10). */
   poolMax?: number;
-  /** Called when an idle pooled connection fails; the pool already discards it. Default: ignore. */
+  /** Called when a pooled connection fails (idle, or checked out between queries); the pool discards it. Default: ignore. */
   onError?: (error: Error) => void;
 }
 
@@ -34,8 +34,12 @@ export type UserdataDb = DatabaseClient<UserdataDatabase>;
 
 function createPool(url: string, options: DatabaseClientOptions, extra: pg.PoolConfig = {}): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max: options.poolMax ?? 10, ...extra });
+  const onError = options.onError ?? (() => undefined);
   // Without a listener an idle connection dropped by the server would crash the process.
-  pool.on('error', options.onError ?? (() => undefined));
+  pool.on('error', onError);
+  // A connection cut while checked out (database restart, failover) emits 'error' on its client when no query
+  // is running (e.g. between two statements of a transaction); the pool only listens while it is idle.
+  pool.on('connect', (client) => client.on('error', onError));
   return pool;
 }
 

@@ -91,6 +91,11 @@ export interface LlmCallOptions {
   signal?: AbortSignal;
   /** Overrides the default chain (per user or per request). */
   chain?: ChainEntry[];
+  /**
+   * Providers for this call only (e.g. built from a user's own key), found by `name` before the client's own.
+   * Breaker and rate-limit state are keyed by that name, so a failing user key never trips a shared provider.
+   */
+  providers?: readonly ChatProvider[];
   /** Overrides the client's deadline for this call. */
   deadlineMs?: number;
   requestId?: string;
@@ -282,6 +287,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
     attempts: AttemptRecord[];
     deadlineAt: number;
     signal: AbortSignal | undefined;
+    callProviders: readonly ChatProvider[] | undefined;
   }
 
   const record = (run: ChainRun, entry: ChainEntry, startedAt: number, extra: Partial<AttemptRecord> & Pick<AttemptRecord, 'outcome'>) => {
@@ -315,7 +321,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
 
   /** Whether a chain entry may be tried now; records a skip when not. */
   const admit = async (run: ChainRun, entry: ChainEntry, minimumWindow: number | undefined): Promise<ChatProvider | undefined> => {
-    const provider = providers.get(entry.provider);
+    const provider = run.callProviders?.find((candidate) => candidate.name === entry.provider) ?? providers.get(entry.provider);
     const now = Date.now();
     if (!provider) {
       record(run, entry, now, { outcome: 'skipped', skipReason: 'provider_not_configured' });
@@ -339,6 +345,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
     attempts: [],
     deadlineAt: Date.now() + (callOptions.deadlineMs ?? options.deadlineMs),
     signal: callOptions.signal,
+    callProviders: callOptions.providers,
   });
 
   const fallbackEvent = (run: ChainRun, from: ChainEntry, index: number, reason: string, afterFirstToken: boolean) => {

@@ -17,6 +17,11 @@ export interface BreakerOptions {
   longCooldownMs?: number;
   /** A half-open probe that has not reported after this long frees its slot (default 60 s). */
   probeTimeoutMs?: number;
+  /**
+   * With Redis: how often each process re-reads a provider's shared state and flushes its count of successes
+   * (default 1 s). State changes reach every process sooner, by pub/sub; this is the safety net.
+   */
+  syncIntervalMs?: number;
 }
 
 type ResolvedBreakerOptions = Required<BreakerOptions>;
@@ -31,6 +36,7 @@ export function resolveBreakerOptions(options: BreakerOptions = {}): ResolvedBre
     cooldownMs: options.cooldownMs ?? 30_000,
     longCooldownMs: options.longCooldownMs ?? 600_000,
     probeTimeoutMs: options.probeTimeoutMs ?? 60_000,
+    syncIntervalMs: options.syncIntervalMs ?? 1_000,
   };
 }
 
@@ -161,55 +167,70 @@ export function createMemoryHealthStore(breakerOptions: BreakerOptions = {}): He
   };
 }
 
-// KEYS[1] = provider hash; ARGV = now, probeTimeoutMs. Returns {allowed, reason, until}.
-const acquireScript = `
-local f = redis.call('HMGET', KEYS[1], 'openUntil', 'probeUntil', 'rateLimitedUntil')
-local now = tonumber(ARGV[1])
-local rateLimitedUntil = tonumber(f[3]) or 0
-if rateLimitedUntil > now then return {0, 'rate_limit_headroom', rateLimitedUntil} end
-local openUntil = tonumber(f[1]) or 0
-if openUntil == 0 then return {1, 'closed', 0} end
-if now < openUntil then return {0, 'breaker_open', openUntil} end
-local probeUntil = tonumber(f[2]) or 0
-if probeUntil > now then return {0, 'breaker_half_open', probeUntil} end
-redis.call('HSET', KEYS[1], 'probeUntil', now + tonumber(ARGV[2]))
-return {1, 'probe', 0}
+// Every script returns the provider's shared state as {openUntil, probeUntil, rateLimitedUntil} (after its change) and,
+// when that state changed, publishes it as JSON on ARGV[1] so every process's mirror follows within a round trip.
+const publishIfChanged = `
+local function finish(before)
+  local after = redis.call('HMGET', KEYS[1], 'openUntil', 'probeUntil', 'rateLimitedUntil')
+  local state = {tonumber(after[1]) or 0, tonumber(after[2]) or 0, tonumber(after[3]) or 0}
+  if state[1] ~= before[1] or state[2] ~= before[2] or state[3] ~= before[3] then
+    redis.call('PUBLISH', ARGV[1], cjson.encode({provider = ARGV[2], openUntil = state[1], probeUntil = state[2], rateLimitedUntil = state[3]}))
+  end
+  return state
+end
+local raw = redis.call('HMGET', KEYS[1], 'openUntil', 'probeUntil', 'rateLimitedUntil')
+local before = {tonumber(raw[1]) or 0, tonumber(raw[2]) or 0, tonumber(raw[3]) or 0}
 `;
 
-// KEYS[1] = provider hash; ARGV = now, success, kind, retryAfterMs, threshold, ratio, minimum, windowMs, cooldownMs, longCooldownMs.
-const recordScript = `
-local now = tonumber(ARGV[1])
-local success = ARGV[2] == '1'
-local kind = ARGV[3]
-local retryAfter = tonumber(ARGV[4]) or 0
-local threshold = tonumber(ARGV[5])
-local ratio = tonumber(ARGV[6])
-local minimum = tonumber(ARGV[7])
-local windowMs = tonumber(ARGV[8])
-local cooldown = tonumber(ARGV[9])
-local longCooldown = tonumber(ARGV[10])
-local f = redis.call('HMGET', KEYS[1], 'consecutive', 'windowStart', 'windowTotal', 'windowFailures', 'openUntil')
+// The half-open probe slot, taken atomically so exactly one process probes. ARGV[3..4] = now, probeTimeoutMs.
+const acquireProbeScript = `${publishIfChanged}
+local now = tonumber(ARGV[3])
+if before[3] <= now and before[1] > 0 and now >= before[1] and before[2] <= now then
+  redis.call('HSET', KEYS[1], 'probeUntil', now + tonumber(ARGV[4]))
+  return {1, finish(before)}
+end
+return {0, before}
+`;
+
+// ARGV[3..] = now, successes (flushed count), probeSuccess, failure kind ('' for none), retryAfterMs,
+// threshold, ratio, minimum, windowMs, cooldownMs, longCooldownMs.
+const recordScript = `${publishIfChanged}
+local now = tonumber(ARGV[3])
+local successes = tonumber(ARGV[4])
+local probeSuccess = ARGV[5] == '1'
+local kind = ARGV[6]
+local retryAfter = tonumber(ARGV[7]) or 0
+local threshold = tonumber(ARGV[8])
+local ratio = tonumber(ARGV[9])
+local minimum = tonumber(ARGV[10])
+local windowMs = tonumber(ARGV[11])
+local cooldown = tonumber(ARGV[12])
+local longCooldown = tonumber(ARGV[13])
+if successes == 0 and kind == '' and not probeSuccess then return before end
+local f = redis.call('HMGET', KEYS[1], 'consecutive', 'windowStart', 'windowTotal', 'windowFailures')
 local consecutive = tonumber(f[1]) or 0
 local windowStart = tonumber(f[2]) or 0
 local total = tonumber(f[3]) or 0
 local failures = tonumber(f[4]) or 0
-local openUntil = tonumber(f[5]) or 0
+local openUntil = before[1]
+local probeUntil = before[2]
 if now - windowStart > windowMs then
   windowStart = now
   total = 0
   failures = 0
 end
-total = total + 1
+total = total + successes
+if successes > 0 then consecutive = 0 end
 local halfOpen = openUntil > 0 and now >= openUntil
-if success then
-  consecutive = 0
-  if halfOpen then
-    openUntil = 0
-    windowStart = now
-    total = 1
-    failures = 0
-  end
-else
+if probeSuccess and halfOpen then
+  openUntil = 0
+  probeUntil = 0
+  windowStart = now
+  total = successes
+  failures = 0
+end
+if kind ~= '' then
+  total = total + 1
   consecutive = consecutive + 1
   failures = failures + 1
   local untilMs = 0
@@ -218,54 +239,193 @@ else
   if kind == 'auth' or kind == 'not_found' then untilMs = math.max(untilMs, now + longCooldown) end
   if kind == 'rate_limit' and retryAfter > 0 then untilMs = math.max(untilMs, now + retryAfter) end
   if untilMs > openUntil then openUntil = untilMs end
+  probeUntil = 0
 end
-redis.call('HSET', KEYS[1], 'consecutive', consecutive, 'windowStart', windowStart, 'windowTotal', total, 'windowFailures', failures, 'openUntil', openUntil, 'probeUntil', 0)
-redis.call('PEXPIRE', KEYS[1], math.max(windowMs, openUntil - now) + longCooldown)
-return openUntil
+redis.call('HSET', KEYS[1], 'consecutive', consecutive, 'windowStart', windowStart, 'windowTotal', total, 'windowFailures', failures, 'openUntil', openUntil, 'probeUntil', probeUntil)
+local ttl = redis.call('PTTL', KEYS[1])
+local needed = math.max(windowMs, openUntil - now, before[3] - now) + longCooldown
+if ttl < needed then redis.call('PEXPIRE', KEYS[1], needed) end
+return finish(before)
 `;
 
-const rateLimitScript = `
-local current = tonumber(redis.call('HGET', KEYS[1], 'rateLimitedUntil')) or 0
-local untilMs = tonumber(ARGV[1])
-if untilMs > current then redis.call('HSET', KEYS[1], 'rateLimitedUntil', untilMs) end
+// ARGV[3..4] = until, now.
+const rateLimitScript = `${publishIfChanged}
+local untilMs = tonumber(ARGV[3])
+if untilMs > before[3] then redis.call('HSET', KEYS[1], 'rateLimitedUntil', untilMs) end
 local ttl = redis.call('PTTL', KEYS[1])
-local needed = untilMs - tonumber(ARGV[2])
+local needed = untilMs - tonumber(ARGV[4])
 if ttl < needed then redis.call('PEXPIRE', KEYS[1], needed) end
-return 1
+return finish(before)
 `;
+
+/** One provider's shared state as this process last saw it, plus what it has not written yet. */
+interface MirrorEntry {
+  openUntil: number;
+  probeUntil: number;
+  rateLimitedUntil: number;
+  /** When the state was last read from Redis (0: never; acquire then waits for the first read). */
+  syncedAt: number;
+  syncing: Promise<void> | undefined;
+  /** Pub/sub messages applied; a read that raced one is older than it and is dropped. */
+  messages: number;
+  /** Successes not yet counted in Redis: flushed with the next sync or failure. */
+  pendingSuccesses: number;
+  /** This process holds the half-open probe: its success closes the breaker for everyone. */
+  probing: boolean;
+}
+
+type SharedState = [openUntil: number, probeUntil: number, rateLimitedUntil: number];
+
+interface StateMessage {
+  provider: string;
+  openUntil: number;
+  probeUntil: number;
+  rateLimitedUntil: number;
+}
 
 /**
- * The breaker in Redis, shared by every replica: each decision is one atomic script on one hash per
- * provider (`<keyPrefix>llm:health:{<provider>}`), so replicas agree on open/half-open and on the single probe.
+ * The breaker in Redis, shared by every replica, cheap on the hot path: each process keeps a mirror of every
+ * provider's state (one hash per provider, `<keyPrefix>llm:health:{<provider>}`), kept current by pub/sub on
+ * `<keyPrefix>llm:health` (every script that changes open/half-open/close/rate-limited publishes) and re-read every
+ * `syncIntervalMs` as a safety net. A healthy call costs no Redis command: the gate is read from the mirror and
+ * successes are counted locally, flushed with that periodic sync or the next failure (so a success in one
+ * process resets the shared consecutive-failure count only when flushed). Failures, rate-limit marks and the
+ * half-open probe (taken atomically: exactly one process probes) are written at once.
+ * The subscriber is a duplicate of `redis`; it disconnects when `redis` ends (after `quit()`).
  */
 export function createRedisHealthStore(redis: Redis, keyPrefix: string, breakerOptions: BreakerOptions = {}): HealthStore {
   const options = resolveBreakerOptions(breakerOptions);
+  const channel = `${keyPrefix}llm:health`;
   const keyOf = (provider: string) => `${keyPrefix}llm:health:{${provider}}`;
-  return {
-    async acquire(provider) {
-      const [allowed, reason, until] = (await redis.eval(acquireScript, 1, keyOf(provider), Date.now(), options.probeTimeoutMs)) as [number, string, number];
-      if (allowed === 1) return { allowed: true, probe: reason === 'probe' };
-      return { allowed: false, reason: reason as 'breaker_open' | 'breaker_half_open' | 'rate_limit_headroom', until: Number(until) };
-    },
-    async record(provider, outcome) {
-      await redis.eval(
+  const mirror = new Map<string, MirrorEntry>();
+
+  const subscriber = redis.duplicate();
+  // Resolves once messages flow (also when Redis is down: state is advisory and the periodic read covers gaps).
+  const subscribed = subscriber.subscribe(channel).then(
+    () => undefined,
+    () => undefined,
+  );
+  subscriber.on('error', () => undefined);
+  subscriber.on('message', (_channel: string, payload: string) => {
+    let message: StateMessage;
+    try {
+      message = JSON.parse(payload) as StateMessage;
+    } catch {
+      return;
+    }
+    const entry = mirror.get(message.provider);
+    if (!entry) return;
+    entry.openUntil = message.openUntil;
+    entry.probeUntil = message.probeUntil;
+    entry.rateLimitedUntil = message.rateLimitedUntil;
+    entry.messages += 1;
+  });
+  // Messages may have been missed while the subscriber was away: read everything again.
+  subscriber.on('ready', () => {
+    for (const entry of mirror.values()) entry.syncedAt = 0;
+  });
+  redis.once('end', () => subscriber.disconnect());
+
+  const entryOf = (provider: string): MirrorEntry => {
+    let entry = mirror.get(provider);
+    if (!entry) {
+      entry = { openUntil: 0, probeUntil: 0, rateLimitedUntil: 0, syncedAt: 0, syncing: undefined, messages: 0, pendingSuccesses: 0, probing: false };
+      mirror.set(provider, entry);
+    }
+    return entry;
+  };
+
+  const apply = (entry: MirrorEntry, messagesBefore: number, state: SharedState) => {
+    if (entry.messages !== messagesBefore) return;
+    entry.openUntil = Number(state[0]);
+    entry.probeUntil = Number(state[1]);
+    entry.rateLimitedUntil = Number(state[2]);
+  };
+
+  const runRecord = async (provider: string, entry: MirrorEntry, probeSuccess: boolean, failure: { kind: LlmErrorKind; retryAfterMs?: number } | undefined) => {
+    const successes = entry.pendingSuccesses;
+    entry.pendingSuccesses = 0;
+    const messagesBefore = entry.messages;
+    try {
+      const state = (await redis.eval(
         recordScript,
         1,
         keyOf(provider),
+        channel,
+        provider,
         Date.now(),
-        outcome.success ? '1' : '0',
-        outcome.success ? '' : outcome.kind,
-        outcome.success ? 0 : (outcome.retryAfterMs ?? 0),
+        successes,
+        probeSuccess ? '1' : '0',
+        failure?.kind ?? '',
+        failure?.retryAfterMs ?? 0,
         options.failureThreshold,
         options.failureRatio,
         options.minimumRequests,
         options.windowMs,
         options.cooldownMs,
         options.longCooldownMs,
-      );
+      )) as SharedState;
+      apply(entry, messagesBefore, state);
+    } catch (error) {
+      entry.pendingSuccesses += successes;
+      throw error;
+    }
+  };
+
+  const sync = (provider: string, entry: MirrorEntry): Promise<void> => {
+    entry.syncing ??= (async () => {
+      try {
+        await subscribed;
+        await runRecord(provider, entry, false, undefined);
+      } finally {
+        entry.syncedAt = Date.now();
+        entry.syncing = undefined;
+      }
+    })();
+    return entry.syncing;
+  };
+
+  return {
+    async acquire(provider) {
+      const entry = entryOf(provider);
+      const now = Date.now();
+      if (entry.syncedAt === 0) await sync(provider, entry);
+      else if (now - entry.syncedAt > options.syncIntervalMs) sync(provider, entry).catch(() => undefined);
+      if (entry.rateLimitedUntil > now) return { allowed: false, reason: 'rate_limit_headroom', until: entry.rateLimitedUntil };
+      if (entry.openUntil === 0) return { allowed: true, probe: false };
+      if (now < entry.openUntil) return { allowed: false, reason: 'breaker_open', until: entry.openUntil };
+      if (entry.probeUntil > now) return { allowed: false, reason: 'breaker_half_open', until: entry.probeUntil };
+      // Half-open: off the healthy path, so the probe slot is worth a round trip to make it exactly one.
+      const messagesBefore = entry.messages;
+      const [taken, state] = (await redis.eval(acquireProbeScript, 1, keyOf(provider), channel, provider, now, options.probeTimeoutMs)) as [number, SharedState];
+      apply(entry, messagesBefore, state);
+      if (taken === 1) {
+        entry.probing = true;
+        return { allowed: true, probe: true };
+      }
+      const [openUntil, probeUntil, rateLimitedUntil] = state.map(Number) as SharedState;
+      if (rateLimitedUntil > now) return { allowed: false, reason: 'rate_limit_headroom', until: rateLimitedUntil };
+      if (openUntil === 0) return { allowed: true, probe: false };
+      if (now < openUntil) return { allowed: false, reason: 'breaker_open', until: openUntil };
+      return { allowed: false, reason: 'breaker_half_open', until: probeUntil };
+    },
+    async record(provider, outcome) {
+      const entry = entryOf(provider);
+      const probing = entry.probing;
+      entry.probing = false;
+      if (outcome.success) {
+        entry.pendingSuccesses += 1;
+        if (probing) await runRecord(provider, entry, true, undefined);
+        return;
+      }
+      await runRecord(provider, entry, false, outcome);
     },
     async markRateLimited(provider, until) {
-      await redis.eval(rateLimitScript, 1, keyOf(provider), until, Date.now());
+      const entry = entryOf(provider);
+      if (entry.rateLimitedUntil >= until) return;
+      const messagesBefore = entry.messages;
+      const state = (await redis.eval(rateLimitScript, 1, keyOf(provider), channel, provider, until, Date.now())) as SharedState;
+      apply(entry, messagesBefore, state);
     },
     async health(providers) {
       const now = Date.now();

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLlmClient, type FallbackEvent, type LlmClientOptions } from '../src/client.js';
+import type { ChatRequest } from '../src/chat-types.js';
 import { AllProvidersFailedError, LlmError, StreamInterruptedError } from '../src/errors.js';
 import { continueInstruction, type Fault } from '../src/testing/index.js';
 import { drain, expectedText, request, startFleet } from './helpers.js';
@@ -72,6 +73,14 @@ describe('non-streamed chat through a chain', () => {
     expect(fleet.simulators[1]?.requests).toHaveLength(0);
   });
 
+  it('falls over when a provider rejects a trailing assistant message (prefill), unlike a real bad request', async () => {
+    const { client, fleet } = await setup([[{ type: 'prefill_rejected' }], []]);
+    const messages: ChatRequest['messages'] = [...request().messages, { role: 'assistant', content: 'Railway switchyards' }];
+    const result = await client.chat(request({ messages }));
+    expect(summary(result.attempts)).toEqual(['p0:error:unsupported_feature', 'p1:success']);
+    expect(fleet.simulators[1]?.requests).toHaveLength(1);
+  });
+
   it('returns a content-filter refusal without falling over', async () => {
     const { client, fleet } = await setup([[{ type: 'content_filter' }], []]);
     const error = await client.chat(request()).catch((caught: unknown) => caught);
@@ -97,6 +106,23 @@ describe('non-streamed chat through a chain', () => {
     const health = await client.providerHealth();
     expect(health.find((entry) => entry.provider === 'p0')?.state).toBe('open');
     expect(health.find((entry) => entry.provider === 'p1')?.state).toBe('closed');
+  });
+
+  it('tries a per-call provider first, with its own breaker, never tripping the shared one', async () => {
+    // p0 plays a user's own (rejected) key for the same upstream as the shared p1.
+    const { fleet } = await setup([[{ type: 'auth' }], []]);
+    const [own, shared] = fleet.providers;
+    const clientOnlyShared = createLlmClient({ providers: [shared!], defaultChain: [fleet.chain[1]!], deadlineMs: 10_000, retry: { maxRetries: 0 } });
+    const chain = [{ provider: own!.name, model: 'sim-model' }, fleet.chain[1]!];
+    const first = await clientOnlyShared.chat(request(), { chain, providers: [own!] });
+    expect(summary(first.attempts)).toEqual(['p0:error:auth', 'p1:success']);
+    const second = await clientOnlyShared.chat(request(), { chain, providers: [own!] });
+    expect(summary(second.attempts)).toEqual(['p0:skipped:breaker_open', 'p1:success']);
+    const health = await clientOnlyShared.providerHealth();
+    expect(health).toEqual([expect.objectContaining({ provider: 'p1', state: 'closed' })]);
+    // Without the per-call provider, its chain entry is unknown to the client.
+    const without = await clientOnlyShared.chat(request(), { chain });
+    expect(summary(without.attempts)).toEqual(['p0:skipped:provider_not_configured', 'p1:success']);
   });
 
   it('skips a provider whose rate-limit headers reached zero until their reset', async () => {
@@ -180,6 +206,14 @@ describe('streamed chat: before the first token, failures fall over transparentl
     expect(outcome.usedFallback).toBe(true);
     expect(outcome.attempts.map((attempt) => attempt.outcome)).toEqual(['error', 'success']);
   });
+
+  it('throws a real bad request before any chunk, without touching the fallback', async () => {
+    const { client, fleet } = await setup([[{ type: 'bad_request' }], []]);
+    const { chunks, error } = await drain(client.chatStream(request()));
+    expect(chunks).toEqual([]);
+    expect((error as LlmError).kind).toBe('bad_request');
+    expect(fleet.simulators[1]?.requests).toHaveLength(0);
+  });
 });
 
 describe('streamed chat: after the first token, the answer continues on the next provider', () => {
@@ -224,7 +258,7 @@ describe('streamed chat: after the first token, the answer continues on the next
     expect(error).toBeUndefined();
     expect(text).toBe(expectedText);
     const outcome = await stream.outcome;
-    expect(summary(outcome.attempts)).toEqual(['p0:error:network', 'p1:error:bad_request', 'p2:success']);
+    expect(summary(outcome.attempts)).toEqual(['p0:error:network', 'p1:error:unsupported_feature', 'p2:success']);
     const sent = fleet.simulators[2]?.requests[0]?.body as { messages: Array<{ role: string }> };
     expect(sent.messages.at(-1)?.role).toBe('assistant');
     expect(outcome.contributors.map((entry) => entry.provider)).toEqual(['p0', 'p2']);

@@ -1,10 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { ProvidersConfig } from '@switchyard/config';
 import { createSecretBox, eq, withUser } from '@switchyard/db';
 import { userAiAgents } from '@switchyard/db/userdata';
-import { createUserProvider, defaultProviderModelFor } from '../services/user-providers.js';
-import { NotFoundError } from '../errors.js';
+import { InvalidValueError, NotFoundError, withParam } from '../errors.js';
 import { errorResponses, IdParamsSchema } from '../schemas/common.js';
 
 const displayNames: Record<string, string> = {
@@ -50,7 +48,7 @@ type AgentRow = typeof userAiAgents.$inferSelect;
 const agentView = (row: AgentRow) => ({ id: row.id, provider: row.provider, model: row.model, displayName: row.displayName, baseUrl: row.baseUrl, apiKeyHint: row.apiKeyHint, enabled: row.enabled });
 
 /** Which providers are usable now (never a secret), and users' own provider keys. */
-const aiAgentsRoutes: FastifyPluginAsyncTypebox<{ secretsKey: Buffer; providers: ProvidersConfig }> = (app, options) => {
+const aiAgentsRoutes: FastifyPluginAsyncTypebox<{ secretsKey: Buffer }> = (app, options) => {
   const secretBox = createSecretBox(options.secretsKey);
   const security = [{ apiKey: [] }];
 
@@ -87,6 +85,9 @@ const aiAgentsRoutes: FastifyPluginAsyncTypebox<{ secretsKey: Buffer; providers:
 
   app.put('/api/ai-agents/my-agents', { preHandler: app.authenticate, schema: { tags: ['ai-agents'], security, summary: 'Store your own provider key (encrypted)', body: PutAgentSchema, response: { 200: AgentSchema, ...errorResponses } } }, async (request) => {
     const userId = request.principal!.userId;
+    if (request.body.provider === 'openai-compatible' && !request.body.baseUrl) {
+      throw withParam(new InvalidValueError('An openai-compatible key needs `baseUrl`, the endpoint it belongs to.'), 'baseUrl');
+    }
     const values = {
       userId,
       provider: request.body.provider,
@@ -119,17 +120,15 @@ const aiAgentsRoutes: FastifyPluginAsyncTypebox<{ secretsKey: Buffer; providers:
       const userId = request.principal!.userId;
       const [agent] = await withUser(app.userdata, userId, (transaction) => transaction.select().from(userAiAgents).where(eq(userAiAgents.id, request.params.id)).limit(1));
       if (!agent) throw new NotFoundError('Agent');
-      const provider = createUserProvider(options.providers, agent.provider, secretBox.decrypt(agent.encryptedApiKey), agent.baseUrl ?? undefined);
-      const model = agent.model ?? defaultProviderModelFor(agent.provider);
+      const { provider, model } = app.userRouting.build({ id: agent.id, provider: agent.provider, apiKey: secretBox.decrypt(agent.encryptedApiKey), model: agent.model, baseUrl: agent.baseUrl });
       const startedAt = performance.now();
       try {
         await provider.chat({ model, messages: [{ role: 'user', content: 'Reply with OK.' }], max_tokens: 1 }, { model, signal: AbortSignal.timeout(15_000) });
         return { ok: true, provider: agent.provider, model, latencyMs: Math.round(performance.now() - startedAt), error: null };
       } catch (error) {
+        // The provider's own message says what is wrong with the key; adapters never put the key in it.
         const kind = (error as { kind?: string }).kind ?? 'network';
         return { ok: false, provider: agent.provider, model, latencyMs: Math.round(performance.now() - startedAt), error: { kind, message: error instanceof Error ? error.message : 'failed' } };
-      } finally {
-        await provider.close();
       }
     },
   );

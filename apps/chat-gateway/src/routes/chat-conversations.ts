@@ -13,7 +13,7 @@ import {
   SendMessageSchema,
 } from '../schemas/conversations.js';
 import { conversationView, createConversationStore, messageView } from '../services/conversations.js';
-import { gatewayHeaders, overheadMs } from '../services/gateway-headers.js';
+import { gatewayHeaders, overheadMs, streamHeaders } from '../services/gateway-headers.js';
 import { createSseWriter } from '../services/sse-writer.js';
 
 /** Native chat API: conversations and their history in the userdata database, under row-level security. */
@@ -79,7 +79,8 @@ const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; 
       },
     },
     async (request, reply) => {
-      const startedAt = performance.now();
+      // From the request's arrival (before auth and quota), so the overhead we report includes them.
+      const startedAt = performance.now() - reply.elapsedTime;
       const userId = request.principal!.userId;
       const conversation = await store.find(userId, request.params.id);
       if (!conversation) throw new NotFoundError('Conversation');
@@ -92,9 +93,12 @@ const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; 
       const callOptions = { requestId: request.id, userId, startedAt };
 
       if (request.body.stream !== true) {
+        // The response's close (not the request's, which fires once the body was read) means the client left.
         const controller = new AbortController();
-        const onClose = () => controller.abort(new Error('client disconnected'));
-        request.raw.once('close', onClose);
+        const onClose = () => {
+          if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'));
+        };
+        reply.raw.once('close', onClose);
         try {
           const answer = await app.llm.chat(chatRequest, plan, { ...callOptions, signal: controller.signal });
           const choice = answer.completion.choices[0];
@@ -113,7 +117,7 @@ const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; 
           reply.headers(gatewayHeaders(answer, request.id, overheadMs(startedAt, answer.attempts)));
           return { userMessage: messageView(userMessage!), assistantMessage: messageView(assistantMessage!) };
         } finally {
-          request.raw.off('close', onClose);
+          reply.raw.off('close', onClose);
         }
       }
 
@@ -126,10 +130,7 @@ const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; 
       const stream = app.llm.chatStream(chatRequest, plan, { ...callOptions, signal: controller.signal });
       const sse = createSseWriter(reply.raw, {
         heartbeatMs: options.heartbeatMs,
-        headers: () => {
-          const answering = stream.current();
-          return answering ? gatewayHeaders(answering, request.id, overheadMs(startedAt, answering.attempts)) : { 'x-request-id': request.id };
-        },
+        headers: () => streamHeaders(stream.progress(), request.id),
       });
       let text = '';
       try {
@@ -138,8 +139,8 @@ const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; 
           const pending = sse.data(chunk);
           if (pending) await pending;
         }
-        const outcome = stream.current();
-        const usage = stream.usage();
+        const outcome = stream.outcome();
+        const usage = outcome?.usage;
         const [, assistantMessage] = await store.append(userId, conversation.id, [
           { role: 'user', content: request.body.content },
           {

@@ -1,4 +1,5 @@
 import type { AttemptRecord } from '@switchyard/llm';
+import type { StreamProgress } from '../plugins/app/llm.js';
 
 /** Milliseconds of a request not spent inside provider attempts. */
 export function overheadMs(startedAt: number, attempts: readonly AttemptRecord[], now = performance.now()): number {
@@ -13,6 +14,22 @@ export function gatewayHeaders(answer: { provider: string; model: string; attemp
     'x-gateway-model': answer.model,
     'x-gateway-attempts': String(answer.attempts.filter((attempt) => attempt.outcome !== 'skipped').length),
     'x-gateway-overhead-ms': overhead.toFixed(2),
+    'x-request-id': requestId,
+  };
+}
+
+/**
+ * Headers of a stream, sent with its first byte (first content chunk, or the first heartbeat when the first token
+ * is slow): they name the provider answering, or being tried, at that moment. A later fallback cannot change
+ * them; the final chunk's `x_gateway.contributors` says who wrote the answer.
+ */
+export function streamHeaders(progress: StreamProgress | undefined, requestId: string): Record<string, string> {
+  if (!progress) return { 'x-request-id': requestId };
+  return {
+    'x-gateway-provider': progress.provider,
+    'x-gateway-model': progress.model,
+    'x-gateway-attempts': String(progress.attempts),
+    'x-gateway-overhead-ms': progress.overheadMs.toFixed(2),
     'x-request-id': requestId,
   };
 }

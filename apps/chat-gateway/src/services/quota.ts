@@ -12,11 +12,39 @@ export interface PlanLimits {
 
 const unlimited: PlanLimits = { planName: 'unlimited', monthlyRequestLimit: 0 };
 
-// INCR and first-use EXPIRE in one round trip, atomic across replicas.
-const incrementScript = `
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return count`;
+/**
+ * Per-key rate limit and monthly quota in ONE atomic script, so a request costs one Redis round trip.
+ * (@fastify/rate-limit would add a second round trip per request for the same counter logic.)
+ * KEYS: rate counter, quota counter. ARGV: rate max (0 = off), rate window ms, quota limit (0 = unlimited), quota ttl ms.
+ * Returns {verdict, rate count, window ms left, quota used}; verdict 0 = rate limited (quota not counted),
+ * 1 = quota used up, 2 = allowed.
+ */
+const admitScript = `
+local rate = 0
+local windowLeft = 0
+local rateMax = tonumber(ARGV[1])
+if rateMax > 0 then
+  rate = redis.call('INCR', KEYS[1])
+  if rate == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+  if rate > rateMax then return {0, rate, redis.call('PTTL', KEYS[1]), 0} end
+end
+local used = 0
+if tonumber(ARGV[3]) > 0 then
+  used = redis.call('INCR', KEYS[2])
+  if used == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[4]) end
+  if used > tonumber(ARGV[3]) then return {1, rate, windowLeft, used} end
+end
+return {2, rate, windowLeft, used}`;
+
+/** What `admit` decided for one request. */
+export type Admission =
+  | { verdict: 'allowed' }
+  | { verdict: 'rate_limited'; limitPerMinute: number; retryAfterMs: number }
+  | { verdict: 'quota_exceeded'; used: number; limits: PlanLimits };
+
+const allowed: Admission = { verdict: 'allowed' };
+const rateWindowMs = 60_000;
+const quotaTtlMs = 40 * 24 * 3_600_000;
 
 /** The current UTC month, `YYYY-MM`, the period quotas and usage summaries count in. */
 export function currentPeriod(now = new Date()): string {
@@ -24,10 +52,11 @@ export function currentPeriod(now = new Date()): string {
 }
 
 /**
- * Monthly request quotas counted atomically in Redis (shared by every replica). A user without a
- * subscription is on the plan named `Free` when it exists, otherwise unlimited.
+ * Per-API-key rate limits (a fixed one-minute window) and monthly request quotas per user, counted atomically in
+ * Redis (shared by every replica). A user without a subscription is on the plan named `Free` when it exists,
+ * otherwise unlimited. Plan limits are cached in process, so the check is one Redis round trip.
  */
-export function createQuotaService(options: { platform: PlatformDatabase; redis: Redis; keyPrefix: string }) {
+export function createQuotaService(options: { platform: PlatformDatabase; redis: Redis; keyPrefix: string; rateLimitPerMinute: number }) {
   const { db } = options.platform;
   const plans = new LRUCache<string, PlanLimits>({ max: 50_000, ttl: 60_000 });
 
@@ -58,12 +87,23 @@ export function createQuotaService(options: { platform: PlatformDatabase; redis:
 
   return {
     limitsFor,
-    /** Counts one request; resolves `{ allowed: false }` once the plan's monthly requests are used up. */
-    async consume(userId: string): Promise<{ allowed: boolean; used: number; limits: PlanLimits }> {
+    /** Counts one request against the key's rate limit and the user's monthly plan, in one round trip. */
+    async admit(userId: string, keyId: string): Promise<Admission> {
       const limits = await limitsFor(userId);
-      if (limits.monthlyRequestLimit === 0) return { allowed: true, used: 0, limits };
-      const used = Number(await options.redis.eval(incrementScript, 1, counterKey(userId, currentPeriod()), 40 * 24 * 3_600_000));
-      return { allowed: used <= limits.monthlyRequestLimit, used, limits };
+      if (limits.monthlyRequestLimit === 0 && options.rateLimitPerMinute === 0) return allowed;
+      const [verdict, , windowLeft, used] = (await options.redis.eval(
+        admitScript,
+        2,
+        `${options.keyPrefix}:rate:${keyId}`,
+        counterKey(userId, currentPeriod()),
+        options.rateLimitPerMinute,
+        rateWindowMs,
+        limits.monthlyRequestLimit,
+        quotaTtlMs,
+      )) as [number, number, number, number];
+      if (verdict === 0) return { verdict: 'rate_limited', limitPerMinute: options.rateLimitPerMinute, retryAfterMs: Math.max(windowLeft, 1) };
+      if (verdict === 1) return { verdict: 'quota_exceeded', used, limits };
+      return allowed;
     },
     /** Requests counted this month (0 when the plan is unlimited and nothing was counted). */
     async used(userId: string): Promise<number> {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { emptyAsUndefined, integer } from './shared.js';
 
-/** chat-gateway's own settings: listen address, admin key, limits, metrics batching, shutdown grace. */
+/** chat-gateway's own settings: listen address, admin key, limits (body, per-key rate), metrics batching, shutdown grace. */
 export const gatewayConfigSchema = z
   .object({
     NODE_ENV: z.string().optional(),
@@ -14,6 +14,7 @@ export const gatewayConfigSchema = z
     METRICS_FLUSH_ROWS: integer({ default: 500, min: 1 }),
     METRICS_BUFFER_MAX_ROWS: integer({ default: 100_000, min: 1 }),
     STREAM_HEARTBEAT_MS: integer({ default: 10_000, min: 100 }),
+    RATE_LIMIT_PER_MINUTE: integer({ default: 600, min: 0 }),
   })
   .refine((env) => env.NODE_ENV !== 'production' || env.GATEWAY_ADMIN_KEY !== undefined, {
     path: ['GATEWAY_ADMIN_KEY'],
@@ -33,6 +34,8 @@ export const gatewayConfigSchema = z
       bufferMaxRows: env.METRICS_BUFFER_MAX_ROWS,
     },
     streamHeartbeatMs: env.STREAM_HEARTBEAT_MS,
+    /** Requests per minute per API key on the chat endpoints; 0 turns the limit off. */
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
   }));
 
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;

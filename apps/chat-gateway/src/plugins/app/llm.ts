@@ -1,34 +1,74 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ProvidersConfig, RuntimeConfig } from '@switchyard/config';
-import { createLlmClient, createProvidersFromConfig, priceUsage, type ChainEntry, type ChatProvider, type ChatRequest, type ChatUsage } from '@switchyard/llm';
+import {
+  createLlmClient,
+  createProvidersFromConfig,
+  priceUsage,
+  type ChainEntry,
+  type ChatCompletionChunk,
+  type ChatProvider,
+  type ChatRequest,
+  type ChatUsage,
+  type StreamOutcome,
+} from '@switchyard/llm';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { ModelNotFoundError } from '../../errors.js';
 import { knownModels, planChain } from '../../services/model-routing.js';
-import { readPreferences } from '../../services/preferences.js';
 
 /** The fallback client as the gateway builds it. */
 export type LlmClient = ReturnType<typeof createLlmClient>;
 
-/** Per-request stream state: which provider is writing right now (set by the provider wrapper). */
-interface StreamState {
-  provider: string | undefined;
+/** A request's route: the chain, and the user's own-key providers it names (passed to the client per call). */
+export interface RoutePlan {
+  chain: ChainEntry[];
+  providers: ChatProvider[];
 }
 
-const streamState = new AsyncLocalStorage<StreamState>();
+/** What a stream's headers can say before the answer is complete: the provider being tried or answering now. */
+export interface StreamProgress {
+  provider: string;
+  model: string;
+  /** Attempts started so far (including the current one). */
+  attempts: number;
+  /** Gateway time before the current attempt started (not spent waiting on providers). */
+  overheadMs: number;
+  /** True once that provider sent its first chunk (it accepted the request). */
+  answered: boolean;
+}
 
-/** Reports the provider of each stream attempt to the request's AsyncLocalStorage slot, so SSE headers can name it. */
-function tracked(provider: ChatProvider): ChatProvider {
+/**
+ * Wraps a provider for one stream so the route learns which attempt is running and when it answered;
+ * the client falls over between attempts without telling its caller, and SSE headers must name someone.
+ */
+function trackedForStream(provider: ChatProvider, progress: { current: StreamProgress | undefined; providerMs: number; startedAt: number }): ChatProvider {
   return {
     id: provider.id,
     name: provider.name,
     supportsPrefill: provider.supportsPrefill,
+    timeouts: provider.timeouts,
     contextWindow: (model) => provider.contextWindow(model),
     chat: (request, options) => provider.chat(request, options),
-    chatStream(request, options) {
-      const state = streamState.getStore();
-      if (state) state.provider = provider.name;
-      return provider.chatStream(request, options);
+    async *chatStream(request, options) {
+      const attemptStartedAt = performance.now();
+      const state: StreamProgress = {
+        provider: provider.name,
+        model: options.model,
+        attempts: (progress.current?.attempts ?? 0) + 1,
+        overheadMs: Math.max(0, attemptStartedAt - progress.startedAt - progress.providerMs),
+        answered: false,
+      };
+      progress.current = state;
+      try {
+        for await (const chunk of provider.chatStream(request, options)) {
+          if (!state.answered) {
+            state.answered = true;
+            if (chunk.model) state.model = chunk.model;
+          }
+          yield chunk;
+        }
+      } finally {
+        progress.providerMs += performance.now() - attemptStartedAt;
+      }
     },
   };
 }
@@ -57,7 +97,7 @@ export function createLlmService(app: FastifyInstance, options: { providers: Pro
   const client =
     options.client ??
     createLlmClient({
-      providers: providers.map(tracked),
+      providers,
       defaultChain,
       deadlineMs: options.providers.deadlineMs,
       redis: app.redis,
@@ -96,7 +136,9 @@ export function createLlmService(app: FastifyInstance, options: { providers: Pro
 
   function recordAnswer(call: CallOptions, answer: { provider: string; model: string; usedFallback: boolean; attempts: { attempt: number; durationMs: number; outcome: string }[] }, usage: ChatUsage | undefined, streaming: boolean): void {
     const success = answer.attempts.findLast((attempt) => attempt.outcome === 'success');
-    const cost = usage ? (priceUsage(answer.provider, answer.model, usage)?.totalUsd ?? 0) : 0;
+    // Own-key providers are named `<id>:own-...`; they cost what their provider charges.
+    const providerId = answer.provider.split(':', 1)[0] ?? answer.provider;
+    const cost = usage ? (priceUsage(providerId, answer.model, usage)?.totalUsd ?? 0) : 0;
     recorders.usage.add({
       log: {
         requestId: call.requestId,
@@ -133,6 +175,9 @@ export function createLlmService(app: FastifyInstance, options: { providers: Pro
     }
   }
 
+  const providerByName = new Map(providers.map((provider) => [provider.name, provider]));
+  const noOwnProviders: ChatProvider[] = [];
+
   return {
     usingLocalFallback,
     providers: routable,
@@ -140,12 +185,14 @@ export function createLlmService(app: FastifyInstance, options: { providers: Pro
     providerIds: () => routable.map((provider) => provider.name),
     close: () => configured.close(),
 
-    /** The chain for a request: its `model`, the user's fallback order and default model. */
-    async plan(request: ChatRequest, userId: string): Promise<ChainEntry[]> {
-      const preferences = await preferencesFor(userId);
+    /** The route of a request: its `model`, the user's own keys (first), fallback order and default model. */
+    async plan(request: ChatRequest, userId: string): Promise<RoutePlan> {
+      const routing = await app.userRouting.get(userId);
+      const { preferences } = routing;
       const model = request.model === 'auto' && preferences.defaultModel ? preferences.defaultModel : request.model;
       try {
-        return planChain(model, providers, defaultChain, preferences.fallbackOrder);
+        const chain = planChain(model, providers, defaultChain, preferences.fallbackOrder, routing.providers);
+        return { chain, providers: routing.providers.length === 0 ? noOwnProviders : routing.providers.map((own) => own.provider) };
       } catch (error) {
         if (error instanceof ModelNotFoundError) {
           recorders.recordCapabilityGap(`model:${model.slice(0, 200)}`, `Requests for model ${model.slice(0, 200)}, which no configured provider serves.`).catch((reason: unknown) => app.log.warn({ reason: String(reason) }, 'capability gap not recorded'));
@@ -154,9 +201,9 @@ export function createLlmService(app: FastifyInstance, options: { providers: Pro
       }
     },
 
-    async chat(request: ChatRequest, chain: ChainEntry[], call: CallOptions) {
+    async chat(request: ChatRequest, plan: RoutePlan, call: CallOptions) {
       try {
-        const answer = await client.chat(request, { chain, signal: call.signal, requestId: call.requestId, userId: call.userId });
+        const answer = await client.chat(request, { chain: plan.chain, providers: plan.providers, signal: call.signal, requestId: call.requestId, userId: call.userId });
         recordAnswer(call, answer, answer.completion.usage, false);
         return answer;
       } catch (error) {
@@ -165,41 +212,33 @@ export function createLlmService(app: FastifyInstance, options: { providers: Pro
       }
     },
 
-    /** A stream plus what is known while it runs: `current()` names the answering provider once content flows. */
-    chatStream(request: ChatRequest, chain: ChainEntry[], call: CallOptions) {
-      const state: StreamState = { provider: undefined };
-      const stream = client.chatStream(request, { chain, signal: call.signal, requestId: call.requestId, userId: call.userId });
-      let model: string | undefined;
-      let usage: ChatUsage | undefined;
-      let outcome: Awaited<typeof stream.outcome> | undefined;
-      async function* chunks() {
-        const iterator = stream[Symbol.asyncIterator]();
+    /**
+     * A stream plus what is known while it runs: `progress()` names the provider being tried or answering
+     * (for headers that must leave before the answer is complete), `outcome()` the final result.
+     */
+    chatStream(request: ChatRequest, plan: RoutePlan, call: CallOptions) {
+      const progress = { current: undefined as StreamProgress | undefined, providerMs: 0, startedAt: call.startedAt };
+      const tracked: ChatProvider[] = [];
+      for (const entry of plan.chain) {
+        const provider = plan.providers.find((candidate) => candidate.name === entry.provider) ?? providerByName.get(entry.provider);
+        if (provider && !tracked.some((candidate) => candidate.name === provider.name)) tracked.push(trackedForStream(provider, progress));
+      }
+      const stream = client.chatStream(request, { chain: plan.chain, providers: tracked, signal: call.signal, requestId: call.requestId, userId: call.userId });
+      let outcome: StreamOutcome | undefined;
+      async function* chunks(): AsyncGenerator<ChatCompletionChunk> {
         try {
-          for (;;) {
-            const next = await streamState.run(state, () => iterator.next());
-            if (next.done) break;
-            model = next.value.model;
-            if (next.value.usage) usage = next.value.usage;
-            yield next.value;
-          }
+          yield* stream;
           outcome = await stream.outcome;
           recordAnswer(call, outcome, outcome.usage, true);
         } catch (error) {
           recordFailure(call, error, true);
           throw error;
-        } finally {
-          await iterator.return?.();
         }
       }
       return {
         chunks: chunks(),
-        usage: () => usage,
-        current() {
-          if (outcome) return outcome;
-          const provider = state.provider;
-          if (!provider || !model) return undefined;
-          return { provider, model, attempts: [], usedFallback: chain[0]?.provider !== provider };
-        },
+        progress: () => progress.current,
+        outcome: () => outcome,
       };
     },
 
@@ -207,10 +246,6 @@ export function createLlmService(app: FastifyInstance, options: { providers: Pro
       return routable.flatMap((provider) => provider.models.map((model) => ({ id: `${provider.id}/${model}`, object: 'model' as const, created: 0, owned_by: provider.id })));
     },
   };
-
-  function preferencesFor(userId: string) {
-    return app.userRouting.preferences(userId, () => readPreferences(app.userdata, userId));
-  }
 }
 
 /** The LLM decorator. */

@@ -18,15 +18,10 @@ declare module 'fastify' {
 /** Pools for both databases; closed last, after every buffer was flushed. */
 export default fp(
   function databases(app: FastifyInstance, options: { databases: DatabasesConfig }) {
-    const platform = createPlatformDb(options.databases.platformUrl, { poolMax: options.databases.poolMax });
-    const userdata = createUserdataDb(options.databases.userdataUrl, { poolMax: options.databases.poolMax });
-    // A connection cut while checked out (database restart, failover) emits 'error' on its client, which the
-    // pool does not handle; without a listener that would crash the process instead of failing one query.
-    for (const [name, client] of [['platform', platform], ['userdata', userdata]] as const) {
-      client.pool.on('connect', (connection) => {
-        connection.on('error', (error: Error) => app.log.warn({ database: name, reason: error.message }, 'database connection lost'));
-      });
-    }
+    // The factories keep a lost connection (database restart, failover) from crashing the process; we log it.
+    const onError = (database: string) => (error: Error) => app.log.warn({ database, reason: error.message }, 'database connection lost');
+    const platform = createPlatformDb(options.databases.platformUrl, { poolMax: options.databases.poolMax, onError: onError('platform') });
+    const userdata = createUserdataDb(options.databases.userdataUrl, { poolMax: options.databases.poolMax, onError: onError('userdata') });
     app.decorate('platform', platform);
     app.decorate('userdata', userdata);
     app.addHook('onClose', async () => {

@@ -3,7 +3,7 @@ import type { ChatRequest } from '@switchyard/llm';
 import { mapError } from '../../error-handler.js';
 import { errorResponses } from '../../schemas/common.js';
 import { ChatCompletionRequestSchema, ChatCompletionSchema } from '../../schemas/chat-completions.js';
-import { gatewayHeaders, overheadMs } from '../../services/gateway-headers.js';
+import { gatewayHeaders, overheadMs, streamHeaders } from '../../services/gateway-headers.js';
 import { createSseWriter } from '../../services/sse-writer.js';
 
 /** `POST /v1/chat/completions`: OpenAI-compatible, JSON or SSE (`stream: true`), over the fallback client. */
@@ -21,22 +21,26 @@ const chatCompletionsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; ma
       },
     },
     async (request, reply) => {
-      const startedAt = performance.now();
+      // From the request's arrival (before auth and quota), so the overhead we report includes them.
+      const startedAt = performance.now() - reply.elapsedTime;
       const principal = request.principal!;
       const chatRequest = request.body as ChatRequest;
       const plan = await app.llm.plan(chatRequest, principal.userId);
 
       if (chatRequest.stream !== true) {
+        // The response's close (not the request's, which fires once the body was read) means the client left.
         const controller = new AbortController();
-        const onClose = () => controller.abort(new Error('client disconnected'));
-        request.raw.once('close', onClose);
+        const onClose = () => {
+          if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'));
+        };
+        reply.raw.once('close', onClose);
         try {
           const answer = await app.llm.chat(chatRequest, plan, { signal: controller.signal, requestId: request.id, userId: principal.userId, startedAt });
           const overhead = overheadMs(startedAt, answer.attempts);
           app.prometheus.overhead.observe({ stream: 'false' }, overhead / 1000);
           return reply.headers(gatewayHeaders(answer, request.id, overhead)).send({ ...answer.completion, model: answer.model });
         } finally {
-          request.raw.off('close', onClose);
+          reply.raw.off('close', onClose);
         }
       }
 
@@ -50,10 +54,7 @@ const chatCompletionsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; ma
       const stream = app.llm.chatStream(chatRequest, plan, { signal: controller.signal, requestId: request.id, userId: principal.userId, startedAt });
       const sse = createSseWriter(reply.raw, {
         heartbeatMs: options.heartbeatMs,
-        headers: () => {
-          const answering = stream.current();
-          return answering ? gatewayHeaders({ ...answering, attempts: answering.attempts }, request.id, overheadMs(startedAt, answering.attempts)) : { 'x-request-id': request.id };
-        },
+        headers: () => streamHeaders(stream.progress(), request.id),
       });
       try {
         for await (const chunk of stream.chunks) {
@@ -61,7 +62,7 @@ const chatCompletionsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; ma
           if (pending) await pending;
         }
         sse.done();
-        const outcome = stream.current();
+        const outcome = stream.outcome();
         if (outcome) app.prometheus.overhead.observe({ stream: 'true' }, overheadMs(startedAt, outcome.attempts) / 1000);
       } catch (error) {
         if (controller.signal.aborted && reply.raw.destroyed) {

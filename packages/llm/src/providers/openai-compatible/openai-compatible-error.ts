@@ -1,13 +1,21 @@
 import OpenAI from 'openai';
 import { LlmError, type LlmErrorKind } from '../../errors.js';
 import { kindFromStatus, readRetryAfterMs, safeMessage } from '../../provider-utils.js';
+import { refineBadRequestKind } from '../adapter-support.js';
 
 interface OpenAIErrorBody {
   code?: unknown;
   type?: unknown;
+  message?: unknown;
 }
 
 function kindFromBody(status: number | undefined, body: OpenAIErrorBody | undefined): LlmErrorKind {
+  const kind = kindFromCode(status, body);
+  // A 400 names a rejected prefill or an account problem only in its message, as with every other adapter.
+  return kind === 'bad_request' ? refineBadRequestKind(typeof body?.message === 'string' ? body.message : '') : kind;
+}
+
+function kindFromCode(status: number | undefined, body: OpenAIErrorBody | undefined): LlmErrorKind {
   const code = typeof body?.code === 'string' ? body.code : '';
   const type = typeof body?.type === 'string' ? body.type : '';
   if (code === 'context_length_exceeded' || code === 'string_above_max_length') return 'context_length';
