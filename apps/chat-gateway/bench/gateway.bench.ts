@@ -1,51 +1,86 @@
 /**
  * Side-by-side overhead benchmark (`pnpm bench`): the OpenAI simulator direct, two calibration pass-throughs
- * (the SDK with the same pooled transport, and a raw Fastify+undici proxy), and the gateway built for
- * production on real Postgres and Redis. Prints requests/s, p50, p99 and the ratios the issue targets.
+ * (the SDK with the same pooled transport, and a raw Fastify+undici proxy), and the compiled gateway
+ * (NODE_ENV=production) on real Postgres and Redis. Load generator, simulators, pass-throughs and gateway each run
+ * in their own process. Runs are interleaved round by round and ratios are taken per round, because the machine
+ * is shared: absolute numbers drift, ratios measured side by side drift much less.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import http from 'node:http';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
-import Fastify from 'fastify';
 import { Redis } from 'ioredis';
-import OpenAI from 'openai';
-import { Pool } from 'undici';
 import { readProcessEnv } from '@switchyard/config';
 import { createTestDatabases } from '@switchyard/db/testing';
-import { createPooledFetch } from '@switchyard/llm';
-import { startOpenAISimulator } from '@switchyard/llm/testing';
+import type { Fault } from '@switchyard/llm/testing';
 
 const env = readProcessEnv();
 const duration = Number(env.BENCH_DURATION_SECONDS ?? 5);
+const rounds = Number(env.BENCH_ROUNDS ?? 3);
 const connections = 32;
-// 10,000 streams need 20,000+ sockets in the gateway (client side + upstream side); the hard file limit
-// of the development machine is 20,000 per process, so the default stays just under it.
+// 10,000 proxied streams need 20,000+ sockets in one gateway process (client side + upstream side); the container's
+// hard open-files limit is 20,000 and cannot be raised, so the default stays just under it and we extrapolate.
 const streamCount = Number(env.BENCH_STREAMS ?? 9_500);
 const appRoot = fileURLToPath(new URL('..', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const adminKey = 'bench-admin-key-0123456789';
 const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Benchmark me' }] });
 const streamBody = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Benchmark me' }], stream: true });
+const tsxArgs = ['--conditions=@switchyard/source', '--import', 'tsx'];
+const slowFirstTokenMs = 8_000;
 
 interface Row {
-  name: string;
   requestsPerSecond: number;
   p50: number;
   p99: number;
   errors: number;
 }
-const rows: Row[] = [];
 
-async function drive(name: string, url: string, options: { headers?: Record<string, string>; body?: string; overallRate?: number } = {}): Promise<Row> {
-  const result = await autocannon({ url, method: 'POST', connections, duration, headers: { 'content-type': 'application/json', ...options.headers }, body: options.body ?? body, overallRate: options.overallRate });
-  const row = { name, requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
-  rows.push(row);
-  process.stdout.write(`${name.padEnd(44)} ${row.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${row.p50.toFixed(1).padStart(6)} ms  p99 ${row.p99.toFixed(1).padStart(6)} ms  errors ${row.errors}\n`);
-  return row;
+const children: ChildProcess[] = [];
+function child(script: string, args: string[] = [], options: { ipc?: boolean; env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {}): ChildProcess {
+  const started = spawn(process.execPath, [...(options.nodeArgs ?? tsxArgs), script, ...args], {
+    cwd: appRoot,
+    env: options.env ?? env,
+    stdio: ['ignore', 'pipe', 'inherit', ...(options.ipc ? (['ipc'] as const) : [])],
+  });
+  children.push(started);
+  return started;
 }
+
+function firstLine(process: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const onData = (data: Buffer) => {
+      seen += data.toString();
+      const end = seen.indexOf('\n');
+      if (end >= 0) {
+        process.stdout?.off('data', onData);
+        resolve(seen.slice(0, end));
+      }
+    };
+    process.stdout?.on('data', onData);
+    process.once('exit', (code) => reject(new Error(`child exited with ${code}: ${seen.slice(-2_000)}`)));
+  });
+}
+
+/** Runs the load generator in its own process and returns its JSON answer. */
+async function load<T>(mode: 'autocannon' | 'streams', options: Record<string, unknown>): Promise<T> {
+  const generator = child('bench/load.ts', [mode, JSON.stringify(options)]);
+  const line = await firstLine(generator);
+  await new Promise((resolve) => generator.once('exit', resolve));
+  return JSON.parse(line) as T;
+}
+
+function drive(url: string, options: { headers?: Record<string, string>; body?: string; overallRate?: number } = {}): Promise<Row> {
+  return load<Row>('autocannon', { url, method: 'POST', connections, duration, headers: { 'content-type': 'application/json', ...options.headers }, body: options.body ?? body, overallRate: options.overallRate });
+}
+
+function print(name: string, row: Row): void {
+  process.stdout.write(`${name.padEnd(46)} ${row.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${row.p50.toFixed(1).padStart(6)} ms  p99 ${row.p99.toFixed(1).padStart(6)} ms  errors ${row.errors}\n`);
+}
+
+const median = (values: number[]) => [...values].sort((left, right) => left - right)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -58,116 +93,46 @@ function freePort(): Promise<number> {
   });
 }
 
-function rssMegabytes(child: ChildProcess): number {
-  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-  const kilobytes = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kilobytes / 1024;
-}
-
-function waitForLine(child: ChildProcess, pattern: RegExp): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const onData = (data: Buffer) => {
-      seen += data.toString();
-      const match = pattern.exec(seen);
-      if (match) {
-        child.stdout?.off('data', onData);
-        resolve(match[0]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`process exited with ${code}: ${seen.slice(-2_000)}`)));
-  });
+function rssMegabytes(process: ChildProcess): number {
+  const status = readFileSync(`/proc/${process.pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
 async function waitForReady(url: string): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    const ready = await fetch(`${url}/ready`).then((response) => response.ok, () => false);
-    if (ready) return;
+  for (let attempt = 0; attempt < 300; attempt += 1) {
+    if (await fetch(`${url}/ready`).then((response) => response.ok, () => false)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error('gateway never became ready');
 }
 
-/** Holds `count` concurrent streams and measures the gap between chunks as the client sees it. */
-async function holdStreams(url: string, key: string, count: number, payload: string): Promise<{ completed: number; failed: number; gaps: number[] }> {
-  const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
-  const gaps: number[] = [];
-  let completed = 0;
-  let failed = 0;
-  const one = () =>
-    new Promise<void>((resolve) => {
-      const request = http.request(`${url}/v1/chat/completions`, { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } }, (response) => {
-        let last = 0;
-        response.on('data', (chunk: Buffer) => {
-          const now = performance.now();
-          if (last > 0 && chunk.includes('"content"')) gaps.push(now - last);
-          last = now;
-        });
-        response.on('end', () => {
-          if (response.statusCode === 200) completed += 1;
-          else failed += 1;
-          resolve();
-        });
-        response.on('error', () => {
-          failed += 1;
-          resolve();
-        });
-      });
-      request.on('error', () => {
-        failed += 1;
-        resolve();
-      });
-      request.end(payload);
-    });
-  await Promise.all(Array.from({ length: count }, one));
-  agent.destroy();
-  return { completed, failed, gaps };
-}
-
-function percentile(values: number[], fraction: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((left, right) => left - right);
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? Number.NaN;
-}
-
-/** Compiles the gateway when its workspace dependencies are built (turbo's `^build`); otherwise runs the sources. */
-function buildForProduction(): boolean {
-  const dependenciesBuilt = ['config', 'db', 'llm'].every((name) => existsSync(`${appRoot}/../../packages/${name}/dist/index.js`));
-  if (!dependenciesBuilt) return false;
-  const build = spawnSync(process.execPath, [`${appRoot}/node_modules/typescript/bin/tsc`, '-p', 'tsconfig.build.json'], { cwd: appRoot, stdio: 'inherit' });
-  return build.status === 0 && existsSync(`${appRoot}/dist/server.js`);
+/** `pnpm bench` builds first (turbo `bench` depends on `build`); run alone, build what is missing. */
+function ensureBuilt(): void {
+  const built = ['packages/config', 'packages/db', 'packages/llm', 'packages/jobs', 'apps/chat-gateway'].every((path) => existsSync(`${repoRoot}/${path}/dist/index.js`));
+  if (built && existsSync(`${appRoot}/dist/server.js`)) return;
+  process.stdout.write('dist/ missing: building the gateway and its dependencies...\n');
+  const result = spawnSync('pnpm', ['turbo', 'run', 'build', '--filter=@switchyard/chat-gateway...'], { cwd: repoRoot, stdio: 'inherit' });
+  if (result.status !== 0 || !existsSync(`${appRoot}/dist/server.js`)) throw new Error('build failed');
 }
 
 async function main(): Promise<void> {
-  const primary = await startOpenAISimulator({ record: false });
-  const secondary = await startOpenAISimulator({ record: false });
-  const upstream = `${primary.url}/v1/chat/completions`;
+  ensureBuilt();
+  const upstreams = child('bench/upstreams.ts', [], { ipc: true });
+  const { primary, secondary } = JSON.parse(await firstLine(upstreams)) as { primary: string; secondary: string };
+  const setFaults = (faults: Fault[]) =>
+    new Promise<void>((resolve) => {
+      upstreams.once('message', () => resolve());
+      upstreams.send({ target: 'primary', faults });
+    });
+  const passThroughs = child('bench/pass-throughs.ts', [primary]);
+  const { sdk: sdkUrl, raw: rawUrl } = JSON.parse(await firstLine(passThroughs)) as { sdk: string; raw: string };
+  // Tokens start after a delay, so every stream is open before any of them finishes: they are truly concurrent.
+  const slowSimulator = child('bench/slow-simulator.ts', [String(slowFirstTokenMs)]);
+  const slowUrl = (await firstLine(slowSimulator)).trim();
 
-  // Calibration 1: 20 lines of Fastify making the same SDK call over the same pooled transport.
-  const pooledFetch = createPooledFetch({ connections: 128, timeouts: { connectMs: 5_000 } });
-  const sdk = new OpenAI({ apiKey: 'sk-bench', baseURL: `${primary.url}/v1`, fetch: pooledFetch, maxRetries: 0 });
-  const sdkPassThrough = Fastify();
-  sdkPassThrough.post('/v1/chat/completions', (request) => sdk.chat.completions.create(request.body as OpenAI.ChatCompletionCreateParamsNonStreaming));
-  const sdkUrl = await sdkPassThrough.listen({ port: 0, host: '127.0.0.1' });
-
-  // Calibration 2: the floor for any Node gateway, a raw undici proxy.
-  const upstreamPool = new Pool(primary.url, { connections: 128 });
-  const rawProxy = Fastify();
-  rawProxy.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, payload, done) => done(null, payload));
-  rawProxy.post('/v1/chat/completions', async (request, reply) => {
-    const response = await upstreamPool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json' }, body: request.body as Buffer });
-    return reply.code(response.statusCode).type('application/json').send(response.body);
-  });
-  const rawUrl = await rawProxy.listen({ port: 0, host: '127.0.0.1' });
-
-  // The gateway, built for production: compiled dist when present, real Postgres and Redis, warn-level logs.
   const databases = await createTestDatabases();
   const keyPrefix = `{sy-bench-${randomUUID().slice(0, 8)}}`;
   const port = await freePort();
-  const slowSimulator = spawn(process.execPath, ['--conditions=@switchyard/source', '--import', 'tsx', 'bench/slow-simulator.ts'], { cwd: appRoot, stdio: ['ignore', 'pipe', 'inherit'] });
-  const slowUrl = (await waitForLine(slowSimulator, /http:\/\/[\d.:]+/)).trim();
-  const compiled = buildForProduction();
   const gatewayEnv = {
     ...env,
     NODE_ENV: 'production',
@@ -180,17 +145,19 @@ async function main(): Promise<void> {
     USERDATA_DATABASE_URL: databases.config.userdataUrl,
     REDIS_KEY_PREFIX: keyPrefix,
     OPENAI_API_KEY: 'sk-bench-primary',
-    OPENAI_BASE_URL: `${primary.url}/v1`,
+    OPENAI_BASE_URL: `${primary}/v1`,
     GROQ_API_KEY: 'gsk-bench-secondary',
-    GROQ_BASE_URL: `${secondary.url}/v1`,
+    GROQ_BASE_URL: `${secondary}/v1`,
     // The slow simulator stands in for the openai-compatible provider, used only by the stream-hold phase.
     OPENAI_COMPATIBLE_API_KEY: 'sk-bench-slow',
     OPENAI_COMPATIBLE_BASE_URL: `${slowUrl}/v1`,
     LLM_FALLBACK_ORDER: 'openai,groq,openai-compatible',
     LLM_MAX_CONNECTIONS_PER_PROVIDER: String(streamCount + 100),
+    // The limiter stays on (it shares the quota's round trip) but must not throttle the benchmark.
+    RATE_LIMIT_PER_MINUTE: '1000000000',
   };
-  const gatewayArgs = compiled ? ['dist/server.js'] : ['--conditions=@switchyard/source', '--import', 'tsx', 'src/server.ts'];
-  const gateway = spawn(process.execPath, gatewayArgs, { cwd: appRoot, env: gatewayEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+  const profileDir = env.BENCH_CPU_PROFILE_DIR;
+  const gateway = child('dist/server.js', [], { env: gatewayEnv, nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
   const gatewayUrl = `http://127.0.0.1:${port}`;
   const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   try {
@@ -198,56 +165,117 @@ async function main(): Promise<void> {
     const idleRss = rssMegabytes(gateway);
     const admin = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
     const user = (await (await fetch(`${gatewayUrl}/api/admin/users`, { method: 'POST', headers: admin, body: JSON.stringify({ email: 'bench@example.com' }) })).json()) as { id: string };
-    // The seeded Free plan allows 100 requests a month; the benchmark user gets an unlimited plan.
+    // The seeded Free plan allows few requests a month; the benchmark user gets an unlimited plan.
     await databases.platform.pool.query(`insert into subscription_plans (name, monthly_request_limit) values ('Bench', 0)`);
     await databases.platform.pool.query(`insert into user_subscriptions (user_id, plan_id) select $1, id from subscription_plans where name = 'Bench'`, [user.id]);
     const { key } = (await (await fetch(`${gatewayUrl}/api/admin/users/${user.id}/api-keys`, { method: 'POST', headers: admin, body: '{}' })).json()) as { key: string };
     const auth = { authorization: `Bearer ${key}` };
-    process.stdout.write(`gateway: ${compiled ? 'compiled dist' : 'tsx sources'}, NODE_ENV=production, idle RSS ${idleRss.toFixed(0)} MB; ${duration}s per run, ${connections} connections\n\n`);
+    const gatewayChat = `${gatewayUrl}/v1/chat/completions`;
+    process.stdout.write(
+      `gateway: compiled dist, NODE_ENV=production, LOG_LEVEL=warn, own process; load generator, simulators and pass-throughs in separate processes\n` +
+        `idle RSS ${idleRss.toFixed(0)} MB; ${rounds} interleaved rounds of ${duration} s per target, ${connections} connections; medians below\n\n`,
+    );
 
-    await drive('warm-up (gateway, discarded)', `${gatewayUrl}/v1/chat/completions`, { headers: auth });
-    rows.pop();
-    const direct = await drive('direct to simulator', upstream);
-    const sdkRow = await drive('SDK pass-through (same transport)', `${sdkUrl}/v1/chat/completions`);
-    const raw = await drive('raw Fastify+undici proxy', `${rawUrl}/v1/chat/completions`);
-    const gatewayRow = await drive('gateway non-stream', `${gatewayUrl}/v1/chat/completions`, { headers: auth });
-    const streamRow = await drive('gateway stream', `${gatewayUrl}/v1/chat/completions`, { headers: auth, body: streamBody });
-    const rated = await drive('gateway non-stream at 1,000 req/s offered', `${gatewayUrl}/v1/chat/completions`, { headers: auth, overallRate: 1_000 });
-    const directRated = await drive('direct to simulator at 1,000 req/s offered', upstream, { overallRate: 1_000 });
+    await drive(gatewayChat, { headers: auth });
+    const targets: Array<[string, () => Promise<Row>]> = [
+      ['direct to simulator', () => drive(`${primary}/v1/chat/completions`)],
+      ['SDK pass-through (same transport)', () => drive(`${sdkUrl}/v1/chat/completions`)],
+      ['raw Fastify+undici proxy', () => drive(`${rawUrl}/v1/chat/completions`)],
+      ['gateway non-stream', () => drive(gatewayChat, { headers: auth })],
+      ['gateway stream', () => drive(gatewayChat, { headers: auth, body: streamBody })],
+    ];
+    const results = new Map<string, Row[]>(targets.map(([name]) => [name, []]));
+    for (let round = 0; round < rounds; round += 1) {
+      // Rotate the order each round so no target always runs right after the same neighbour.
+      for (let index = 0; index < targets.length; index += 1) {
+        const [name, run] = targets[(index + round) % targets.length]!;
+        results.get(name)!.push(await run());
+      }
+    }
+    const summary = (name: string): Row => {
+      const rows = results.get(name)!;
+      return { requestsPerSecond: median(rows.map((row) => row.requestsPerSecond)), p50: median(rows.map((row) => row.p50)), p99: median(rows.map((row) => row.p99)), errors: rows.reduce((total, row) => total + row.errors, 0) };
+    };
+    for (const [name] of targets) print(name, summary(name));
+    const perRound = (numerator: string, denominator: string) => median(results.get(numerator)!.map((row, index) => row.requestsPerSecond / results.get(denominator)![index]!.requestsPerSecond));
 
-    // Open the primary's breaker: it fails until the breaker stops sending it traffic.
-    primary.setFaults([{ type: 'server_error' }]);
-    for (let index = 0; index < 30; index += 1) await fetch(`${gatewayUrl}/v1/chat/completions`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body });
+    const rated: Row[] = [];
+    const directRated: Row[] = [];
+    for (let round = 0; round < rounds; round += 1) {
+      rated.push(await drive(gatewayChat, { headers: auth, overallRate: 1_000 }));
+      directRated.push(await drive(`${primary}/v1/chat/completions`, { overallRate: 1_000 }));
+    }
+    print('gateway non-stream at 1,000 req/s offered', rated[Math.floor(rounds / 2)]!);
+    print('direct to simulator at 1,000 req/s offered', directRated[Math.floor(rounds / 2)]!);
+    process.stdout.write('(the 1,000 req/s rows are round ' + String(Math.floor(rounds / 2) + 1) + ' of ' + String(rounds) + '; the added p99 below is the median over rounds)\n');
+    const addedP99 = median(rated.map((row, index) => row.p99 - directRated[index]!.p99));
+
+    // Primary's breaker open. It stays open for its cooldown (30 s) once tripped, so instead of toggling it we
+    // interleave `auto` (chain openai -> groq: the open breaker is skipped, the fallback recorded) with the same
+    // request pinned to groq (the healthy path to an identical upstream): the ratio is the cost of the open breaker.
+    await setFaults([{ type: 'server_error' }]);
+    for (let index = 0; index < 30; index += 1) await fetch(gatewayChat, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body });
     const health = (await (await fetch(`${gatewayUrl}/api/providers/health`)).json()) as { providers: Array<{ provider: string; breaker: { state: string } }> };
-    const breakerState = health.providers.find((provider) => provider.provider === 'openai')?.breaker.state;
-    const breakerRow = await drive(`gateway, primary breaker ${breakerState ?? 'unknown'}`, `${gatewayUrl}/v1/chat/completions`, { headers: auth });
-    primary.setFaults([]);
+    const breakerState = health.providers.find((provider) => provider.provider === 'openai')?.breaker.state ?? 'unknown';
+    const pinnedBody = JSON.stringify({ model: 'groq/llama-3.3-70b-versatile', messages: [{ role: 'user', content: 'Benchmark me' }] });
+    const healthy: Row[] = [];
+    const broken: Row[] = [];
+    for (let round = 0; round < rounds; round += 1) {
+      healthy.push(await drive(gatewayChat, { headers: auth, body: pinnedBody }));
+      broken.push(await drive(gatewayChat, { headers: auth }));
+    }
+    await setFaults([]);
+    print('gateway non-stream, pinned to the healthy groq', healthy[Math.floor(rounds / 2)]!);
+    print(`gateway, auto with the primary breaker ${breakerState}`, broken[Math.floor(rounds / 2)]!);
+    const breakerRatio = median(broken.map((row, index) => row.requestsPerSecond / healthy[index]!.requestsPerSecond));
 
-    const peakBefore = rssMegabytes(gateway);
-    const slowBody = JSON.stringify({ model: 'openai-compatible/default', messages: [{ role: 'user', content: 'slow' }], stream: true });
-    let peakRss = peakBefore;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMegabytes(gateway))), 250);
-    const startedAt = performance.now();
-    const held = await holdStreams(gatewayUrl, key, streamCount, slowBody);
+    // Concurrent slow streams: first straight to the slow simulator (baseline chunk gaps), then through the gateway.
+    const slowStreamBody = JSON.stringify({ model: 'default', messages: [{ role: 'user', content: 'slow' }], stream: true });
+    type Held = { completed: number; failed: number; failures: Record<string, number>; peakOpen: number; seconds: number; gapP50: number; gapP99: number };
+    const describe = (held: Held) =>
+      `${held.completed} completed, ${held.failed} failed${held.failed > 0 ? ` ${JSON.stringify(held.failures)}` : ''}, at most ${held.peakOpen} open at once, ${held.seconds.toFixed(1)} s; chunk gap p50 ${held.gapP50.toFixed(1)} ms, p99 ${held.gapP99.toFixed(1)} ms`;
+    const direct = await load<Held>('streams', { url: `${slowUrl}/v1/chat/completions`, headers: {}, count: streamCount, body: slowStreamBody });
+    const rssBefore = rssMegabytes(gateway);
+    let peakRss = rssBefore;
+    let peakFiles = 0;
+    let samples = 0;
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, rssMegabytes(gateway));
+      // Open files every second: near 20,000 the kernel refuses new sockets and libuv resets pending connections.
+      if (samples++ % 5 === 0) peakFiles = Math.max(peakFiles, readdirSync(`/proc/${gateway.pid}/fd`).length);
+    }, 200);
+    const held = await load<Held>('streams', { url: gatewayChat, headers: auth, count: streamCount, body: JSON.stringify({ model: 'openai-compatible/default', messages: [{ role: 'user', content: 'slow' }], stream: true }) });
     clearInterval(sampler);
-    const heldSeconds = (performance.now() - startedAt) / 1000;
-    const addedP99 = percentile(held.gaps, 0.99) - 100;
+    const perStreamKilobytes = ((peakRss - rssBefore) * 1024) / Math.max(held.completed, 1);
+    const extrapolated = rssBefore + (perStreamKilobytes * 10_000) / 1024;
 
-    process.stdout.write(`\n${streamCount} concurrent streams (60 tokens, one per 100 ms): ${held.completed} completed, ${held.failed} failed in ${heldSeconds.toFixed(1)} s; gateway peak RSS ${peakRss.toFixed(0)} MB; chunk gap p50 ${percentile(held.gaps, 0.5).toFixed(1)} ms, p99 ${percentile(held.gaps, 0.99).toFixed(1)} ms (added per chunk at p99 ≈ ${addedP99.toFixed(1)} ms)\n`);
-    process.stdout.write('\nratios (same run)\n');
+    process.stdout.write(
+      `\n${streamCount} concurrent streams (first token after ${slowFirstTokenMs / 1000} s so all are open at once, then 60 tokens, one per 100 ms), the most one gateway process fits under the 20,000 open-files hard limit:\n` +
+        `  direct to the slow simulator: ${describe(direct)}\n` +
+        `  through the gateway:          ${describe(held)}\n` +
+        `  gateway peak open files ${peakFiles} (hard limit 20,000); RSS ${rssBefore.toFixed(0)} MB before, peak ${peakRss.toFixed(0)} MB: ${perStreamKilobytes.toFixed(1)} KB per stream; extrapolated to 10,000 streams: ${extrapolated.toFixed(0)} MB (not measured: 10,000 do not fit in one process here)\n`,
+    );
+    process.stdout.write('\nratios (medians of per-round ratios, same run)\n');
     const ratio = (label: string, value: number, target: string) => process.stdout.write(`  ${label.padEnd(58)} ${value.toFixed(2)}  (${target})\n`);
-    ratio('gateway non-stream / SDK pass-through throughput', gatewayRow.requestsPerSecond / sdkRow.requestsPerSecond, 'target >= 0.80');
-    ratio('gateway non-stream / raw proxy throughput', gatewayRow.requestsPerSecond / raw.requestsPerSecond, 'information');
-    ratio('gateway non-stream / direct throughput', gatewayRow.requestsPerSecond / direct.requestsPerSecond, 'information');
-    ratio('gateway stream / gateway non-stream throughput', streamRow.requestsPerSecond / gatewayRow.requestsPerSecond, 'information');
-    ratio('breaker open / healthy throughput', breakerRow.requestsPerSecond / gatewayRow.requestsPerSecond, 'target >= 0.90');
-    process.stdout.write(`  p99 at 1,000 req/s offered: gateway ${rated.p99.toFixed(1)} ms vs direct ${directRated.p99.toFixed(1)} ms, added ${(rated.p99 - directRated.p99).toFixed(1)} ms (target < 5 ms)\n`);
-    process.stdout.write(`  idle RSS ${idleRss.toFixed(0)} MB (target < 150); RSS under streams ${peakRss.toFixed(0)} MB (target < 1024); added per chunk p99 ${addedP99.toFixed(1)} ms (target < 5)\n`);
+    ratio('gateway non-stream / SDK pass-through throughput', perRound('gateway non-stream', 'SDK pass-through (same transport)'), 'target >= 0.80');
+    ratio('gateway non-stream / raw proxy throughput', perRound('gateway non-stream', 'raw Fastify+undici proxy'), 'information');
+    ratio('gateway non-stream / direct throughput', perRound('gateway non-stream', 'direct to simulator'), 'information');
+    ratio('gateway stream / gateway non-stream throughput', perRound('gateway stream', 'gateway non-stream'), 'information');
+    ratio('breaker open / healthy throughput', breakerRatio, 'target >= 0.90');
+    process.stdout.write(`  p99 added at 1,000 req/s offered (gateway - direct, median of rounds): ${addedP99.toFixed(1)} ms (target < 5 ms)\n`);
+    // When even the direct run cannot keep the simulator's 100 ms pacing, the machine is out of CPU and a
+    // difference of two overloaded runs says nothing about the gateway; say so instead of printing a number.
+    const paced = direct.gapP99 < 150 && direct.failed === 0;
+    process.stdout.write(
+      paced
+        ? `  added per chunk at p99 (gateway - direct): ${(held.gapP99 - direct.gapP99).toFixed(1)} ms (target < 5 ms)\n`
+        : `  added per chunk at p99: not measurable in this run: the direct baseline itself missed the 100 ms pacing (p99 gap ${direct.gapP99.toFixed(0)} ms), the machine is CPU-bound (${streamCount * 10} chunks/s)\n`,
+    );
+    process.stdout.write(`  idle RSS ${idleRss.toFixed(0)} MB (target < 150); RSS at ${streamCount} streams ${peakRss.toFixed(0)} MB, extrapolated to 10,000: ${extrapolated.toFixed(0)} MB (target < 1024)\n`);
   } finally {
     gateway.kill('SIGTERM');
-    slowSimulator.kill('SIGTERM');
     await new Promise((resolve) => gateway.once('exit', resolve));
-    await Promise.all([sdkPassThrough.close(), rawProxy.close(), primary.close(), secondary.close(), upstreamPool.close(), pooledFetch.close()]);
+    for (const started of children) if (started.exitCode === null) started.kill('SIGTERM');
     const keys = await redis.keys(`${keyPrefix}*`);
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();

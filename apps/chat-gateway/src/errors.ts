@@ -18,6 +18,7 @@ const errorTypes: Record<string, string> = {
   all_providers_failed: 'api_error',
   no_providers_configured: 'api_error',
   shutting_down: 'api_error',
+  client_closed_request: 'invalid_request_error',
   service_unavailable: 'api_error',
   internal_error: 'api_error',
 };
@@ -70,3 +71,6 @@ export function withParam<T extends Error>(error: T, param: string): T & { param
 
 /** 503: the gateway is shutting down and takes no new requests; retry against another replica. */
 export const ShuttingDownError = createError('shutting_down', 'This gateway instance is shutting down and takes no new requests. Retry; another instance will answer.', 503);
+
+/** 499 (nginx's code): the client went away before the answer; nobody reads it, it only keeps logs quiet. */
+export const ClientClosedRequestError = createError('client_closed_request', 'The client closed the connection before the answer was ready.', 499);

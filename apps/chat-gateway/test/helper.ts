@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { EventEmitter, once } from 'node:events';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { gatewayAppConfig, parseConfig } from '@switchyard/config';
 import { createTestDatabases, type TestDatabases } from '@switchyard/db/testing';
 import { Redis } from 'ioredis';
@@ -7,8 +9,11 @@ import { buildApp } from '../src/app.js';
 /** The admin key every test gateway accepts. */
 export const adminKey = 'test-admin-key-0123456789';
 
-/** Builds a gateway on fresh databases and its own Redis key prefix; `env` adds or overrides variables. */
-export async function createTestGateway(env: Record<string, string> = {}, shared?: { databases: TestDatabases; keyPrefix: string }) {
+/**
+ * Builds a gateway on fresh databases and its own Redis key prefix; `env` adds or overrides variables.
+ * `shared` reuses another gateway's databases (and, when given, its key prefix: a second replica).
+ */
+export async function createTestGateway(env: Record<string, string> = {}, shared?: { databases: TestDatabases; keyPrefix?: string }) {
   const databases = shared?.databases ?? (await createTestDatabases());
   const keyPrefix = shared?.keyPrefix ?? `{sy-test-${randomUUID().slice(0, 8)}}`;
   const config = parseConfig(gatewayAppConfig, {
@@ -29,12 +34,13 @@ export async function createTestGateway(env: Record<string, string> = {}, shared
 
   async function close(): Promise<void> {
     await app.close();
-    if (shared) return;
-    const redis = new Redis(config.redis.url);
-    const keys = await redis.keys(`${keyPrefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
-    await databases.drop();
+    if (shared?.keyPrefix === undefined) {
+      const redis = new Redis(config.redis.url);
+      const keys = await redis.keys(`${keyPrefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      await redis.quit();
+    }
+    if (!shared) await databases.drop();
   }
 
   /** Creates a user through the admin API and issues a key for it. */
@@ -53,3 +59,48 @@ export async function createTestGateway(env: Record<string, string> = {}, shared
 
 /** A test gateway. */
 export type TestGateway = Awaited<ReturnType<typeof createTestGateway>>;
+
+/**
+ * A TCP pass-through in front of an upstream (a simulator) that reports when the gateway closes its side of a
+ * connection: undici destroys the socket of an aborted request, so a close here is the upstream call being aborted.
+ */
+export async function startConnectionObserver(upstreamUrl: string) {
+  const target = new URL(upstreamUrl);
+  const events = new EventEmitter<{ closedByGateway: [] }>();
+  const sockets = new Set<Socket>();
+  const server = createServer((downstream) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    sockets.add(downstream).add(upstream);
+    downstream.pipe(upstream).pipe(downstream);
+    let upstreamClosed = false;
+    downstream.once('close', () => {
+      if (!upstreamClosed) events.emit('closedByGateway');
+      upstream.destroy();
+    });
+    upstream.once('close', () => {
+      upstreamClosed = true;
+      downstream.destroy();
+    });
+    downstream.on('error', () => undefined);
+    upstream.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    /** Resolves at the next connection the gateway closes. */
+    nextClose: () => once(events, 'closedByGateway'),
+    async close(): Promise<void> {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Reads an SSE response body to its end, as text. */
+export async function readAll(body: ReadableStream<Uint8Array>): Promise<string> {
+  let text = '';
+  const decoder = new TextDecoder();
+  for await (const chunk of body) text += decoder.decode(chunk, { stream: true });
+  return text;
+}

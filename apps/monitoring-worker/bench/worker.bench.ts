@@ -1,9 +1,15 @@
 /**
- * Worker benchmark: a dispatcher cycle over 100,000 tasks (1,000 due), then 10,000 website analyses end to end
- * (dispatch -> BullMQ -> fetch local site -> 3 LLM calls to the simulator -> Postgres) at concurrency 50,
- * with Redis-only and Postgres-only runs of the same volume side by side. Prints numbers and ratios.
+ * Worker benchmark, every row measured in this one run:
+ * 1. a dispatcher cycle over 100,000 tasks (1,000 due), Postgres and Redis time apart;
+ * 2. Redis only: no-op jobs through BullMQ; 3. Postgres only: begin + finish per task, synchronous and
+ *    asynchronous commit interleaved;
+ * 4. end to end: 10,000 website analyses (dispatch -> BullMQ -> fetch the local site -> 3 LLM calls to the
+ *    simulator -> Postgres) at concurrency 50 in total, in 1 and in 2 worker processes, interleaved, with
+ *    wall time per part and CPU time per process group (the machine is shared, so its other load is shown too).
+ * BENCH_TOTAL_TASKS, BENCH_DUE_TASKS, BENCH_ANALYSIS_TASKS, BENCH_CONCURRENCY, BENCH_POOL_MAX and
+ * BENCH_WORKER_PROCESSES (default 1,2,1,2) shrink or reshape it.
  */
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -12,11 +18,10 @@ import { readProcessEnv } from '@switchyard/config';
 import { sql } from '@switchyard/db';
 import { createTestDatabases } from '@switchyard/db/testing';
 import { createJobWorker, createQueues, createRedisConnection, queueNames, type Queues } from '@switchyard/jobs';
-import { createLlmClient, createOpenAIProvider, createPooledFetch } from '@switchyard/llm';
 import { createDispatcher } from '../src/dispatcher.js';
-import { createWebsiteAnalysisProcessor } from '../src/processors/website-analysis-processor.js';
-import { createTaskState, type TaskState } from '../src/task-state.js';
-import { createPageFetcher } from '../src/website/fetch-page.js';
+import { createTaskState } from '../src/task-state.js';
+import { cpuSpent, sampleCpu } from './cpu-usage.js';
+import type { WorkerProcessReport, WorkerProcessSettings } from './worker-process.js';
 
 const env = readProcessEnv();
 const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -26,7 +31,8 @@ const analysisTasks = Number(env.BENCH_ANALYSIS_TASKS ?? 10_000);
 const concurrency = Number(env.BENCH_CONCURRENCY ?? 50);
 
 const prefix = `{sy-bench-${randomUUID().slice(0, 8)}}`;
-const databases = await createTestDatabases({ poolMax: Number(env.BENCH_POOL_MAX ?? 24) });
+const poolMax = Number(env.BENCH_POOL_MAX ?? 24);
+const databases = await createTestDatabases({ poolMax });
 const producerConnection = createRedisConnection(redisUrl, { role: 'producer' });
 const workerConnection = createRedisConnection(redisUrl, { role: 'worker' });
 const queues = createQueues(producerConnection, { prefix });
@@ -111,7 +117,7 @@ try {
     await clearQueue(queueNames.performanceAnalysis);
   }
 
-  // --- 3. Postgres only: begin + finish of each task (execution log + task row), concurrency 50 ---
+  // --- 3. Postgres only: begin + finish (with the analysis row) of each task, synchronous vs asynchronous commit ---
   const insertTasks = async (siteUrl: string) =>
     (
       await platform.execute<{ id: string; user_id: string }>(sql`
@@ -119,96 +125,119 @@ try {
         select gen_random_uuid(), ${siteUrl} || '?n=' || n, 'user_website', 30 from generate_series(1, ${analysisTasks}) as n
         returning id, user_id`)
     ).rows;
-  {
+  for (const asynchronousCommit of [false, true, false, true]) {
     const tasks = await insertTasks('https://postgres-only.example/');
-    const taskState = createTaskState({ db: platform, retry: { baseMs: 60_000, maxMs: 86_400_000 } });
+    const taskState = createTaskState({ platform: databases.platform, retry: { baseMs: 60_000, maxMs: 86_400_000 }, asynchronousCommit });
     let next = 0;
     const started = performance.now();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
-        while (next < tasks.length) {
-          const task = tasks[next++]!;
+        for (let task = tasks[next++]; task !== undefined; task = tasks[next++]) {
           const begun = await taskState.begin('website_analysis', task.id, { jobId: `pg.${task.id}`, dueAt: Date.now(), attempt: 1 });
           if (begun.outcome !== 'run') throw new Error(`unexpected ${begun.outcome}`);
-          await taskState.finish('website_analysis', task.id, begun.logId, Date.now() - 60_000, { status: 'success', resultData: {}, nextCheckAt: new Date(Date.now() + 86_400_000) });
+          await taskState.finish('website_analysis', task.id, begun.logId, Date.now() - 60_000, {
+            status: 'success',
+            resultData: {},
+            nextCheckAt: new Date(Date.now() + 86_400_000),
+            result: { table: 'website_analyses', idKey: 'analysisId', row: { task_id: task.id, user_id: task.user_id, url: 'https://postgres-only.example/', fetched_data: { status: 200 } } },
+          });
         }
       }),
     );
     const seconds = (performance.now() - started) / 1_000;
-    print(`Postgres only: ${analysisTasks} task state transitions, concurrency ${concurrency}`, `${(analysisTasks / seconds).toFixed(0)} tasks/s`);
+    print(`Postgres only: ${analysisTasks} begin + finish, ${asynchronousCommit ? 'asynchronous' : 'synchronous'} commit`, `${(analysisTasks / seconds).toFixed(0)} tasks/s`);
     await platform.execute(sql`truncate website_analysis_tasks cascade`);
   }
 
-  // --- 4. End to end: dispatch -> BullMQ -> fetch -> 3 LLM calls -> Postgres ---
-  {
-    const simulators = spawn(process.execPath, ['--conditions=@switchyard/source', '--import', 'tsx', fileURLToPath(new URL('simulators-process.ts', import.meta.url))], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const [line] = (await once(createInterface({ input: simulators.stdout }), 'line')) as [string];
-    const { siteUrl, llmUrl } = JSON.parse(line) as { siteUrl: string; llmUrl: string };
-    const site = { url: siteUrl };
-    const simulator = { url: llmUrl };
-    const fetcher = createPageFetcher({ allowlist: ['127.0.0.1'], connections: concurrency });
-    const llmFetch = createPooledFetch({ connections: concurrency * 3, timeouts: { connectMs: 5_000 } });
-    const llm = createLlmClient({
-      providers: [createOpenAIProvider({ apiKey: 'sk-simulator-key', baseUrl: `${simulator.url}/v1`, fetch: llmFetch })],
-      defaultChain: [{ provider: 'openai', model: 'gpt-4o-mini' }],
-      deadlineMs: 30_000,
-    });
-    const spent = { postgresMs: 0, fetchMs: 0, llmMs: 0 };
-    const baseState = createTaskState({ db: platform, retry: { baseMs: 60_000, maxMs: 86_400_000 } });
-    const timed = <A extends unknown[], R>(key: keyof typeof spent, run: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+  // --- 4. End to end: dispatch -> BullMQ -> fetch -> 3 LLM calls -> Postgres, in 1 and in 2 worker processes ---
+  const simulators = spawn(process.execPath, ['--conditions=@switchyard/source', '--import', 'tsx', fileURLToPath(new URL('simulators-process.ts', import.meta.url))], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [line] = (await once(createInterface({ input: simulators.stdout }), 'line')) as [string];
+  const { siteUrl, llmUrl } = JSON.parse(line) as { siteUrl: string; llmUrl: string };
+  const databaseName = new URL(databases.config.platformUrl).pathname.slice(1);
+  const columns: Array<{ label: string; values: Record<string, string> }> = [];
+  // BENCH_CPU_PROFILE_DIR=/tmp/x writes a .cpuprofile of every worker process (open in Chrome DevTools).
+  const profile = env.BENCH_CPU_PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_CPU_PROFILE_DIR}`];
+  const processCounts = (env.BENCH_WORKER_PROCESSES ?? '1,2,1,2').split(',').map(Number);
+  try {
+    for (const processCount of processCounts) {
+      const settings: WorkerProcessSettings = {
+        platformUrl: databases.config.platformUrl,
+        redisUrl,
+        prefix,
+        llmUrl,
+        concurrency: Math.ceil(concurrency / processCount),
+        poolMax: Math.ceil(poolMax / processCount),
+      };
+      const children = Array.from({ length: processCount }, () =>
+        fork(fileURLToPath(new URL('worker-process.ts', import.meta.url)), [JSON.stringify(settings)], { execArgv: ['--conditions=@switchyard/source', '--import', 'tsx', ...profile] }),
+      );
+      await Promise.all(children.map((child) => once(child, 'message')));
+      await insertTasks(`${siteUrl}/`);
+      const bigDispatcher = createDispatcher({ db: platform, queues, batchSize: analysisTasks, leaseMs: 600_000 });
+      const dispatchStarted = performance.now();
+      await bigDispatcher.runCycle();
+      const dispatchMs = performance.now() - dispatchStarted;
+      const pids = { worker: children.map((child) => child.pid ?? 0), simulators: [simulators.pid ?? 0] };
+      const cpuBefore = sampleCpu(pids, databaseName);
       const started = performance.now();
-      try {
-        return await run(...args);
-      } finally {
-        spent[key] += performance.now() - started;
+      for (const child of children) child.send('start');
+      const queue = queues.queue(queueNames.websiteAnalysis);
+      // A bench may poll; it waits for the queue to empty, checking 20 times a second.
+      for (;;) {
+        const counts = await queue.getJobCounts('completed', 'failed');
+        if ((counts.completed ?? 0) + (counts.failed ?? 0) >= analysisTasks) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
       }
-    };
-    const taskState: TaskState = { begin: timed('postgresMs', baseState.begin), finish: timed('postgresMs', baseState.finish), fail: timed('postgresMs', baseState.fail) };
-    const processor = createWebsiteAnalysisProcessor({
-      taskState,
-      fetcher: { fetch: timed('fetchMs', (url: string, signal: AbortSignal) => fetcher.fetch(url, signal)), close: () => fetcher.close() },
-      llm: { chat: timed('llmMs', (request, options) => llm.chat(request, options)) },
-    });
-    await insertTasks(`${site.url}/`);
-    const worker = createJobWorker(queueNames.websiteAnalysis, processor, { connection: workerConnection, prefix, concurrency, autorun: false });
-    let completed = 0;
-    let failed = 0;
-    let jobWallMs = 0;
-    const finished = new Promise<void>((resolve) => {
-      const check = () => (completed + failed === analysisTasks ? resolve() : undefined);
-      worker.on('completed', (job) => {
-        completed += 1;
-        jobWallMs += (job.finishedOn ?? 0) - (job.processedOn ?? 0);
-        check();
+      const seconds = (performance.now() - started) / 1_000;
+      const cpu = cpuSpent(cpuBefore, sampleCpu(pids, databaseName));
+      const reports = await Promise.all(
+        children.map(async (child) => {
+          const reported = once(child, 'message') as Promise<[WorkerProcessReport]>;
+          child.send('stop');
+          const [report] = await reported;
+          await once(child, 'exit');
+          return report;
+        }),
+      );
+      const sum = (pick: (report: WorkerProcessReport) => number) => reports.reduce((total, report) => total + pick(report), 0);
+      const completed = sum((report) => report.completed);
+      const perTask = (ms: number) => `${(ms / analysisTasks).toFixed(1)} ms`;
+      const slotMs = sum((report) => report.runMs * settings.concurrency);
+      const ours = (cpu.worker ?? 0) + (cpu.simulators ?? 0) + (cpu.postgres ?? 0) + (cpu.redis ?? 0);
+      columns.push({
+        label: `${processCount} process${processCount === 1 ? '' : 'es'} x ${settings.concurrency}`,
+        values: {
+          'tasks/s end to end (target >= 500)': (analysisTasks / seconds).toFixed(0),
+          'completed / failed': `${completed} / ${sum((report) => report.failed)}`,
+          'dispatch of all tasks (one cycle)': `${dispatchMs.toFixed(0)} ms`,
+          'Postgres per task, wall (begin + finish)': perTask(sum((report) => report.spent.postgresMs)),
+          'Redis/BullMQ per task, wall (slot time - job time)': perTask(slotMs - sum((report) => report.jobWallMs)),
+          'LLM per task, wall (3 calls at once, summed)': perTask(sum((report) => report.spent.llmMs)),
+          'page fetch per task, wall': perTask(sum((report) => report.spent.fetchMs)),
+          'job wall time per task': perTask(sum((report) => report.jobWallMs)),
+          'CPU per task: worker processes': perTask(cpu.worker ?? 0),
+          'CPU per task: site + LLM simulators': perTask(cpu.simulators ?? 0),
+          'CPU per task: Postgres backends': perTask(cpu.postgres ?? 0),
+          'CPU per task: Redis': perTask(cpu.redis ?? 0),
+          'CPU per task: rest of the machine': perTask((cpu.machine ?? 0) - ours),
+          'machine busy (of 2 cores)': `${((cpu.machine ?? 0) / (seconds * 1_000)).toFixed(2)} cores`,
+          // What the same work would reach alone on the machine: its own CPU per task spread over both cores.
+          'ceiling on 2 idle cores (2000 / our CPU per task)': `${(2_000 / (ours / analysisTasks)).toFixed(0)} tasks/s`,
+        },
       });
-      worker.on('failed', (job) => {
-        if (job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1)) failed += 1;
-        check();
-      });
-    });
-    const bigDispatcher = createDispatcher({ db: platform, queues, batchSize: analysisTasks, leaseMs: 600_000 });
-    const started = performance.now();
-    void worker.run();
-    const dispatchStarted = performance.now();
-    await bigDispatcher.runCycle();
-    const dispatchMs = performance.now() - dispatchStarted;
-    await finished;
-    const seconds = (performance.now() - started) / 1_000;
-    await worker.close();
+      await queue.obliterate({ force: true });
+      await platform.execute(sql`truncate website_analysis_tasks cascade`);
+    }
+  } finally {
     simulators.kill('SIGTERM');
-    await Promise.all([once(simulators, 'exit'), fetcher.close(), llmFetch.close()]);
-    const perTask = (ms: number) => `${(ms / analysisTasks).toFixed(2)} ms/task`;
-    print(`end to end: ${analysisTasks} website analyses, concurrency ${concurrency}`, `${(analysisTasks / seconds).toFixed(0)} tasks/s (target >= 500/s)`);
-    print('  completed / failed', `${completed} / ${failed}`);
-    print('  dispatch of all tasks (one cycle)', `${dispatchMs.toFixed(0)} ms`);
-    print('  Postgres time inside jobs (begin + finish)', perTask(spent.postgresMs));
-    print('  page fetch + parse', perTask(spent.fetchMs));
-    print('  LLM calls (3 per task, in parallel; summed)', perTask(spent.llmMs));
-    print('  job wall time (BullMQ processedOn -> finishedOn)', perTask(jobWallMs));
-    const slotPerTask = (seconds * 1_000 * concurrency) / analysisTasks;
-    print('  Redis/BullMQ per task (worker slot time - job wall time)', `${(slotPerTask - jobWallMs / completed).toFixed(2)} ms/task`);
+    await once(simulators, 'exit');
+  }
+  console.log(`\nend to end: ${analysisTasks} website analyses, concurrency ${concurrency} in total (runs in order, left to right)`);
+  console.log(`${''.padEnd(52)} ${columns.map((column) => column.label.padStart(18)).join(' ')}`);
+  for (const key of Object.keys(columns[0]?.values ?? {})) {
+    console.log(`${key.padEnd(52)} ${columns.map((column) => (column.values[key] ?? '').padStart(18)).join(' ')}`);
   }
 } finally {
   await queues.close();

@@ -29,7 +29,8 @@ let shuttingDown = false;
 
 // Installed before any worker starts, so a SIGTERM that lands mid-startup still drains instead of killing a job.
 // Shutdown: readiness fails at once, dispatching stops, active jobs get the grace period, then Redis and pools close.
-closeWithGrace({ delay: config.worker.shutdownGraceMs + 5_000 }, async ({ signal, err }) => {
+// The delay covers the grace period, the aborted jobs' hand-back (runtime.close's 5 s) and closing the pools.
+closeWithGrace({ delay: config.worker.shutdownGraceMs + 10_000 }, async ({ signal, err }) => {
   shuttingDown = true;
   if (err) logger.error({ error: err.message }, 'shutting down after an uncaught error');
   else logger.info({ signal }, 'shutting down');

@@ -1,7 +1,5 @@
-import { sql, type PlatformDatabase } from '@switchyard/db';
-
-/** A platform-database transaction, as `persist` receives it. */
-export type PlatformTransaction = Parameters<Parameters<PlatformDatabase['transaction']>[0]>[0];
+import { createHash } from 'node:crypto';
+import { sql, type PlatformDb } from '@switchyard/db';
 import type { MonitoringTaskType } from '@switchyard/jobs';
 import type { ClassifiedFailure, FailureClass } from './failures.js';
 import { taskTables } from './task-tables.js';
@@ -24,11 +22,19 @@ export interface TaskOutcome {
   nextCheckAt: Date;
   /** Insights only: where the data came from. */
   dataSource?: 'cached' | 'api' | 'onboarding';
-  /**
-   * Writes the result (a snapshot, an analysis) in the same transaction that marks the attempt a success,
-   * so a retried job can never leave two results for one success. Returns more result data for the log.
-   */
-  persist?: (transaction: PlatformTransaction) => Promise<Record<string, unknown>>;
+  /** The result (an analysis, a snapshot), inserted by the statement that records the success. */
+  result?: ResultRow;
+}
+
+/**
+ * A result row written by the same statement that marks the attempt a success, so a retried job can never
+ * leave two results for one success. Its id goes into the log's result data under `idKey`.
+ */
+export interface ResultRow {
+  table: 'website_analyses' | 'competitor_analyses' | 'platform_insights';
+  /** snake_case column -> value (objects become jsonb); omitted columns take their defaults. */
+  row: Record<string, unknown>;
+  idKey: string;
 }
 
 /** Result of `begin`: run it, or why not (`duplicate` = this job already succeeded). */
@@ -92,10 +98,39 @@ function nextPattern(previous: unknown, failure: ClassifiedFailure, now: Date): 
   return { recent, byClass, lastClass: failure.failureClass };
 }
 
+/** A statement being built: `value` appends a parameter and returns its placeholder. */
+interface Statement {
+  text: string;
+  values: unknown[];
+  value(value: unknown): string;
+}
+
+function createStatement(): Statement {
+  const statement: Statement = {
+    text: '',
+    values: [],
+    value(value) {
+      statement.values.push(value);
+      return `$${statement.values.length}`;
+    },
+  };
+  return statement;
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
 /** Options for `createTaskState`. */
 export interface TaskStateOptions {
-  db: PlatformDatabase;
+  /** `begin` and `finish` use its pool directly (named prepared statements); `fail` uses Drizzle. */
+  platform: PlatformDb;
   retry: RetryPolicy;
+  /**
+   * Commit `begin` and `finish` without waiting for the WAL flush (default false). Safe, see `commitMode`;
+   * the worker turns it on, failures and the dispatcher's lease always commit synchronously.
+   */
+  asynchronousCommit?: boolean;
   now?: () => Date;
 }
 
@@ -104,12 +139,38 @@ export type TaskState = ReturnType<typeof createTaskState>;
 
 /**
  * Creates the state machine of monitoring tasks: each attempt gets an execution log row (`running` first),
- * and the task row records the outcome. Every transition is one transaction with the task row locked,
- * so concurrent deliveries of one job cannot both succeed.
+ * and the task row records the outcome. `begin` and `finish` are one statement each, `fail` one transaction;
+ * `finish` and `fail` lock the task row, so concurrent deliveries of one job cannot both succeed.
  */
 export function createTaskState(options: TaskStateOptions) {
-  const { db, retry } = options;
+  const { platform, retry } = options;
+  const db = platform.db;
   const now = options.now ?? (() => new Date());
+  /*
+   * With asynchronous commit, a Postgres crash (not a worker crash) can lose the last few hundred ms of these
+   * commits. Durability still holds for the task, because:
+   * - The dispatcher's lease (`next_check` moved ahead) commits synchronously before the job exists. A lost
+   *   `finish` loses its whole statement (log, task row, result: one transaction), so the task is not 'done':
+   *   `last_success` and `next_check` keep their old values and the dispatcher claims it again when the lease
+   *   runs out (a new due slot, so a new job id). A manual job's lost success leaves the regular schedule.
+   * - WAL is flushed in order, so a lost `begin` means every later commit was lost too; a `finish` that runs
+   *   after the crash finds no log row, records nothing and throws, so BullMQ retries the job.
+   * - What can remain is a `running` log row of a lost finish; it never counts as a success.
+   * `set_config(..., true)` lasts until the end of the statement's own transaction, which Postgres commits
+   * with the setting still in force, so it costs no extra round trip and affects no other query on the connection.
+   */
+  const commitMode = options.asynchronousCommit === true ? `set_config('synchronous_commit', 'off', true)` : `'on'`;
+  const statementNames = new Map<string, string>();
+
+  /** Runs a statement as a named prepared statement: each connection parses and plans it once, not per call. */
+  async function prepared<Row extends Record<string, unknown>>(statement: Statement): Promise<Row[]> {
+    let name = statementNames.get(statement.text);
+    if (name === undefined) {
+      name = `sy_task_state_${createHash('sha1').update(statement.text).digest('hex').slice(0, 20)}`;
+      statementNames.set(statement.text, name);
+    }
+    return (await platform.pool.query<Row>({ name, text: statement.text, values: statement.values })).rows;
+  }
 
   /**
    * Starts an attempt in one statement (one round trip): decides run / paused / already-checked / duplicate,
@@ -117,34 +178,36 @@ export function createTaskState(options: TaskStateOptions) {
    */
   async function begin(type: MonitoringTaskType, taskId: string, attempt: JobAttempt): Promise<BeginResult> {
     const { tasks, logs } = taskTables[type];
-    const marker = JSON.stringify({ jobId: attempt.jobId, attempt: attempt.attempt });
-    const dueAt = new Date(attempt.dueAt).toISOString();
-    const result = await db.execute<TaskRow & { decision: string; log_id: number | null }>(sql`
+    const statement = createStatement();
+    const task = statement.value(taskId);
+    const jobId = statement.value(attempt.jobId);
+    statement.text = `
       with decided as (
         select task.*, case
-            when exists (select 1 from ${sql.raw(logs)} where task_id = task.id and status = 'success' and result_data->>'jobId' = ${attempt.jobId}) then 'duplicate'
+            when exists (select 1 from ${logs} where task_id = task.id and status = 'success' and result_data->>'jobId' = ${jobId}::text) then 'duplicate'
             when task.status = 'paused' then 'paused'
-            when task.last_success >= ${dueAt}::timestamptz then 'already_checked_after_due_time'
+            when task.last_success >= ${statement.value(new Date(attempt.dueAt).toISOString())}::timestamptz then 'already_checked_after_due_time'
             else 'run' end as decision
-        from ${sql.raw(tasks)} as task where task.id = ${taskId}
+        from ${tasks} as task where task.id = ${task}::uuid
       ),
       abandoned as (
-        update ${sql.raw(logs)} set status = 'failed', error_message = 'the worker running this attempt stopped before finishing',
+        update ${logs} set status = 'failed', error_message = 'the worker running this attempt stopped before finishing',
           execution_time_ms = (extract(epoch from (now() - execution_date)) * 1000)::int
-        where task_id = ${taskId} and status = 'running' and result_data->>'jobId' = ${attempt.jobId}
+        where task_id = ${task}::uuid and status = 'running' and result_data->>'jobId' = ${jobId}::text
           and exists (select 1 from decided where decision = 'run')
         returning 1
       ),
       inserted as (
-        insert into ${sql.raw(logs)} (task_id, status, result_data, execution_time_ms)
+        insert into ${logs} (task_id, status, result_data, execution_time_ms)
         select id, case when decision = 'run' then 'running' else 'skipped' end,
-          ${marker}::jsonb || case when decision = 'run' then '{}'::jsonb else jsonb_build_object('reason', decision) end,
+          ${statement.value(JSON.stringify({ jobId: attempt.jobId, attempt: attempt.attempt }))}::jsonb
+            || case when decision = 'run' then '{}'::jsonb else jsonb_build_object('reason', decision) end,
           case when decision = 'run' then null else 0 end
         from decided where decision <> 'duplicate'
         returning id
       )
-      select decided.*, (select id from inserted) as log_id, (select count(*) from abandoned) as abandoned from decided`);
-    const row = result.rows[0];
+      select decided.*, (select id from inserted) as log_id, (select count(*) from abandoned) as abandoned, ${commitMode} as commit_mode from decided`;
+    const [row] = await prepared<TaskRow & { decision: string; log_id: number | null }>(statement);
     if (row === undefined) return { outcome: 'missing' };
     if (row.decision === 'duplicate') return { outcome: 'duplicate' };
     if (row.decision !== 'run') return { outcome: 'skipped', reason: row.decision };
@@ -152,48 +215,63 @@ export function createTaskState(options: TaskStateOptions) {
   }
 
   /**
-   * Records the outcome. With the task row locked, a success recorded since this job's due time (another
-   * delivery of it, or another job of the task that finished first) turns this attempt into a skipped duplicate,
-   * so concurrent deliveries leave exactly one success and one result. Without `persist` it is one statement.
+   * Records the outcome in one statement (one round trip, one commit): locks the task row, and unless a success
+   * was recorded since this job's due time (another delivery of it, or another job of the task that finished
+   * first; then this attempt becomes a skipped duplicate) inserts the result row, closes the attempt's log and
+   * updates the task. Concurrent deliveries therefore leave exactly one success and one result.
    */
   async function finish(type: MonitoringTaskType, taskId: string, logId: number, dueAt: number, outcome: TaskOutcome): Promise<'success' | 'skipped'> {
     const { tasks, logs } = taskTables[type];
-    const at = now().toISOString();
-    const due = new Date(dueAt).toISOString();
-    const elapsed = sql`greatest(0, (extract(epoch from (${at}::timestamptz - execution_date)) * 1000)::int)`;
-    const dataSource = type === 'platform_insights' && outcome.dataSource !== undefined ? sql`, data_source = ${outcome.dataSource}` : sql``;
-    const success = outcome.status === 'success' ? sql`, last_success = ${at}::timestamptz, consecutive_failures = 0, failure_reason = null` : sql``;
-    const record = (resultData: Record<string, unknown>) => sql`
+    const statement = createStatement();
+    const task = statement.value(taskId);
+    const at = statement.value(now().toISOString());
+    const succeeded = statement.value(outcome.status === 'success');
+    const resultRow = outcome.result;
+    // Table and column names come from our processors' code, never from input; quoted anyway.
+    const columns = resultRow === undefined ? '' : Object.keys(resultRow.row).map(quoteIdentifier).join(', ');
+    const inserted =
+      resultRow === undefined
+        ? ''
+        : `inserted as (
+            insert into ${quoteIdentifier(resultRow.table)} (${columns})
+            select ${columns} from jsonb_populate_record(null::${quoteIdentifier(resultRow.table)}, ${statement.value(JSON.stringify(resultRow.row))}::jsonb)
+            where (select not duplicate and log_exists from locked)
+            returning id
+          ),`;
+    const insertedId = resultRow === undefined ? `'{}'::jsonb` : `jsonb_build_object(${statement.value(resultRow.idKey)}::text, (select id from inserted))`;
+    const dataSource = type === 'platform_insights' ? `, data_source = coalesce(${statement.value(outcome.dataSource ?? null)}::text, data_source)` : '';
+    const log = statement.value(logId);
+    // `log_exists` guards every write: without the attempt's log row the statement writes nothing.
+    statement.text = `
+      with locked as (
+        select coalesce(last_success >= ${statement.value(new Date(dueAt).toISOString())}::timestamptz, false) as duplicate,
+          exists (select 1 from ${logs} where id = ${log}::bigint and task_id = ${task}::uuid) as log_exists
+        from ${tasks} where id = ${task}::uuid for update
+      ),
+      ${inserted}
       log_update as (
-        update ${sql.raw(logs)} set status = case when (select duplicate from locked) then 'skipped' else ${outcome.status} end,
+        update ${logs} set status = case when (select duplicate from locked) then 'skipped' else ${statement.value(outcome.status)}::text end,
           result_data = coalesce(result_data, '{}'::jsonb) || case when (select duplicate from locked)
-            then '{"reason":"already_checked_after_due_time"}'::jsonb else ${JSON.stringify(resultData)}::jsonb end,
-          execution_time_ms = ${elapsed} ${dataSource}
-        where id = ${logId}
+            then '{"reason":"already_checked_after_due_time"}'::jsonb else ${statement.value(JSON.stringify(outcome.resultData))}::jsonb || ${insertedId} end,
+          execution_time_ms = greatest(0, (extract(epoch from (${at}::timestamptz - execution_date)) * 1000)::int) ${dataSource}
+        where id = ${log}::bigint and task_id = ${task}::uuid
         returning 1
       ),
       task_update as (
-        update ${sql.raw(tasks)} set last_check = ${at}::timestamptz, next_check = ${outcome.nextCheckAt.toISOString()}::timestamptz,
-          status = case when status = 'paused' then status else 'active' end ${success}
-        where id = ${taskId} and not (select duplicate from locked)
+        update ${tasks} set last_check = ${at}::timestamptz, next_check = ${statement.value(outcome.nextCheckAt.toISOString())}::timestamptz,
+          status = case when status = 'paused' then status else 'active' end,
+          last_success = case when ${succeeded}::boolean then ${at}::timestamptz else last_success end,
+          consecutive_failures = case when ${succeeded}::boolean then 0 else consecutive_failures end,
+          failure_reason = case when ${succeeded}::boolean then null else failure_reason end
+        where id = ${task}::uuid and not (select duplicate from locked) and exists (select 1 from log_update)
         returning 1
       )
-      select (select duplicate from locked) as duplicate, (select count(*) from log_update) as logs, (select count(*) from task_update) as tasks`;
-    const locked = sql`locked as (select coalesce(last_success >= ${due}::timestamptz, false) as duplicate from ${sql.raw(tasks)} where id = ${taskId} for update)`;
-
-    if (outcome.persist === undefined) {
-      const result = await db.execute<{ duplicate: boolean }>(sql`with ${locked}, ${record(outcome.resultData)}`);
-      return result.rows[0]?.duplicate === true ? 'skipped' : outcome.status;
-    }
-    const persist = outcome.persist;
-    return db.transaction(async (transaction) => {
-      const check = await transaction.execute<{ duplicate: boolean }>(
-        sql`select coalesce(last_success >= ${due}::timestamptz, false) as duplicate from ${sql.raw(tasks)} where id = ${taskId} for update`,
-      );
-      const resultData = check.rows[0]?.duplicate === true ? outcome.resultData : { ...outcome.resultData, ...(await persist(transaction)) };
-      const result = await transaction.execute<{ duplicate: boolean }>(sql`with ${locked}, ${record(resultData)}`);
-      return result.rows[0]?.duplicate === true ? 'skipped' : outcome.status;
-    });
+      select (select duplicate from locked) as duplicate, (select count(*) from log_update)::int as logs, ${commitMode} as commit_mode`;
+    const [row] = await prepared<{ duplicate: boolean; logs: number }>(statement);
+    // The attempt's log row does not exist: with asynchronous commit a database crash lost \`begin\`. Nothing was
+    // written; failing lets BullMQ retry the job with a fresh log row.
+    if (row === undefined || row.logs === 0) throw new Error(`execution log ${logId} of ${type} task ${taskId} is gone; not recording the outcome`);
+    return row.duplicate ? 'skipped' : outcome.status;
   }
 
   async function fail(type: MonitoringTaskType, taskId: string, logId: number, failure: ClassifiedFailure, final: boolean): Promise<FailureResult> {

@@ -1,6 +1,6 @@
 import type { WorkerAppConfig } from '@switchyard/config';
 import { createSecretBox, type PlatformDb, type UserdataDb } from '@switchyard/db';
-import { createJobWorker, createQueues, createRedisConnection, queueNames, type QueueName } from '@switchyard/jobs';
+import { cancelForShutdown, createJobWorker, createQueues, createRedisConnection, queueNames, type QueueName } from '@switchyard/jobs';
 import { QueueEvents, type JobsOptions, type Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { createDispatcher } from './dispatcher.js';
@@ -8,6 +8,7 @@ import { createPlatformClients } from './insights/platform-clients.js';
 import { createRequestTokenRefresh } from './insights/request-token-refresh.js';
 import { createWorkerMetrics } from './metrics.js';
 import { createOAuthTokenProcessor } from './processors/oauth-token-processor.js';
+import { readEvictionPolicy, warnUnlessNoEviction } from './redis-eviction-policy.js';
 import { createPerformanceAnalysisProcessor } from './processors/performance-analysis-processor.js';
 import { createPlatformInsightsProcessor } from './processors/platform-insights-processor.js';
 import { createWebsiteAnalysisProcessor } from './processors/website-analysis-processor.js';
@@ -27,6 +28,17 @@ export interface WorkerRuntimeDependencies {
   consume?: readonly QueueName[];
   /** Per-queue job option overrides (tests use short backoffs). */
   jobOptions?: Partial<Record<QueueName, JobsOptions>>;
+}
+
+/** Waits for `promise` at most `ms`; says which came first. */
+async function settleWithin(promise: Promise<unknown>, ms: number): Promise<'settled' | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
+  try {
+    return await Promise.race([promise.then(() => 'settled' as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Scheduler ids: fixed, so every boot of every process upserts the same two schedulers. */
@@ -52,14 +64,10 @@ export async function createWorkerRuntime(config: Pick<WorkerAppConfig, 'redis' 
   const ownsFetcher = dependencies.fetcher === undefined;
   const platform = dependencies.platform.db;
   const secretBox = createSecretBox(config.secrets.key);
-  const taskState = createTaskState({ db: platform, retry: settings.taskRetry });
+  const taskState = createTaskState({ platform: dependencies.platform, retry: settings.taskRetry, asynchronousCommit: true });
   const oauthEvents = new QueueEvents(queueNames.oauthTokenMonitoring, { connection: workerConnection.duplicate(), prefix });
 
-  const policy = await producerConnection.config('GET', 'maxmemory-policy').catch(() => undefined);
-  const evictionPolicy = Array.isArray(policy) ? String(policy[1]) : undefined;
-  if (evictionPolicy !== undefined && evictionPolicy !== 'noeviction') {
-    logger.warn({ maxmemoryPolicy: evictionPolicy }, 'Redis maxmemory-policy is not noeviction: Redis may evict queued jobs under memory pressure');
-  }
+  warnUnlessNoEviction(await readEvictionPolicy(producerConnection), logger);
 
   const dispatcher = createDispatcher({
     db: platform,
@@ -103,7 +111,7 @@ export async function createWorkerRuntime(config: Pick<WorkerAppConfig, 'redis' 
   if (consume.has(queueNames.websiteAnalysis)) {
     add(
       queueNames.websiteAnalysis,
-      createJobWorker(queueNames.websiteAnalysis, createWebsiteAnalysisProcessor({ taskState, fetcher, llm: dependencies.llm }), {
+      createJobWorker(queueNames.websiteAnalysis, createWebsiteAnalysisProcessor({ taskState, platform, fetcher, llm: dependencies.llm }), {
         ...common,
         concurrency: settings.concurrency.website,
       }),
@@ -149,21 +157,22 @@ export async function createWorkerRuntime(config: Pick<WorkerAppConfig, 'redis' 
 
   let closing: Promise<void> | undefined;
 
-  /** Stops dispatching, lets active jobs finish until `graceMs`, aborts the rest, then closes Redis connections. */
-  async function close(graceMs: number): Promise<void> {
+  /**
+   * Stops dispatching, lets active jobs finish until `graceMs`, then aborts the rest (their jobs go back to the
+   * queue without using an attempt) and waits up to `abortSettleMs` for them to hand their jobs back. A job whose
+   * processor ignores its signal keeps its lock until it expires; the stalled-job check then hands it on.
+   */
+  async function close(graceMs: number, abortSettleMs = 5_000): Promise<void> {
     closing ??= (async () => {
       await workers.get(queueNames.dispatch)?.close();
       const others = [...workers.entries()].filter(([queue]) => queue !== queueNames.dispatch).map(([, worker]) => worker);
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<'deadline'>((resolve) => {
-        timer = setTimeout(() => resolve('deadline'), graceMs);
-      });
-      const drained = await Promise.race([Promise.all(others.map((worker) => worker.close())).then(() => 'drained' as const), deadline]);
-      clearTimeout(timer);
-      if (drained === 'deadline') {
-        logger.warn({ graceMs }, 'active jobs did not finish in time; aborting them (BullMQ retries them elsewhere)');
-        for (const worker of others) worker.cancelAllJobs('worker shutting down');
-        await Promise.all(others.map((worker) => worker.close(true)));
+      const drained = Promise.all(others.map((worker) => worker.close()));
+      if ((await settleWithin(drained, graceMs)) === 'timeout') {
+        logger.warn({ graceMs }, 'active jobs did not finish in time; aborting them and handing them back to the queue');
+        for (const worker of others) cancelForShutdown(worker);
+        if ((await settleWithin(drained, abortSettleMs)) === 'timeout') {
+          logger.error({ abortSettleMs }, 'aborted jobs did not stop; their locks will expire and the stalled-job check hands them on');
+        }
       }
       await oauthEvents.close();
       await queues.close();

@@ -8,13 +8,15 @@ import { createTestDatabases, type TestDatabases } from '@switchyard/db/testing'
 import { createQueues, createRedisConnection, queueNames } from '@switchyard/jobs';
 import { startOpenAISimulator, type Simulator } from '@switchyard/llm/testing';
 import { QueueEvents } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deleteRedisPrefix, redisUrl, uniquePrefix } from './helpers.js';
 import { startLocalServer, type LocalServer } from './simulators/http-server.js';
 import { analysisAnswer } from './simulators/llm-answers.js';
 import { samplePage } from './simulators/website-server.js';
 
 const appDirectory = fileURLToPath(new URL('..', import.meta.url));
+// Each test starts worker processes (tsx compiles on start): slow when CI runs every suite at once on 2 cores.
+const processTestTimeoutMs = 120_000;
 let databases: TestDatabases;
 let llm: Simulator;
 let site: LocalServer;
@@ -50,8 +52,14 @@ beforeAll(async () => {
   });
 });
 
+// A test that failed half-way must not leave a worker behind to take the next test's job.
+afterEach(async () => {
+  const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
+  for (const child of running) child.kill('SIGKILL');
+  await Promise.all(running.map((child) => once(child, 'exit')));
+});
+
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await Promise.all([site?.close(), llm?.close()]);
   await databases?.drop();
   await deleteRedisPrefix(prefix);
@@ -134,7 +142,7 @@ describe('a worker killed in the middle of a job', () => {
     const [row] = await databases.platform.db.select().from(websiteAnalysisTasks).where(eq(websiteAnalysisTasks.id, task!.id));
     expect(row).toMatchObject({ status: 'active', consecutiveFailures: 0, failureReason: null });
     expect(Math.round((row!.nextCheck!.getTime() - row!.lastSuccess!.getTime()) / 86_400_000)).toBe(30);
-  });
+  }, processTestTimeoutMs);
 
   it('on SIGTERM lets the active job finish before exiting', async () => {
     const task = await insertTask('/held');
@@ -156,5 +164,5 @@ describe('a worker killed in the middle of a job', () => {
       connection.disconnect();
     }
     expect(await successLogs(task.id)).toHaveLength(1);
-  });
+  }, processTestTimeoutMs);
 });

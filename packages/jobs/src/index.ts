@@ -25,5 +25,13 @@ export {
   type QueuesOptions,
   type TypedQueue,
 } from './queues.js';
-export { createJobWorker, isFinalAttempt, type JobProcessor, type JobWorkerOptions } from './worker.js';
+export {
+  cancelForShutdown,
+  createJobWorker,
+  isFinalAttempt,
+  isShutdownAbort,
+  WorkerShutdownError,
+  type JobProcessor,
+  type JobWorkerOptions,
+} from './worker.js';
 export { UnrecoverableError, DelayedError, type Job } from 'bullmq';

@@ -3,7 +3,17 @@ import { once } from 'node:events';
 import { readProcessEnv } from '@switchyard/config';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createJobWorker, createQueues, QueueUnavailableError, createRedisConnection, monitoringJobId, queueNames, type Queues } from '../src/index.js';
+import {
+  cancelForShutdown,
+  createJobWorker,
+  createQueues,
+  createRedisConnection,
+  isShutdownAbort,
+  monitoringJobId,
+  queueNames,
+  QueueUnavailableError,
+  type Queues,
+} from '../src/index.js';
 
 const redisUrl = readProcessEnv().REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `{switchyard-jobs-test-${randomUUID()}}`;
@@ -81,6 +91,48 @@ describe('createJobWorker', () => {
       expect(job.attemptsMade).toBe(1);
     } finally {
       await worker.close();
+    }
+  });
+});
+
+describe('cancelForShutdown', () => {
+  it('hands an aborted job back to the queue without using an attempt, and another worker completes it', async () => {
+    // Its own prefix: the queue must hold only this test's job.
+    const ownPrefix = `{switchyard-jobs-test-${randomUUID()}}`;
+    const ownQueues = createQueues(producerConnection, { prefix: ownPrefix });
+    const queueName = queueNames.oauthTokenMonitoring;
+    let started: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const stopping = createJobWorker(
+      queueName,
+      (_job, _payload, signal) =>
+        new Promise((_resolve, reject) => {
+          started();
+          signal.addEventListener('abort', () => reject(new Error(isShutdownAbort(signal) ? 'shutdown abort' : 'other abort')));
+        }),
+      { connection: workerConnection, prefix: ownPrefix },
+    );
+    const payload = { taskId: randomUUID(), userId: randomUUID(), reason: 'manual' as const, dueAt: 1 };
+    const { jobId } = await ownQueues.enqueue(queueName, payload, { jobId: `shutdown.${payload.taskId}` });
+    await running;
+    const failures: string[] = [];
+    stopping.on('failed', (_job, error) => failures.push(error.message));
+    cancelForShutdown(stopping);
+    await stopping.close();
+
+    const job = await ownQueues.queue(queueName).getJob(jobId);
+    expect(await job?.getState()).toBe('waiting');
+    expect(job?.attemptsMade).toBe(0);
+    expect(failures).toEqual([]);
+
+    const finishing = createJobWorker(queueName, (_job, seen) => Promise.resolve(seen.taskId), { connection: workerConnection, prefix: ownPrefix });
+    try {
+      const [completed] = (await once(finishing, 'completed')) as [{ id: string; returnvalue: unknown; attemptsMade: number }];
+      expect(completed).toMatchObject({ id: jobId, returnvalue: payload.taskId, attemptsMade: 1 });
+    } finally {
+      await finishing.close();
+      await ownQueues.queue(queueName).obliterate({ force: true });
+      await ownQueues.close();
     }
   });
 });

@@ -1,28 +1,34 @@
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import OpenAI from 'openai';
 import { createLlmClient } from '../src/client.js';
 import { createOpenAICompatibleProvider } from '../src/providers/openai-compatible/index.js';
-import { startOpenAISimulator } from '../src/testing/index.js';
 import { createPooledFetch } from '../src/transport.js';
 
 // The fallback client vs the bare openai SDK (same pooled transport), and breaker-open fallback vs direct-to-fallback.
+// The simulator runs in a child process; both sides are warmed up, then measured in alternating rounds (A, B, A, B...)
+// and each side reports the median of its rounds, so load on a shared machine hits both sides alike.
 const concurrency = 32;
-const requestsPerRun = 4_000;
+const requestsPerRound = 2_000;
+const rounds = 7;
 const messages = [{ role: 'user' as const, content: 'Benchmark the switchyard fallback client' }];
 
 interface Row {
-  name: string;
   rps: number;
   p50: number;
   p99: number;
+  /** CPU time of this process (the client side only: the simulator has its own) per request, in µs. */
+  cpuUs: number;
 }
 
-async function measure(name: string, call: () => Promise<unknown>): Promise<Row> {
+async function measure(call: () => Promise<unknown>, requests = requestsPerRound): Promise<Row> {
   const latencies: number[] = [];
   let next = 0;
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < requestsPerRun) {
+      while (next < requests) {
         next += 1;
         const begin = performance.now();
         await call();
@@ -31,16 +37,39 @@ async function measure(name: string, call: () => Promise<unknown>): Promise<Row>
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   latencies.sort((a, b) => a - b);
   const at = (quantile: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * quantile))] ?? 0;
-  return { name, rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99) };
+  return { rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99), cpuUs: (cpu.user + cpu.system) / latencies.length };
 }
 
-function print(baseline: Row, candidate: Row, target: string) {
-  const format = (row: Row) => `${row.name.padEnd(34)} ${row.rps.toFixed(0).padStart(7)} req/s   p50 ${row.p50.toFixed(2).padStart(7)} ms   p99 ${row.p99.toFixed(2).padStart(7)} ms`;
-  console.log(format(baseline));
-  console.log(format(candidate));
-  console.log(`  throughput ratio ${(candidate.rps / baseline.rps).toFixed(3)}  (cost ${((1 - candidate.rps / baseline.rps) * 100).toFixed(1)}%, target ${target})\n`);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const medianRow = (rows: Row[]): Row => ({
+  rps: median(rows.map((row) => row.rps)),
+  p50: median(rows.map((row) => row.p50)),
+  p99: median(rows.map((row) => row.p99)),
+  cpuUs: median(rows.map((row) => row.cpuUs)),
+});
+
+async function compare(title: string, target: string, baselineName: string, baseline: () => Promise<unknown>, candidateName: string, candidate: () => Promise<unknown>) {
+  await measure(baseline);
+  await measure(candidate);
+  const baselineRows: Row[] = [];
+  const candidateRows: Row[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    baselineRows.push(await measure(baseline));
+    candidateRows.push(await measure(candidate));
+  }
+  const base = medianRow(baselineRows);
+  const cand = medianRow(candidateRows);
+  const perRound = baselineRows.map((row, index) => ((candidateRows[index]?.rps ?? 0) / row.rps).toFixed(2)).join(' ');
+  const format = (name: string, row: Row) =>
+    `${name.padEnd(30)} ${row.rps.toFixed(0).padStart(6)} req/s   p50 ${row.p50.toFixed(2).padStart(6)} ms   p99 ${row.p99.toFixed(2).padStart(6)} ms   cpu ${row.cpuUs.toFixed(0).padStart(4)} µs/req`;
+  console.log(title);
+  console.log(format(baselineName, base));
+  console.log(format(candidateName, cand));
+  console.log(`  throughput ratio ${(cand.rps / base.rps).toFixed(3)} (cost ${((1 - cand.rps / base.rps) * 100).toFixed(1)}%, target ${target}); per-round ${perRound}`);
+  console.log(`  client CPU per request ratio ${(cand.cpuUs / base.cpuUs).toFixed(3)} (less sensitive to other load on the machine)\n`);
 }
 
 async function drainSdkStream(stream: AsyncIterable<unknown>) {
@@ -49,14 +78,14 @@ async function drainSdkStream(stream: AsyncIterable<unknown>) {
   }
 }
 
-const primary = await startOpenAISimulator({ record: false, faults: [{ type: 'server_error' }] });
-const fallback = await startOpenAISimulator({ record: false });
+const simulators = fork(new URL('./simulator-process.ts', import.meta.url));
+const [urls] = (await once(simulators, 'message')) as [{ primary: string; fallback: string }];
 const timeouts = { connectMs: 2_000, firstTokenMs: 10_000, idleMs: 10_000, totalMs: 30_000 };
 const pool = createPooledFetch({ connections: concurrency, timeouts });
 const primaryPool = createPooledFetch({ connections: concurrency, timeouts });
-const sdk = new OpenAI({ apiKey: 'sk-bench-000000', baseURL: `${fallback.url}/v1`, fetch: pool, maxRetries: 0, logLevel: 'off' });
-const fallbackProvider = createOpenAICompatibleProvider({ id: 'openai', name: 'fallback', apiKey: 'sk-bench-000000', baseUrl: `${fallback.url}/v1`, fetch: pool, timeouts });
-const primaryProvider = createOpenAICompatibleProvider({ id: 'openai', name: 'primary', apiKey: 'sk-bench-000000', baseUrl: `${primary.url}/v1`, fetch: primaryPool, timeouts });
+const sdk = new OpenAI({ apiKey: 'sk-bench-000000', baseURL: `${urls.fallback}/v1`, fetch: pool, maxRetries: 0, logLevel: 'off' });
+const fallbackProvider = createOpenAICompatibleProvider({ id: 'openai', name: 'fallback', apiKey: 'sk-bench-000000', baseUrl: `${urls.fallback}/v1`, fetch: pool, timeouts });
+const primaryProvider = createOpenAICompatibleProvider({ id: 'openai', name: 'primary', apiKey: 'sk-bench-000000', baseUrl: `${urls.primary}/v1`, fetch: primaryPool, timeouts });
 const direct = createLlmClient({ providers: [fallbackProvider], defaultChain: [{ provider: 'fallback', model: 'bench-model' }], deadlineMs: 30_000 });
 const withOpenBreaker = createLlmClient({
   providers: [primaryProvider, fallbackProvider],
@@ -75,31 +104,17 @@ if (health[0]?.state !== 'open') throw new Error('the primary breaker should be 
 const bareChat = () => sdk.chat.completions.create({ model: 'bench-model', messages });
 const bareStream = async () => drainSdkStream(await sdk.chat.completions.create({ model: 'bench-model', messages, stream: true, stream_options: { include_usage: true } }));
 const clientChat = () => direct.chat({ model: 'auto', messages });
-const clientStream = async () => drainSdkStream(direct.chatStream({ model: 'auto', messages }));
+const clientStream = () => drainSdkStream(direct.chatStream({ model: 'auto', messages }));
 
-// Warm-up so JIT and pools are equal for both sides.
-await measure('warm-up', bareChat);
-await measure('warm-up', clientChat);
-// The machine is shared and noisy: interleave the two sides and keep each side's best run.
-async function compare(title: string, target: string, baselineName: string, baseline: () => Promise<unknown>, candidateName: string, candidate: () => Promise<unknown>) {
-  let bestBaseline: Row | undefined;
-  let bestCandidate: Row | undefined;
-  for (let run = 0; run < 3; run += 1) {
-    const baselineRow = await measure(baselineName, baseline);
-    const candidateRow = await measure(candidateName, candidate);
-    if (!bestBaseline || baselineRow.rps > bestBaseline.rps) bestBaseline = baselineRow;
-    if (!bestCandidate || candidateRow.rps > bestCandidate.rps) bestCandidate = candidateRow;
-  }
-  console.log(title);
-  print(bestBaseline!, bestCandidate!, target);
-}
+// JIT and pools warm for every path before any round counts.
+for (const call of [bareChat, clientChat, bareStream, clientStream]) await measure(call, 4_000);
 
-console.log(`concurrency ${concurrency}, ${requestsPerRun} requests per run, best of 3 interleaved runs, OpenAI simulator on 127.0.0.1\n`);
+console.log(`concurrency ${concurrency}, ${rounds} alternating rounds of ${requestsPerRound} requests per side, medians; OpenAI simulator in a child process\n`);
 await compare('non-stream', '< 10%', 'bare openai SDK (pooled fetch)', bareChat, 'fallback client', clientChat);
 await compare('stream', '< 10%', 'bare openai SDK (pooled fetch)', bareStream, 'fallback client', clientStream);
 await compare('primary breaker open (non-stream)', '< 5%', 'direct to fallback (client)', clientChat, 'chain, primary breaker open', () =>
   withOpenBreaker.chat({ model: 'auto', messages }),
 );
 
-await Promise.all([primary.close(), fallback.close()]);
+simulators.disconnect();
 await Promise.all([pool.close(), primaryPool.close()]);

@@ -172,7 +172,30 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 function hasContent(chunk: ChatCompletionChunk): boolean {
-  return chunk.choices.some((choice) => Boolean(choice.delta.content) || Boolean(choice.delta.tool_calls?.length) || Boolean(choice.delta.refusal));
+  for (const { delta } of chunk.choices) if (delta.content || delta.tool_calls?.length || delta.refusal) return true;
+  return false;
+}
+
+function isFinishing(chunk: ChatCompletionChunk): boolean {
+  for (const choice of chunk.choices) if (choice.finish_reason !== null && choice.finish_reason !== undefined) return true;
+  return false;
+}
+
+/**
+ * Gives a provider's chunk the stream's id and creation time and, in a continuation, drops the repeated `role`.
+ * In place: every chunk is a fresh object from its adapter, and this runs once per chunk.
+ */
+function normaliseChunk(chunk: ChatCompletionChunk, identity: { id: string; created: number }, continuing: boolean): ChatCompletionChunk {
+  chunk.id = identity.id;
+  chunk.created = identity.created;
+  if (continuing) {
+    for (const choice of chunk.choices) {
+      if (choice.delta.role === undefined) continue;
+      const { role: _role, ...delta } = choice.delta;
+      choice.delta = delta;
+    }
+  }
+  return chunk;
 }
 
 function addUsage(total: ChatUsage | undefined, usage: ChatUsage): ChatUsage {
@@ -187,45 +210,62 @@ function addUsage(total: ChatUsage | undefined, usage: ChatUsage): ChatUsage {
   };
 }
 
-/**
- * One attempt's abort controller: linked to the caller's signal, with a total/deadline timer and a
- * first-token/idle timer. Every timer and listener is released by `dispose()`.
- */
-function createAttemptControl(callerSignal: AbortSignal | undefined, totalMs: number, deadlineAt: number) {
-  const controller = new AbortController();
-  const onCallerAbort = () => controller.abort(callerSignal?.reason);
-  callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
-  const remaining = deadlineAt - Date.now();
-  const totalCause: AbortCause = remaining <= totalMs ? 'deadline' : 'total';
-  const totalTimer = setTimeout(() => controller.abort(new AttemptAbort(totalCause)), Math.max(0, Math.min(totalMs, remaining)));
-  let tokenTimer: NodeJS.Timeout | undefined;
-  return {
-    signal: controller.signal,
-    /** Arms (or re-arms) the first-token / idle timer. */
-    arm(cause: 'first_token' | 'idle', ms: number) {
-      if (tokenTimer) clearTimeout(tokenTimer);
-      tokenTimer = setTimeout(() => controller.abort(new AttemptAbort(cause)), ms);
-    },
-    refresh() {
-      tokenTimer?.refresh();
-    },
-    /** Why the attempt was aborted, if it was: a timer of ours, or the caller. */
-    abortCause(): AbortCause | 'caller' | undefined {
-      if (!controller.signal.aborted) return undefined;
-      const reason: unknown = controller.signal.reason;
-      return reason instanceof AttemptAbort ? reason.timer : 'caller';
-    },
-    /** Releases timers and listeners; `abort` also cancels the HTTP call (the consumer stopped early or it failed). */
-    dispose(abort = false) {
-      if (abort && !controller.signal.aborted) controller.abort(new AttemptAbort('total'));
-      clearTimeout(totalTimer);
-      if (tokenTimer) clearTimeout(tokenTimer);
-      callerSignal?.removeEventListener('abort', onCallerAbort);
-    },
-  };
+function abortAttempt(controller: AbortController, cause: AbortCause): void {
+  controller.abort(new AttemptAbort(cause));
 }
 
-type AttemptControl = ReturnType<typeof createAttemptControl>;
+/**
+ * One attempt's abort controller: linked to the caller's signal, with a total/deadline timer and a
+ * first-token/idle timer. Every timer and listener is released by `dispose()`. A class, and timers that take
+ * their arguments, so an attempt allocates no closures on the hot path.
+ */
+class AttemptControl {
+  readonly signal: AbortSignal;
+  private readonly controller = new AbortController();
+  private readonly totalTimer: NodeJS.Timeout;
+  private tokenTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly callerSignal: AbortSignal | undefined,
+    totalMs: number,
+    deadlineAt: number,
+  ) {
+    this.signal = this.controller.signal;
+    callerSignal?.addEventListener('abort', this, { once: true });
+    const remaining = deadlineAt - Date.now();
+    this.totalTimer = setTimeout(abortAttempt, Math.max(0, Math.min(totalMs, remaining)), this.controller, remaining <= totalMs ? 'deadline' : 'total');
+  }
+
+  /** The caller's signal fired. */
+  handleEvent(): void {
+    this.controller.abort(this.callerSignal?.reason);
+  }
+
+  /** Arms (or re-arms) the first-token / idle timer. */
+  arm(cause: 'first_token' | 'idle', ms: number): void {
+    if (this.tokenTimer) clearTimeout(this.tokenTimer);
+    this.tokenTimer = setTimeout(abortAttempt, ms, this.controller, cause);
+  }
+
+  refresh(): void {
+    this.tokenTimer?.refresh();
+  }
+
+  /** Why the attempt was aborted, if it was: a timer of ours, or the caller. */
+  abortCause(): AbortCause | 'caller' | undefined {
+    if (!this.signal.aborted) return undefined;
+    const reason: unknown = this.signal.reason;
+    return reason instanceof AttemptAbort ? reason.timer : 'caller';
+  }
+
+  /** Releases timers and listeners; `abort` also cancels the HTTP call (the consumer stopped early or it failed). */
+  dispose(abort = false): void {
+    if (abort && !this.signal.aborted) abortAttempt(this.controller, 'total');
+    clearTimeout(this.totalTimer);
+    if (this.tokenTimer) clearTimeout(this.tokenTimer);
+    this.callerSignal?.removeEventListener('abort', this);
+  }
+}
 
 /** Turns whatever an attempt threw into an `LlmError`, letting our own timers name the timeout. */
 function classify(error: unknown, provider: string, control: AttemptControl): LlmError {
@@ -274,11 +314,14 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
     const outcome = error && countsAsProviderFailure(error.kind) ? { success: false as const, kind: error.kind, retryAfterMs: error.retryAfterMs } : { success: true as const };
     store.record(name, outcome).catch(() => undefined);
   };
-  const onRateLimitFor = (name: string) => (snapshot: RateLimitSnapshot) => {
+  const rateLimitHandler = (name: string) => (snapshot: RateLimitSnapshot) => {
     if ((snapshot.remainingRequests === 0 || snapshot.remainingTokens === 0) && snapshot.resetAt !== undefined && snapshot.resetAt > Date.now()) {
       store.markRateLimited(name, snapshot.resetAt).catch(() => undefined);
     }
   };
+  // One handler per configured provider, made once; a per-call provider (a user's own key) gets its own.
+  const rateLimitHandlers = new Map([...providers.keys()].map((name) => [name, rateLimitHandler(name)]));
+  const onRateLimitFor = (name: string) => rateLimitHandlers.get(name) ?? rateLimitHandler(name);
 
   /** Runs the chain policy; `attempt` performs one call and returns its result or throws. */
   interface ChainRun {
@@ -299,7 +342,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
       ...extra,
     };
     run.attempts.push(attempt);
-    safely(hooks.onAttempt, { ...attempt, ...run.context });
+    if (hooks.onAttempt) safely(hooks.onAttempt, { ...attempt, ...run.context });
   };
 
   const backoffMs = (retry: number, error: LlmError) => {
@@ -372,7 +415,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
           }
         }
         const startedAt = Date.now();
-        const control = createAttemptControl(run.signal, timeoutsOf(provider).totalMs, run.deadlineAt);
+        const control = new AttemptControl(run.signal, timeoutsOf(provider).totalMs, run.deadlineAt);
         try {
           const completion = await provider.chat(request, { model: entry.model, signal: control.signal, onRateLimit: onRateLimitFor(provider.name) });
           record(run, entry, startedAt, { outcome: 'success' });
@@ -429,25 +472,20 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
         const continuing = firstTokenSent;
         const attemptRequest = continuing ? buildContinuationRequest(request, delivered, provider.supportsPrefill) : request;
         const startedAt = Date.now();
-        const control = createAttemptControl(run.signal, timeouts.totalMs, run.deadlineAt);
+        const control = new AttemptControl(run.signal, timeouts.totalMs, run.deadlineAt);
         control.arm('first_token', timeouts.firstTokenMs);
         let attemptContent = false;
         let finished = false;
         let attemptUsage: ChatUsage | undefined;
         let model = entry.model;
         const held: ChatCompletionChunk[] = [];
-        const normalise = (chunk: ChatCompletionChunk): ChatCompletionChunk => {
-          identity ??= { id: chunk.id, created: chunk.created };
-          const choices = continuing ? chunk.choices.map((choice) => ({ ...choice, delta: { ...choice.delta, role: undefined } })) : chunk.choices;
-          return { ...chunk, id: identity.id, created: identity.created, choices };
-        };
         let failure: LlmError | undefined;
         try {
           for await (const chunk of provider.chatStream(attemptRequest, { model: entry.model, signal: control.signal, onRateLimit: onRateLimitFor(provider.name) })) {
             if (chunk.usage) attemptUsage = chunk.usage;
             if (chunk.model) model = chunk.model;
             if (chunk.choices.length === 0) continue;
-            const finishing = chunk.choices.some((choice) => choice.finish_reason !== null && choice.finish_reason !== undefined);
+            const finishing = isFinishing(chunk);
             if (!attemptContent) {
               if (!hasContent(chunk) && !finishing) {
                 held.push(chunk);
@@ -457,7 +495,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
               firstTokenSent = true;
               contributors.push({ provider: provider.name, model });
               control.arm('idle', timeouts.idleMs);
-              if (!continuing) for (const early of held) yield normalise(early);
+              if (!continuing) for (const early of held) yield normaliseChunk(early, (identity ??= { id: early.id, created: early.created }), false);
             } else {
               control.refresh();
             }
@@ -466,7 +504,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
               if (choice.delta.tool_calls?.length) toolCallStarted = true;
             }
             if (finishing) finished = true;
-            yield normalise(chunk);
+            yield normaliseChunk(chunk, (identity ??= { id: chunk.id, created: chunk.created }), continuing);
           }
           if (!finished) throw new LlmError(`Provider ${provider.name} ended the stream before the answer was complete.`, { kind: 'network', provider: provider.name });
         } catch (thrown) {
@@ -544,24 +582,33 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
     // The outcome is optional to await; an unobserved rejection must not crash the process.
     outcome.catch(() => undefined);
     let settled = false;
+    const fail = (error: unknown): never => {
+      settled = true;
+      reject(error);
+      throw error;
+    };
+    const settleClosed = <T>(result: T): T => {
+      if (!settled) {
+        settled = true;
+        reject(new Error('The stream was closed before it finished.'));
+      }
+      return result;
+    };
     return {
       outcome,
-      async *[Symbol.asyncIterator]() {
-        const run = startRun(callOptions, true);
-        try {
-          yield* streamChunks(request, run, {
-            resolve(value) {
-              settled = true;
-              resolve(value);
-            },
-          });
-        } catch (error) {
-          settled = true;
-          reject(error);
-          throw error;
-        } finally {
-          if (!settled) reject(new Error('The stream was closed before it finished.'));
-        }
+      // A forwarding iterator rather than another async generator around `streamChunks`: one promise hop less per chunk.
+      [Symbol.asyncIterator](): AsyncIterator<ChatCompletionChunk> {
+        const chunks = streamChunks(request, startRun(callOptions, true), {
+          resolve(value) {
+            settled = true;
+            resolve(value);
+          },
+        });
+        return {
+          next: () => chunks.next().then((result) => (result.done ? settleClosed(result) : result), fail),
+          return: (value?: unknown) => chunks.return(value).then(settleClosed, fail),
+          throw: (error?: unknown) => chunks.throw(error).then(settleClosed, fail),
+        };
       },
     };
   }

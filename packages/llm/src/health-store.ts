@@ -283,6 +283,45 @@ interface StateMessage {
   rateLimitedUntil: number;
 }
 
+interface Subscription {
+  onMessage(payload: string): void;
+  onReconnect(): void;
+}
+
+/** One subscriber connection per Redis client, shared by every store on it; it disconnects when that client ends. */
+const subscribers = new WeakMap<Redis, { subscriber: Redis; channels: Map<string, Set<Subscription>> }>();
+
+/** Resolves once messages flow, or once subscribing failed: state is advisory and the periodic read covers gaps. */
+function subscribe(redis: Redis, channel: string, subscription: Subscription): Promise<void> {
+  let shared = subscribers.get(redis);
+  if (!shared) {
+    const subscriber = redis.duplicate();
+    const channels = new Map<string, Set<Subscription>>();
+    subscriber.on('error', () => undefined);
+    subscriber.on('message', (from: string, payload: string) => {
+      for (const each of channels.get(from) ?? []) each.onMessage(payload);
+    });
+    let connectedBefore = false;
+    subscriber.on('ready', () => {
+      if (connectedBefore) for (const set of channels.values()) for (const each of set) each.onReconnect();
+      connectedBefore = true;
+    });
+    redis.once('end', () => subscriber.disconnect());
+    shared = { subscriber, channels };
+    subscribers.set(redis, shared);
+  }
+  let set = shared.channels.get(channel);
+  if (!set) {
+    set = new Set();
+    shared.channels.set(channel, set);
+  }
+  set.add(subscription);
+  return shared.subscriber.subscribe(channel).then(
+    () => undefined,
+    () => undefined,
+  );
+}
+
 /**
  * The breaker in Redis, shared by every replica, cheap on the hot path: each process keeps a mirror of every
  * provider's state (one hash per provider, `<keyPrefix>llm:health:{<provider>}`), kept current by pub/sub on
@@ -291,7 +330,7 @@ interface StateMessage {
  * successes are counted locally, flushed with that periodic sync or the next failure (so a success in one
  * process resets the shared consecutive-failure count only when flushed). Failures, rate-limit marks and the
  * half-open probe (taken atomically: exactly one process probes) are written at once.
- * The subscriber is a duplicate of `redis`; it disconnects when `redis` ends (after `quit()`).
+ * The subscriber is one duplicate of `redis` per client; it disconnects when `redis` ends (after `quit()`).
  */
 export function createRedisHealthStore(redis: Redis, keyPrefix: string, breakerOptions: BreakerOptions = {}): HealthStore {
   const options = resolveBreakerOptions(breakerOptions);
@@ -299,32 +338,26 @@ export function createRedisHealthStore(redis: Redis, keyPrefix: string, breakerO
   const keyOf = (provider: string) => `${keyPrefix}llm:health:{${provider}}`;
   const mirror = new Map<string, MirrorEntry>();
 
-  const subscriber = redis.duplicate();
-  // Resolves once messages flow (also when Redis is down: state is advisory and the periodic read covers gaps).
-  const subscribed = subscriber.subscribe(channel).then(
-    () => undefined,
-    () => undefined,
-  );
-  subscriber.on('error', () => undefined);
-  subscriber.on('message', (_channel: string, payload: string) => {
-    let message: StateMessage;
-    try {
-      message = JSON.parse(payload) as StateMessage;
-    } catch {
-      return;
-    }
-    const entry = mirror.get(message.provider);
-    if (!entry) return;
-    entry.openUntil = message.openUntil;
-    entry.probeUntil = message.probeUntil;
-    entry.rateLimitedUntil = message.rateLimitedUntil;
-    entry.messages += 1;
+  const subscribed = subscribe(redis, channel, {
+    onMessage(payload) {
+      let message: StateMessage;
+      try {
+        message = JSON.parse(payload) as StateMessage;
+      } catch {
+        return;
+      }
+      const entry = mirror.get(message.provider);
+      if (!entry) return;
+      entry.openUntil = message.openUntil;
+      entry.probeUntil = message.probeUntil;
+      entry.rateLimitedUntil = message.rateLimitedUntil;
+      entry.messages += 1;
+    },
+    // Messages may have been missed while the subscriber was away: read everything again.
+    onReconnect() {
+      for (const entry of mirror.values()) entry.syncedAt = 0;
+    },
   });
-  // Messages may have been missed while the subscriber was away: read everything again.
-  subscriber.on('ready', () => {
-    for (const entry of mirror.values()) entry.syncedAt = 0;
-  });
-  redis.once('end', () => subscriber.disconnect());
 
   const entryOf = (provider: string): MirrorEntry => {
     let entry = mirror.get(provider);

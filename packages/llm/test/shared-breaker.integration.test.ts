@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLlmClient } from '../src/client.js';
-import { expectedText, request, startFleet } from './helpers.js';
+import { createRedisHealthStore } from '../src/health-store.js';
+import { drain, expectedText, request, startFleet } from './helpers.js';
 
 let redis: Redis;
 let fleet: Awaited<ReturnType<typeof startFleet>> | undefined;
@@ -36,6 +37,55 @@ describe('breaker state shared through Redis', () => {
     expect(second.attempts[0]).toMatchObject({ provider: 'p0', outcome: 'skipped', skipReason: 'breaker_open' });
     expect(fleet.simulators[0]?.requests).toHaveLength(1);
     expect((await replicaB.providerHealth()).find((entry) => entry.provider === 'p0')?.state).toBe('open');
+  });
+
+  it('a breaker opened in one process reaches a process that already mirrors it, through pub/sub alone', async () => {
+    // The safety-net re-read is an hour away: only the published change can close the gap.
+    const options = { failureThreshold: 1, syncIntervalMs: 3_600_000 };
+    const replicaA = createRedisHealthStore(redis, `${keyPrefix}mirror:`, options);
+    const replicaB = createRedisHealthStore(redis, `${keyPrefix}mirror:`, options);
+    expect(await replicaB.acquire('p0')).toEqual({ allowed: true, probe: false });
+    await replicaA.record('p0', { success: false, kind: 'server' });
+    await expect.poll(() => replicaB.acquire('p0')).toMatchObject({ allowed: false, reason: 'breaker_open' });
+    await replicaA.markRateLimited('p1', Date.now() + 60_000);
+    expect(await replicaB.acquire('p1')).toMatchObject({ allowed: false, reason: 'rate_limit_headroom' });
+  });
+
+  it('shares a 429 retry time: another replica skips the provider until then', async () => {
+    fleet = await startFleet(2, { faults: [[{ type: 'rate_limit', retryAfterSeconds: 30 }], []] });
+    const options = { providers: fleet.providers, defaultChain: fleet.chain, deadlineMs: 5_000, redis, keyPrefix: `${keyPrefix}retry-after:` };
+    const replicaA = createLlmClient(options);
+    const replicaB = createLlmClient(options);
+    const startedAt = Date.now();
+    expect((await replicaA.chat(request())).provider).toBe('p1');
+    const second = await replicaB.chat(request());
+    expect(second.attempts[0]).toMatchObject({ provider: 'p0', outcome: 'skipped', skipReason: 'breaker_open' });
+    expect(fleet.simulators[0]?.requests).toHaveLength(1);
+    const openUntil = (await replicaB.providerHealth())[0]?.openUntil ?? 0;
+    expect(openUntil).toBeGreaterThanOrEqual(startedAt + 30_000);
+    expect(openUntil).toBeLessThan(Date.now() + 31_000);
+  });
+
+  it('answers healthy requests, streamed or not, without a Redis command', async () => {
+    fleet = await startFleet(1);
+    const prefix = `${keyPrefix}quiet:`;
+    const client = createLlmClient({ providers: fleet.providers, defaultChain: fleet.chain, deadlineMs: 5_000, redis, keyPrefix: prefix, breaker: { syncIntervalMs: 3_600_000 } });
+    // The first request reads the provider's shared state once; later ones use the mirror.
+    await client.chat(request());
+    const monitor = await redis.monitor();
+    const commands: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args.some((argument) => argument.includes(prefix))) commands.push(args[0]?.toLowerCase() ?? '');
+    });
+    for (let index = 0; index < 10; index += 1) {
+      expect((await client.chat(request())).completion.choices[0]?.message.content).toBe(expectedText);
+      expect((await drain(client.chatStream(request()))).text).toBe(expectedText);
+    }
+    // A marker on the same connection: once it shows, every command the client sent before it has shown too.
+    await redis.exists(`${prefix}marker`);
+    await expect.poll(() => commands.includes('exists')).toBe(true);
+    monitor.disconnect();
+    expect(commands).toEqual(['exists']);
   });
 
   it('shares rate-limit headroom: a provider at zero is skipped by every replica', async () => {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { ChatRequest } from '@switchyard/llm';
 import { mapError } from '../error-handler.js';
-import { NotFoundError } from '../errors.js';
+import { ClientClosedRequestError, NotFoundError } from '../errors.js';
 import { errorResponses, IdParamsSchema, PaginationQuerySchema } from '../schemas/common.js';
 import {
   ConversationListSchema,
@@ -116,6 +116,10 @@ const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; 
           ]);
           reply.headers(gatewayHeaders(answer, request.id, overheadMs(startedAt, answer.attempts)));
           return { userMessage: messageView(userMessage!), assistantMessage: messageView(assistantMessage!) };
+        } catch (error) {
+          // The upstream call was aborted because the client left: not a gateway failure.
+          if (controller.signal.aborted) throw new ClientClosedRequestError();
+          throw error;
         } finally {
           reply.raw.off('close', onClose);
         }
@@ -139,18 +143,18 @@ const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; 
           const pending = sse.data(chunk);
           if (pending) await pending;
         }
-        const outcome = stream.outcome();
-        const usage = outcome?.usage;
+        const outcome = await stream.outcome;
+        const usage = outcome.usage;
         const [, assistantMessage] = await store.append(userId, conversation.id, [
           { role: 'user', content: request.body.content },
           {
             role: 'assistant',
             content: text,
-            provider: outcome?.provider ?? null,
-            model: outcome?.model ?? null,
+            provider: outcome.provider,
+            model: outcome.model,
             promptTokens: usage?.prompt_tokens ?? null,
             completionTokens: usage?.completion_tokens ?? null,
-            usedFallback: outcome?.usedFallback ?? false,
+            usedFallback: outcome.usedFallback,
           },
         ]);
         // A last non-OpenAI event tells native clients which stored message the stream became.

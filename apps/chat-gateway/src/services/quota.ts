@@ -58,6 +58,9 @@ export function currentPeriod(now = new Date()): string {
  */
 export function createQuotaService(options: { platform: PlatformDatabase; redis: Redis; keyPrefix: string; rateLimitPerMinute: number }) {
   const { db } = options.platform;
+  // A defined command runs by EVALSHA: the script body is not resent on every request.
+  options.redis.defineCommand('switchyardAdmit', { numberOfKeys: 2, lua: admitScript });
+  const runAdmit = (options.redis as unknown as Record<'switchyardAdmit', (...args: Array<string | number>) => Promise<[number, number, number, number]>>).switchyardAdmit.bind(options.redis);
   const plans = new LRUCache<string, PlanLimits>({ max: 50_000, ttl: 60_000 });
 
   async function limitsFor(userId: string): Promise<PlanLimits> {
@@ -91,16 +94,14 @@ export function createQuotaService(options: { platform: PlatformDatabase; redis:
     async admit(userId: string, keyId: string): Promise<Admission> {
       const limits = await limitsFor(userId);
       if (limits.monthlyRequestLimit === 0 && options.rateLimitPerMinute === 0) return allowed;
-      const [verdict, , windowLeft, used] = (await options.redis.eval(
-        admitScript,
-        2,
+      const [verdict, , windowLeft, used] = await runAdmit(
         `${options.keyPrefix}:rate:${keyId}`,
         counterKey(userId, currentPeriod()),
         options.rateLimitPerMinute,
         rateWindowMs,
         limits.monthlyRequestLimit,
         quotaTtlMs,
-      )) as [number, number, number, number];
+      );
       if (verdict === 0) return { verdict: 'rate_limited', limitPerMinute: options.rateLimitPerMinute, retryAfterMs: Math.max(windowLeft, 1) };
       if (verdict === 1) return { verdict: 'quota_exceeded', used, limits };
       return allowed;

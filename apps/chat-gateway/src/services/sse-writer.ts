@@ -8,6 +8,30 @@ export interface SseWriterOptions {
   headers: () => Record<string, string>;
 }
 
+/** One ticker per heartbeat period for every open stream: 10,000 streams must not mean 10,000 interval timers. */
+const tickers = new Map<number, { timer: NodeJS.Timeout; streams: Set<(now: number) => void> }>();
+
+function joinTicker(heartbeatMs: number, check: (now: number) => void): () => void {
+  let ticker = tickers.get(heartbeatMs);
+  if (!ticker) {
+    const streams = new Set<(now: number) => void>();
+    const timer = setInterval(() => {
+      const now = Date.now();
+      for (const each of streams) each(now);
+    }, Math.max(Math.floor(heartbeatMs / 2), 50));
+    timer.unref();
+    ticker = { timer, streams };
+    tickers.set(heartbeatMs, ticker);
+  }
+  const joined = ticker;
+  joined.streams.add(check);
+  return () => {
+    if (!joined.streams.delete(check) || joined.streams.size > 0) return;
+    clearInterval(joined.timer);
+    tickers.delete(heartbeatMs);
+  };
+}
+
 /**
  * Writes Server-Sent Events the way OpenAI does (`data: {...}\n\n`, `data: [DONE]\n\n`).
  * Headers go out lazily with the first event so they can name the provider that answered; if the first
@@ -17,10 +41,9 @@ export function createSseWriter(response: ServerResponse, options: SseWriterOpti
   let lastWriteAt = Date.now();
   let ended = false;
 
-  const heartbeat = setInterval(() => {
-    if (Date.now() - lastWriteAt >= options.heartbeatMs - 5) void write(': keep-alive\n\n');
-  }, Math.max(Math.floor(options.heartbeatMs / 2), 50));
-  heartbeat.unref();
+  const leaveTicker = joinTicker(options.heartbeatMs, (now) => {
+    if (now - lastWriteAt >= options.heartbeatMs - 5) void write(': keep-alive\n\n');
+  });
 
   function sendHeaders(): void {
     if (response.headersSent) return;
@@ -67,7 +90,7 @@ export function createSseWriter(response: ServerResponse, options: SseWriterOpti
     },
     /** Ends the response without `[DONE]` (after an in-stream error). */
     end(): void {
-      clearInterval(heartbeat);
+      leaveTicker();
       if (ended) return;
       ended = true;
       if (!response.destroyed) {

@@ -5,7 +5,7 @@ import type { JobProcessor, queueNames } from '@switchyard/jobs';
 import { ResponseBodyError } from 'oauth4webapi';
 import { TaskFailureError } from '../failures.js';
 import { refreshAccessToken, type OAuthClientSettings } from '../oauth/refresh-token.js';
-import { tokenState } from '../oauth/token-state.js';
+import { refreshReason, tokenState } from '../oauth/token-state.js';
 import type { TaskOutcome, TaskState } from '../task-state.js';
 import { runMonitoringTask, type MonitoringJobResult } from './run-monitoring-task.js';
 
@@ -23,7 +23,8 @@ export interface OAuthTokenProcessorDependencies {
 
 /**
  * Weekly check of one OAuth connection. Google (gsc) and Bing refresh through the refresh_token grant when the
- * access token expires within 7 days, has expired, or a platform just refused it; WordPress cannot refresh, so
+ * access token expires within 7 days, has expired (however long ago, see `refreshReason`), or a platform just
+ * refused it; WordPress cannot refresh, so
  * it is classified and the user alerted; Wix is not supported and logged as skipped.
  */
 export function createOAuthTokenProcessor(dependencies: OAuthTokenProcessorDependencies): JobProcessor<typeof queueNames.oauthTokenMonitoring, MonitoringJobResult> {
@@ -64,7 +65,9 @@ export function createOAuthTokenProcessor(dependencies: OAuthTokenProcessorDepen
       }
 
       const forced = payload.reason === 'unauthorized';
-      if (state === 'valid' && !forced) return { status: 'success', resultData: { state, refreshed: false }, nextCheckAt };
+      // A platform that just refused the token (`unauthorized`) forces a refresh whatever the expiry says.
+      const why = forced ? 'unauthorized' : refreshReason(connection.tokenExpiresAt, at);
+      if (why === undefined) return { status: 'success', resultData: { state, refreshed: false }, nextCheckAt };
       if (connection.encryptedRefreshToken === null) {
         throw new TaskFailureError(`the ${kind} connection has no refresh token; reconnect it`, 'auth_error', true);
       }
@@ -96,7 +99,7 @@ export function createOAuthTokenProcessor(dependencies: OAuthTokenProcessorDepen
       );
       return {
         status: 'success',
-        resultData: { state, refreshed: true, forced, rotatedRefreshToken: refreshed.refreshToken !== undefined, expiresAt: refreshed.expiresAt?.toISOString() },
+        resultData: { state, refreshed: true, refreshReason: why, rotatedRefreshToken: refreshed.refreshToken !== undefined, expiresAt: refreshed.expiresAt?.toISOString() },
         nextCheckAt,
       };
     });

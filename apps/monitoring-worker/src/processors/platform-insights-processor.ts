@@ -97,21 +97,19 @@ export function createPlatformInsightsProcessor(dependencies: PlatformInsightsPr
         dataSource: 'api',
         resultData: { refreshedAfterUnauthorized, period: data.period },
         nextCheckAt,
-        persist: async (transaction) => {
-          const [inserted] = await transaction
-            .insert(platformInsights)
-            .values({
-              taskId: task.id,
-              userId: task.user_id,
-              platform: kind,
-              siteUrl,
-              dataSource: 'api',
-              snapshot: data.data,
-              periodStart: data.period.startDate,
-              periodEnd: data.period.endDate,
-            })
-            .returning({ id: platformInsights.id });
-          return { snapshotId: inserted?.id };
+        result: {
+          table: 'platform_insights',
+          idKey: 'snapshotId',
+          row: {
+            task_id: task.id,
+            user_id: task.user_id,
+            platform: kind,
+            site_url: siteUrl,
+            data_source: 'api',
+            snapshot: data.data,
+            period_start: data.period.startDate,
+            period_end: data.period.endDate,
+          },
         },
       };
     });

@@ -1,4 +1,4 @@
-import { isFinalAttempt, UnrecoverableError, type Job, type MonitoringTaskPayload, type MonitoringTaskType } from '@switchyard/jobs';
+import { isFinalAttempt, isShutdownAbort, UnrecoverableError, type Job, type MonitoringTaskPayload, type MonitoringTaskType } from '@switchyard/jobs';
 import { classifyFailure } from '../failures.js';
 import type { TaskOutcome, TaskRow, TaskState } from '../task-state.js';
 
@@ -32,9 +32,11 @@ export async function runMonitoringTask(
     outcome = await body(begun.task, payload, signal);
   } catch (error) {
     const failure = classifyFailure(error);
-    const final = !failure.retryable || isFinalAttempt(job);
+    // A shutdown abort is not the task's failure: the log says so, the task row is untouched, and the job goes
+    // back to the queue (createJobWorker) for another worker.
+    const final = !isShutdownAbort(signal) && (!failure.retryable || isFinalAttempt(job));
     await taskState.fail(type, payload.taskId, begun.logId, failure, final);
-    if (!failure.retryable) throw new UnrecoverableError(`${failure.failureClass}: ${failure.message}`);
+    if (!failure.retryable && final) throw new UnrecoverableError(`${failure.failureClass}: ${failure.message}`);
     throw new Error(`${failure.failureClass}: ${failure.message}`);
   }
   const recorded = await taskState.finish(type, payload.taskId, begun.logId, payload.dueAt, outcome);

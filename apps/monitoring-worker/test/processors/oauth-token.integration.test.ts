@@ -69,6 +69,20 @@ describe('OAuth token processor', () => {
     expect(Math.round((row.nextCheck!.getTime() - row.lastSuccess!.getTime()) / 86_400_000)).toBe(7);
   });
 
+  it('refreshes a Google token that expired days ago when its refresh token is still valid', async () => {
+    google.validRefreshTokens.add('google-refresh-old');
+    const { connection, task, userId } = await insertOAuthConnection(harness, {
+      platform: 'gsc',
+      accessToken: 'long-expired',
+      refreshToken: 'google-refresh-old',
+      expiresAt: new Date(Date.now() - 10 * 24 * hourMs),
+    });
+    await harness.runTask('oauth_token', task.id, userId);
+    expect(harness.secretBox.decrypt((await readConnection(userId, connection.id)).encryptedAccessToken)).toBe(google.issued.at(-1));
+    const logs = await harness.databases.platform.db.select().from(oauthTokenExecutionLogs).where(eq(oauthTokenExecutionLogs.taskId, task.id));
+    expect(logs).toEqual([expect.objectContaining({ status: 'success', resultData: expect.objectContaining({ refreshed: true, refreshReason: 'expired' }) as unknown })]);
+  });
+
   it('keeps a rotated Bing refresh token', async () => {
     bing.validRefreshTokens.add('bing-refresh-1');
     bing.rotateTo = 'bing-refresh-2';

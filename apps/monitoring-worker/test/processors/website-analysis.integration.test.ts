@@ -126,7 +126,8 @@ describe('website analysis processor', () => {
     const task = await insertWebsiteTask(harness, { websiteUrl: `${site.url}/` });
     const fetcher = createPageFetcher({ allowlist: ['127.0.0.1'] });
     const processor = createWebsiteAnalysisProcessor({
-      taskState: createTaskState({ db: harness.databases.platform.db, retry: { baseMs: 1_000, maxMs: 10_000 } }),
+      taskState: createTaskState({ platform: harness.databases.platform, retry: { baseMs: 1_000, maxMs: 10_000 }, asynchronousCommit: true }),
+      platform: harness.databases.platform.db,
       fetcher,
       llm: simulatorLlm(llm.url),
     });
@@ -135,13 +136,18 @@ describe('website analysis processor', () => {
     const job = { id: `website-analysis.${task.id}.manual-${payload.dueAt}`, attemptsMade: 0, opts: { attempts: 3 }, data: payload } as unknown as Job<MonitoringTaskPayload, MonitoringJobResult>;
     try {
       const results = await Promise.all([processor(job, payload, new AbortController().signal), processor(job, payload, new AbortController().signal)]);
-      expect(results.map((result) => result.outcome).sort()).toEqual(['skipped', 'success']);
+      const outcomes = results.map((result) => result.outcome);
+      expect(outcomes.filter((outcome) => outcome === 'success')).toHaveLength(1);
+      // The other delivery raced it (skipped at finish) or, on a busy machine, began after it succeeded (duplicate).
+      expect(['skipped', 'duplicate']).toContain(outcomes.find((outcome) => outcome !== 'success'));
       const again = await processor(job, payload, new AbortController().signal);
       expect(again.outcome).toBe('duplicate');
     } finally {
       await fetcher.close();
     }
     expect(await harness.databases.platform.db.select().from(websiteAnalyses).where(eq(websiteAnalyses.taskId, task.id))).toHaveLength(1);
-    expect((await logsOf(task.id)).map((log) => log.status).sort()).toEqual(['skipped', 'success']);
+    const statuses = (await logsOf(task.id)).map((log) => log.status);
+    expect(statuses.filter((status) => status === 'success')).toHaveLength(1);
+    expect(statuses.every((status) => status === 'success' || status === 'skipped')).toBe(true);
   });
 });

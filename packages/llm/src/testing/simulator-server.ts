@@ -165,6 +165,8 @@ export interface Simulator {
   setFaults(faults: Fault[]): void;
   /** Clears faults and recorded requests. */
   reset(): void;
+  /** How many responses a fault type has shaped since start (kept across `setFaults` and `reset`). */
+  faultsServed(type: FaultType): number;
   /** Stops listening and destroys every open socket (stalled streams included). */
   close(): Promise<void>;
 }
@@ -289,6 +291,7 @@ export async function startSimulatorServer(dialect: SimulatorDialect, options: S
   const tokenDelayMs = options.tokenDelayMs ?? 0;
   const answerText = options.answer ?? defaultAnswerText;
   let faults: ActiveFault[] = [];
+  const served = new Map<FaultType, number>();
   let callCounter = 0;
   let closed = false;
 
@@ -304,6 +307,7 @@ export async function startSimulatorServer(dialect: SimulatorDialect, options: S
       active.remaining -= 1;
       active.seen += 1;
       if (active.fault.type === 'flapping' && active.seen % 2 === 0) return undefined;
+      served.set(active.fault.type, (served.get(active.fault.type) ?? 0) + 1);
       return active.fault;
     }
     return undefined;
@@ -489,6 +493,7 @@ export async function startSimulatorServer(dialect: SimulatorDialect, options: S
       setFaults([]);
       requests.length = 0;
     },
+    faultsServed: (type) => served.get(type) ?? 0,
     async close() {
       closed = true;
       const done = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -8,7 +8,6 @@ import {
   type ChatProvider,
   type ChatRequest,
   type ChatUsage,
-  type StreamOutcome,
 } from '@switchyard/llm';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -48,7 +47,7 @@ function trackedForStream(provider: ChatProvider, progress: { current: StreamPro
     timeouts: provider.timeouts,
     contextWindow: (model) => provider.contextWindow(model),
     chat: (request, options) => provider.chat(request, options),
-    async *chatStream(request, options) {
+    chatStream(request, options) {
       const attemptStartedAt = performance.now();
       const state: StreamProgress = {
         provider: provider.name,
@@ -58,17 +57,36 @@ function trackedForStream(provider: ChatProvider, progress: { current: StreamPro
         answered: false,
       };
       progress.current = state;
-      try {
-        for await (const chunk of provider.chatStream(request, options)) {
-          if (!state.answered) {
-            state.answered = true;
-            if (chunk.model) state.model = chunk.model;
-          }
-          yield chunk;
-        }
-      } finally {
+      let finished = false;
+      const finish = () => {
+        if (finished) return;
+        finished = true;
         progress.providerMs += performance.now() - attemptStartedAt;
-      }
+      };
+      // A plain iterator, not an async generator: it adds one promise per chunk instead of a generator's hops.
+      const inner = provider.chatStream(request, options)[Symbol.asyncIterator]();
+      const iterator: AsyncIterator<ChatCompletionChunk> = {
+        next: () =>
+          inner.next().then(
+            (result) => {
+              if (result.done) finish();
+              else if (!state.answered) {
+                state.answered = true;
+                if (result.value.model) state.model = result.value.model;
+              }
+              return result;
+            },
+            (error: unknown) => {
+              finish();
+              throw error;
+            },
+          ),
+        return: (value?: unknown) => {
+          finish();
+          return inner.return ? inner.return(value) : Promise.resolve({ done: true as const, value: undefined });
+        },
+      };
+      return { [Symbol.asyncIterator]: () => iterator };
     },
   };
 }
@@ -94,6 +112,13 @@ export function createLlmService(app: FastifyInstance, options: { providers: Pro
   });
 
   const { prometheus, recorders } = app;
+  // Shared, never mutated: rows keep a reference until they are flushed.
+  const streamTags = { true: { stream: 'true' }, false: { stream: 'false' } } as const;
+  // Own-key providers are named `<id>:own-<agent>`; metrics label them `<id>:own` to keep label cardinality bounded.
+  const metricName = (provider: string) => {
+    const own = provider.indexOf(':own-');
+    return own < 0 ? provider : `${provider.slice(0, own)}:own`;
+  };
   const client =
     options.client ??
     createLlmClient({
@@ -106,19 +131,20 @@ export function createLlmService(app: FastifyInstance, options: { providers: Pro
       hooks: {
         onAttempt(event) {
           if (event.outcome === 'skipped') return;
-          prometheus.providerDuration.observe({ provider: event.provider, outcome: event.outcome }, event.durationMs / 1000);
-          if (event.outcome === 'error') prometheus.providerErrors.inc({ provider: event.provider, kind: event.errorKind ?? 'unknown' });
-          recorders.metrics.add({ metricName: 'provider_latency_ms', value: event.durationMs, unit: 'ms', tags: { provider: event.provider, model: event.model, outcome: event.outcome, ...(event.errorKind ? { kind: event.errorKind } : {}) } });
+          const provider = metricName(event.provider);
+          prometheus.providerDurationFor(provider, event.outcome).observe(event.durationMs / 1000);
+          if (event.outcome === 'error') prometheus.providerErrors.inc({ provider, kind: event.errorKind ?? 'unknown' });
+          recorders.metrics.add({ timestamp: new Date(), metricName: 'provider_latency_ms', value: event.durationMs, unit: 'ms', tags: event.errorKind ? { provider: event.provider, model: event.model, outcome: event.outcome, kind: event.errorKind } : { provider: event.provider, model: event.model, outcome: event.outcome } });
           if (event.outcome === 'error') {
             recorders.usage.add({
-              log: { requestId: event.requestId ?? 'unknown', userId: event.userId ?? null, provider: event.provider, model: event.model, endpoint: 'chat.completions', status: 'error', errorClass: event.errorKind ?? null, attempt: event.attempt, latencyMs: Math.round(event.durationMs), streaming: event.stream },
+              log: { requestId: event.requestId ?? 'unknown', userId: event.userId ?? null, provider: event.provider, model: event.model, endpoint: 'chat.completions', status: 'error', errorClass: event.errorKind ?? null, attempt: event.attempt, latencyMs: Math.round(event.durationMs), streaming: event.stream, createdAt: new Date() },
               countsAsRequest: false,
               usedFallback: false,
             });
           }
         },
         onFallback(event) {
-          prometheus.fallbacks.inc({ from: event.from.provider, to: event.to.provider });
+          prometheus.fallbacks.inc({ from: metricName(event.from.provider), to: metricName(event.to.provider) });
           recorders.fallbacks.add({
             requestId: event.requestId ?? 'unknown',
             userId: event.userId ?? null,
@@ -129,6 +155,7 @@ export function createLlmService(app: FastifyInstance, options: { providers: Pro
             errorKind: event.reason,
             reason: event.afterFirstToken ? 'continued a cut stream' : null,
             streaming: event.stream,
+            createdAt: new Date(),
           });
         },
       },
@@ -138,6 +165,7 @@ export function createLlmService(app: FastifyInstance, options: { providers: Pro
     const success = answer.attempts.findLast((attempt) => attempt.outcome === 'success');
     // Own-key providers are named `<id>:own-...`; they cost what their provider charges.
     const providerId = answer.provider.split(':', 1)[0] ?? answer.provider;
+    const now = new Date();
     const cost = usage ? (priceUsage(providerId, answer.model, usage)?.totalUsd ?? 0) : 0;
     recorders.usage.add({
       log: {
@@ -155,20 +183,21 @@ export function createLlmService(app: FastifyInstance, options: { providers: Pro
         attempt: success?.attempt ?? 1,
         fallbackFrom: answer.usedFallback ? (answer.attempts.find((attempt) => attempt.outcome === 'error') as { provider?: string } | undefined)?.provider ?? null : null,
         streaming,
+        createdAt: now,
       },
       countsAsRequest: true,
       usedFallback: answer.usedFallback,
     });
     const totalMs = performance.now() - call.startedAt;
     const providerMs = answer.attempts.reduce((total, attempt) => total + attempt.durationMs, 0);
-    recorders.metrics.add({ metricName: 'request_latency_ms', value: totalMs, unit: 'ms', tags: { provider: answer.provider, stream: String(streaming) } });
-    recorders.metrics.add({ metricName: 'gateway_overhead_ms', value: Math.max(0, totalMs - providerMs), unit: 'ms', tags: { stream: String(streaming) } });
+    recorders.metrics.add({ timestamp: now, metricName: 'request_latency_ms', value: totalMs, unit: 'ms', tags: { provider: answer.provider, stream: streamTags[`${streaming}`].stream } });
+    recorders.metrics.add({ timestamp: now, metricName: 'gateway_overhead_ms', value: Math.max(0, totalMs - providerMs), unit: 'ms', tags: streamTags[`${streaming}`] });
   }
 
   function recordFailure(call: CallOptions, error: unknown, streaming: boolean): void {
     const code = error instanceof ModelNotFoundError ? 'model_not_found' : error instanceof Error ? error.name : 'unknown';
     prometheus.requestErrors.inc({ code });
-    recorders.metrics.add({ metricName: 'request_errors', value: 1, unit: 'count', tags: { code, stream: String(streaming) } });
+    recorders.metrics.add({ timestamp: new Date(), metricName: 'request_errors', value: 1, unit: 'count', tags: { code, stream: streamTags[`${streaming}`].stream } });
     const attempts = (error as { attempts?: { errorKind?: string }[] }).attempts;
     if (attempts && attempts.length > 0 && attempts.every((attempt) => attempt.errorKind === 'unsupported_feature')) {
       recorders.recordCapabilityGap('request_feature', 'A request used a feature no configured provider supports.').catch((reason: unknown) => app.log.warn({ reason: String(reason) }, 'capability gap not recorded'));
@@ -224,22 +253,20 @@ export function createLlmService(app: FastifyInstance, options: { providers: Pro
         if (provider && !tracked.some((candidate) => candidate.name === provider.name)) tracked.push(trackedForStream(provider, progress));
       }
       const stream = client.chatStream(request, { chain: plan.chain, providers: tracked, signal: call.signal, requestId: call.requestId, userId: call.userId });
-      let outcome: StreamOutcome | undefined;
-      async function* chunks(): AsyncGenerator<ChatCompletionChunk> {
-        try {
-          yield* stream;
-          outcome = await stream.outcome;
-          recordAnswer(call, outcome, outcome.usage, true);
-        } catch (error) {
+      // Recorded from the outcome, so no extra generator sits between the client and the socket for every chunk.
+      const outcome = stream.outcome.then(
+        (settled) => {
+          recordAnswer(call, settled, settled.usage, true);
+          return settled;
+        },
+        (error: unknown) => {
           recordFailure(call, error, true);
           throw error;
-        }
-      }
-      return {
-        chunks: chunks(),
-        progress: () => progress.current,
-        outcome: () => outcome,
-      };
+        },
+      );
+      // Awaited only after a complete stream; a failed one is already reported by iteration.
+      outcome.catch(() => undefined);
+      return { chunks: stream, progress: () => progress.current, outcome };
     },
 
     models() {

@@ -25,7 +25,7 @@ export default fp(
 
     app.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? 'unmatched';
-      prometheus.requestDuration.observe({ route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+      prometheus.requestDurationFor(route, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
       done();
     });
 

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ChatRequest } from '@switchyard/llm';
 import { mapError } from '../../error-handler.js';
+import { ClientClosedRequestError } from '../../errors.js';
 import { errorResponses } from '../../schemas/common.js';
 import { ChatCompletionRequestSchema, ChatCompletionSchema } from '../../schemas/chat-completions.js';
 import { gatewayHeaders, overheadMs, streamHeaders } from '../../services/gateway-headers.js';
@@ -37,8 +38,12 @@ const chatCompletionsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; ma
         try {
           const answer = await app.llm.chat(chatRequest, plan, { signal: controller.signal, requestId: request.id, userId: principal.userId, startedAt });
           const overhead = overheadMs(startedAt, answer.attempts);
-          app.prometheus.overhead.observe({ stream: 'false' }, overhead / 1000);
+          app.prometheus.overheadFor('false').observe(overhead / 1000);
           return reply.headers(gatewayHeaders(answer, request.id, overhead)).send({ ...answer.completion, model: answer.model });
+        } catch (error) {
+          // The upstream call was aborted because the client left: not a gateway failure.
+          if (controller.signal.aborted) throw new ClientClosedRequestError();
+          throw error;
         } finally {
           reply.raw.off('close', onClose);
         }
@@ -62,8 +67,8 @@ const chatCompletionsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; ma
           if (pending) await pending;
         }
         sse.done();
-        const outcome = stream.outcome();
-        if (outcome) app.prometheus.overhead.observe({ stream: 'true' }, overheadMs(startedAt, outcome.attempts) / 1000);
+        const outcome = await stream.outcome;
+        app.prometheus.overheadFor('true').observe(overheadMs(startedAt, outcome.attempts) / 1000);
       } catch (error) {
         if (controller.signal.aborted && reply.raw.destroyed) {
           request.log.info('client disconnected; upstream call aborted');

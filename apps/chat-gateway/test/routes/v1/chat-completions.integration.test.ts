@@ -9,33 +9,43 @@ describe('POST /v1/chat/completions through the official openai SDK', () => {
   let secondary: Simulator;
   let gateway: TestGateway;
   let client: OpenAI;
+  let userKey: string;
+  const env = () => ({
+    OPENAI_API_KEY: 'sk-test-primary',
+    OPENAI_BASE_URL: `${primary.url}/v1`,
+    GROQ_API_KEY: 'gsk-test-secondary',
+    GROQ_BASE_URL: `${secondary.url}/v1`,
+    LLM_FALLBACK_ORDER: 'openai,groq',
+    LLM_FIRST_TOKEN_TIMEOUT_MS: '1000',
+    LLM_TOTAL_TIMEOUT_MS: '1500',
+    METRICS_FLUSH_INTERVAL_MS: '50',
+  });
+
+  /** A replica on the same databases with its own Redis prefix, so breakers a failure test opens start closed and stay there. */
+  async function withFreshBreakers(run: (isolatedClient: OpenAI, replica: TestGateway) => Promise<void>): Promise<void> {
+    const replica = await createTestGateway(env(), { databases: gateway.databases });
+    try {
+      const address = await replica.app.listen({ port: 0, host: '127.0.0.1' });
+      await run(new OpenAI({ apiKey: userKey, baseURL: `${address}/v1`, maxRetries: 0 }), replica);
+    } finally {
+      await replica.close();
+    }
+  }
 
   beforeAll(async () => {
     [primary, secondary] = await Promise.all([startOpenAISimulator(), startOpenAISimulator()]);
-    gateway = await createTestGateway({
-      OPENAI_API_KEY: 'sk-test-primary',
-      OPENAI_BASE_URL: `${primary.url}/v1`,
-      GROQ_API_KEY: 'gsk-test-secondary',
-      GROQ_BASE_URL: `${secondary.url}/v1`,
-      LLM_FALLBACK_ORDER: 'openai,groq',
-      LLM_FIRST_TOKEN_TIMEOUT_MS: '1000',
-      LLM_TOTAL_TIMEOUT_MS: '1500',
-      METRICS_FLUSH_INTERVAL_MS: '50',
-    });
+    gateway = await createTestGateway(env());
     const address = await gateway.app.listen({ port: 0, host: '127.0.0.1' });
-    const user = await gateway.createUser();
-    client = new OpenAI({ apiKey: user.key, baseURL: `${address}/v1`, maxRetries: 0 });
+    userKey = (await gateway.createUser()).key;
+    client = new OpenAI({ apiKey: userKey, baseURL: `${address}/v1`, maxRetries: 0 });
   });
   afterAll(async () => {
     await gateway.close();
     await Promise.all([primary.close(), secondary.close()]);
   });
-  beforeEach(async () => {
+  beforeEach(() => {
     primary.reset();
     secondary.reset();
-    // Each test starts with closed breakers: earlier tests' failures must not decide its routing.
-    const breakerKeys = await gateway.app.redis.keys(`${gateway.keyPrefix}:llm:*`);
-    if (breakerKeys.length > 0) await gateway.app.redis.del(...breakerKeys);
   });
 
   it('answers a plain request with the x-gateway headers and the answering model', async () => {
@@ -73,11 +83,13 @@ describe('POST /v1/chat/completions through the official openai SDK', () => {
 
   it('falls back invisibly on 429, 5xx and timeouts', async () => {
     for (const fault of [{ type: 'rate_limit_persistent' as const, times: 2 }, { type: 'server_error' as const, times: 2 }, { type: 'no_response' as const, times: 2 }]) {
-      primary.setFaults([fault]);
-      const { data, response } = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: `Fallback ${fault.type}` }] }).withResponse();
-      expect(data.choices[0]?.message.content).toContain(`Simulated answer about Fallback ${fault.type}`);
-      expect(response.headers.get('x-gateway-provider')).toBe('groq');
-      expect(data.model).toBe('llama-3.3-70b-versatile');
+      await withFreshBreakers(async (isolatedClient) => {
+        primary.setFaults([fault]);
+        const { data, response } = await isolatedClient.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: `Fallback ${fault.type}` }] }).withResponse();
+        expect(data.choices[0]?.message.content).toContain(`Simulated answer about Fallback ${fault.type}`);
+        expect(response.headers.get('x-gateway-provider')).toBe('groq');
+        expect(data.model).toBe('llama-3.3-70b-versatile');
+      });
     }
   });
 
@@ -91,25 +103,29 @@ describe('POST /v1/chat/completions through the official openai SDK', () => {
   });
 
   it('records every fallback in provider_fallback_events', async () => {
-    primary.setFaults([{ type: 'server_error', times: 2 }]);
-    const { response } = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Record me' }] }).withResponse();
-    const requestId = response.headers.get('x-request-id')!;
-    await gateway.app.recorders.fallbacks.flush();
-    const rows = await gateway.databases.platform.db.execute<{ from_provider: string; to_provider: string; error_kind: string }>(
-      sql`select from_provider, to_provider, error_kind from provider_fallback_events where request_id = ${requestId}`,
-    );
-    expect(rows.rows).toEqual([{ from_provider: 'openai', to_provider: 'groq', error_kind: 'server' }]);
+    await withFreshBreakers(async (isolatedClient, replica) => {
+      primary.setFaults([{ type: 'server_error', times: 2 }]);
+      const { response } = await isolatedClient.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Record me' }] }).withResponse();
+      const requestId = response.headers.get('x-request-id')!;
+      await replica.app.recorders.fallbacks.flush();
+      const rows = await gateway.databases.platform.db.execute<{ from_provider: string; to_provider: string; error_kind: string }>(
+        sql`select from_provider, to_provider, error_kind from provider_fallback_events where request_id = ${requestId}`,
+      );
+      expect(rows.rows).toEqual([{ from_provider: 'openai', to_provider: 'groq', error_kind: 'server' }]);
+    });
   });
 
   it('gives the documented 502 the SDK surfaces as an APIError when every provider fails', async () => {
-    primary.setFaults([{ type: 'server_error' }]);
-    secondary.setFaults([{ type: 'server_error' }]);
-    const error = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Doomed' }] }).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(APIError);
-    const apiError = error as APIError;
-    expect(apiError.status).toBe(502);
-    expect(apiError.code).toBe('all_providers_failed');
-    expect(apiError.message).toMatch(/openai \(server 500\).*groq \(server 500\)/);
-    expect((apiError.error as { attempts: unknown[] }).attempts.length).toBeGreaterThanOrEqual(2);
+    await withFreshBreakers(async (isolatedClient) => {
+      primary.setFaults([{ type: 'server_error' }]);
+      secondary.setFaults([{ type: 'server_error' }]);
+      const error = await isolatedClient.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Doomed' }] }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(APIError);
+      const apiError = error as APIError;
+      expect(apiError.status).toBe(502);
+      expect(apiError.code).toBe('all_providers_failed');
+      expect(apiError.message).toMatch(/openai \(server 500\).*groq \(server 500\)/);
+      expect((apiError.error as { attempts: unknown[] }).attempts.length).toBeGreaterThanOrEqual(2);
+    });
   });
 });
