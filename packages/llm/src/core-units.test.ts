@@ -1,5 +1,6 @@
 import { providersConfigSchema } from '@switchyard/config';
 import { describe, expect, it } from 'vitest';
+import { createMemoryHealthStore } from './health-store.js';
 import { createLlmClient } from './client.js';
 import { priceUsage } from './pricing.js';
 import { parseDurationMs, readRateLimitHeaders, readRetryAfterMs } from './provider-utils.js';
@@ -21,18 +22,49 @@ describe('rate-limit headers', () => {
 
   it('sets a reset time only for an exhausted budget', () => {
     const now = 1_000_000;
-    expect(readRateLimitHeaders(headers({ 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '2s' }), now)?.resetAt).toBe(now + 2_000);
-    expect(readRateLimitHeaders(headers({ 'x-ratelimit-remaining-requests': '9', 'x-ratelimit-reset-requests': '2s' }), now)?.resetAt).toBeUndefined();
-    expect(readRateLimitHeaders(headers({ 'anthropic-ratelimit-requests-remaining': '0', 'anthropic-ratelimit-requests-reset': new Date(now + 5_000).toISOString() }), now)?.resetAt).toBe(now + 5_000);
+    expect(
+      readRateLimitHeaders(
+        headers({ 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '2s' }),
+        now,
+      )?.resetAt,
+    ).toBe(now + 2_000);
+    expect(
+      readRateLimitHeaders(
+        headers({ 'x-ratelimit-remaining-requests': '9', 'x-ratelimit-reset-requests': '2s' }),
+        now,
+      )?.resetAt,
+    ).toBeUndefined();
+    expect(
+      readRateLimitHeaders(
+        headers({
+          'anthropic-ratelimit-requests-remaining': '0',
+          'anthropic-ratelimit-requests-reset': new Date(now + 5_000).toISOString(),
+        }),
+        now,
+      )?.resetAt,
+    ).toBe(now + 5_000);
   });
 });
 
 describe('pricing and tokens', () => {
   it('prices cached input at the cached rate', () => {
-    const cost = priceUsage('openai', 'gpt-4o-mini', { prompt_tokens: 1_000_000, completion_tokens: 1_000_000, total_tokens: 2_000_000, prompt_tokens_details: { cached_tokens: 500_000 } });
+    const cost = priceUsage('openai', 'gpt-4o-mini', {
+      prompt_tokens: 1_000_000,
+      completion_tokens: 1_000_000,
+      total_tokens: 2_000_000,
+      prompt_tokens_details: { cached_tokens: 500_000 },
+    });
     expect(cost?.totalUsd).toBeCloseTo(0.075 + 0.0375 + 0.6, 6);
-    expect(priceUsage('openai', 'gpt-4o-mini-2024-07-18', { prompt_tokens: 1_000_000, completion_tokens: 0, total_tokens: 1_000_000 })?.totalUsd).toBeCloseTo(0.15, 6);
-    expect(priceUsage('openai', 'no-such-model', { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 })).toBeUndefined();
+    expect(
+      priceUsage('openai', 'gpt-4o-mini-2024-07-18', {
+        prompt_tokens: 1_000_000,
+        completion_tokens: 0,
+        total_tokens: 1_000_000,
+      })?.totalUsd,
+    ).toBeCloseTo(0.15, 6);
+    expect(
+      priceUsage('openai', 'no-such-model', { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 }),
+    ).toBeUndefined();
   });
 
   it('counts tokens with a real tokenizer', () => {
@@ -46,8 +78,14 @@ describe('model resolution', () => {
   const openai = { ...createLocalProvider({ name: 'openai' }), id: 'openai' as const };
   it('resolves auto, provider/model and bare ids of configured providers', () => {
     expect(resolveModel('auto', [local, openai])).toEqual({ type: 'auto' });
-    expect(resolveModel('openai/gpt-4o', [local, openai])).toEqual({ type: 'pinned', entry: { provider: 'openai', model: 'gpt-4o' } });
-    expect(resolveModel('gpt-4o-mini', [local, openai])).toEqual({ type: 'pinned', entry: { provider: 'openai', model: 'gpt-4o-mini' } });
+    expect(resolveModel('openai/gpt-4o', [local, openai])).toEqual({
+      type: 'pinned',
+      entry: { provider: 'openai', model: 'gpt-4o' },
+    });
+    expect(resolveModel('gpt-4o-mini', [local, openai])).toEqual({
+      type: 'pinned',
+      entry: { provider: 'openai', model: 'gpt-4o-mini' },
+    });
     expect(resolveModel('claude-haiku-4-5', [local, openai])).toBeUndefined();
   });
 });
@@ -57,7 +95,11 @@ describe('local provider and configuration', () => {
     const config = providersConfigSchema.parse({});
     const configured = createProvidersFromConfig(config);
     expect(configured.defaultChain).toEqual([{ provider: 'local', model: 'local-echo-1' }]);
-    const client = createLlmClient({ providers: configured.providers, defaultChain: configured.defaultChain, deadlineMs: 1_000 });
+    const client = createLlmClient({
+      providers: configured.providers,
+      defaultChain: configured.defaultChain,
+      deadlineMs: 1_000,
+    });
     const request = { model: 'auto', messages: [{ role: 'user' as const, content: 'ping' }] };
     const result = await client.chat(request);
     expect(result.completion.system_fingerprint).toBe(localFingerprint);
@@ -69,7 +111,11 @@ describe('local provider and configuration', () => {
   });
 
   it('builds keyed providers in fallback order and skips those without a key', () => {
-    const config = providersConfigSchema.parse({ OPENAI_API_KEY: 'sk-test-00000000', GROQ_API_KEY: 'gsk-test-0000000', LLM_FALLBACK_ORDER: 'gemini,groq,openai' });
+    const config = providersConfigSchema.parse({
+      OPENAI_API_KEY: 'sk-test-00000000',
+      GROQ_API_KEY: 'gsk-test-0000000',
+      LLM_FALLBACK_ORDER: 'gemini,groq,openai',
+    });
     const configured = createProvidersFromConfig(config);
     expect(configured.defaultChain).toEqual([
       { provider: 'groq', model: 'llama-3.3-70b-versatile' },
@@ -77,5 +123,16 @@ describe('local provider and configuration', () => {
     ]);
     expect(configured.providers.map((provider) => provider.name).sort()).toEqual(['groq', 'local', 'openai']);
     return configured.close();
+  });
+});
+
+describe('in-process breaker state', () => {
+  it('keeps at most maxTrackedProviders providers, forgetting the least recently used', async () => {
+    const store = createMemoryHealthStore({ failureThreshold: 1, maxTrackedProviders: 2 });
+    await store.record('user-key-0', { success: false, kind: 'server' });
+    expect(await store.acquire('user-key-0')).toMatchObject({ allowed: false, reason: 'breaker_open' });
+    await store.record('user-key-1', { success: true });
+    await store.record('user-key-2', { success: true });
+    expect(await store.acquire('user-key-0')).toEqual({ allowed: true, probe: false });
   });
 });

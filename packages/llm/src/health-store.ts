@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import type { LlmErrorKind } from './errors.js';
 
 /** Circuit-breaker settings (all durations in ms). */
@@ -18,6 +19,12 @@ export interface BreakerOptions {
   /** A half-open probe that has not reported after this long frees its slot (default 60 s). */
   probeTimeoutMs?: number;
   /**
+   * Providers whose state is kept in process (default 10,000). Per-user providers (a user's own key) each have
+   * their own breaker, so the state is bounded; the least recently used is forgotten, which at worst lets one
+   * call through to a provider that was failing.
+   */
+  maxTrackedProviders?: number;
+  /**
    * With Redis: how often each process re-reads a provider's shared state and flushes its count of successes
    * (default 1 s). State changes reach every process sooner, by pub/sub; this is the safety net.
    */
@@ -36,6 +43,7 @@ export function resolveBreakerOptions(options: BreakerOptions = {}): ResolvedBre
     cooldownMs: options.cooldownMs ?? 30_000,
     longCooldownMs: options.longCooldownMs ?? 600_000,
     probeTimeoutMs: options.probeTimeoutMs ?? 60_000,
+    maxTrackedProviders: options.maxTrackedProviders ?? 10_000,
     syncIntervalMs: options.syncIntervalMs ?? 1_000,
   };
 }
@@ -52,10 +60,20 @@ export interface ProviderHealth {
 }
 
 /** Whether a call may go to a provider now. `probe` marks the single half-open trial call. */
-export type Gate = { allowed: true; probe: boolean } | { allowed: false; reason: 'breaker_open' | 'breaker_half_open' | 'rate_limit_headroom'; until: number };
+export type Gate =
+  | { allowed: true; probe: boolean }
+  | { allowed: false; reason: 'breaker_open' | 'breaker_half_open' | 'rate_limit_headroom'; until: number };
 
 /** Kinds that say the provider (not the request) is unhealthy; others count as a working provider. */
-const healthFailureKinds: ReadonlySet<LlmErrorKind> = new Set(['rate_limit', 'overloaded', 'server', 'timeout', 'network', 'auth', 'not_found']);
+const healthFailureKinds: ReadonlySet<LlmErrorKind> = new Set([
+  'rate_limit',
+  'overloaded',
+  'server',
+  'timeout',
+  'network',
+  'auth',
+  'not_found',
+]);
 
 /** True when an error of this kind should count against the provider's breaker. */
 export function countsAsProviderFailure(kind: LlmErrorKind): boolean {
@@ -63,7 +81,8 @@ export function countsAsProviderFailure(kind: LlmErrorKind): boolean {
 }
 
 /** Outcome of one call, as the breaker sees it. */
-export type BreakerOutcome = { success: true } | { success: false; kind: LlmErrorKind; retryAfterMs?: number };
+export type BreakerOutcome =
+  { success: true } | { success: false; kind: LlmErrorKind; retryAfterMs?: number };
 
 /** Where breaker and rate-limit state lives: process memory, or Redis to share it across replicas. */
 export interface HealthStore {
@@ -85,7 +104,15 @@ interface BreakerState {
 }
 
 function emptyState(): BreakerState {
-  return { consecutive: 0, windowStart: 0, windowTotal: 0, windowFailures: 0, openUntil: 0, probeUntil: 0, rateLimitedUntil: 0 };
+  return {
+    consecutive: 0,
+    windowStart: 0,
+    windowTotal: 0,
+    windowFailures: 0,
+    openUntil: 0,
+    probeUntil: 0,
+    rateLimitedUntil: 0,
+  };
 }
 
 function toHealth(provider: string, state: BreakerState, now: number): ProviderHealth {
@@ -102,7 +129,7 @@ function toHealth(provider: string, state: BreakerState, now: number): ProviderH
 /** The breaker in process memory: for one replica, tests and the bench. Mirrors the Redis scripts below. */
 export function createMemoryHealthStore(breakerOptions: BreakerOptions = {}): HealthStore {
   const options = resolveBreakerOptions(breakerOptions);
-  const states = new Map<string, BreakerState>();
+  const states = new LRUCache<string, BreakerState>({ max: options.maxTrackedProviders });
   const stateOf = (provider: string) => {
     let state = states.get(provider);
     if (!state) {
@@ -116,10 +143,17 @@ export function createMemoryHealthStore(breakerOptions: BreakerOptions = {}): He
       const now = Date.now();
       const state = states.get(provider);
       if (!state) return Promise.resolve({ allowed: true, probe: false });
-      if (state.rateLimitedUntil > now) return Promise.resolve({ allowed: false, reason: 'rate_limit_headroom', until: state.rateLimitedUntil });
+      if (state.rateLimitedUntil > now)
+        return Promise.resolve({
+          allowed: false,
+          reason: 'rate_limit_headroom',
+          until: state.rateLimitedUntil,
+        });
       if (state.openUntil === 0) return Promise.resolve({ allowed: true, probe: false });
-      if (now < state.openUntil) return Promise.resolve({ allowed: false, reason: 'breaker_open', until: state.openUntil });
-      if (state.probeUntil > now) return Promise.resolve({ allowed: false, reason: 'breaker_half_open', until: state.probeUntil });
+      if (now < state.openUntil)
+        return Promise.resolve({ allowed: false, reason: 'breaker_open', until: state.openUntil });
+      if (state.probeUntil > now)
+        return Promise.resolve({ allowed: false, reason: 'breaker_half_open', until: state.probeUntil });
       state.probeUntil = now + options.probeTimeoutMs;
       return Promise.resolve({ allowed: true, probe: true });
     },
@@ -147,10 +181,15 @@ export function createMemoryHealthStore(breakerOptions: BreakerOptions = {}): He
       state.consecutive += 1;
       state.windowFailures += 1;
       let until = halfOpen ? now + options.cooldownMs : 0;
-      const ratioTripped = state.windowTotal >= options.minimumRequests && state.windowFailures / state.windowTotal >= options.failureRatio;
-      if (state.consecutive >= options.failureThreshold || ratioTripped) until = Math.max(until, now + options.cooldownMs);
-      if (outcome.kind === 'auth' || outcome.kind === 'not_found') until = Math.max(until, now + options.longCooldownMs);
-      if (outcome.kind === 'rate_limit' && outcome.retryAfterMs) until = Math.max(until, now + outcome.retryAfterMs);
+      const ratioTripped =
+        state.windowTotal >= options.minimumRequests &&
+        state.windowFailures / state.windowTotal >= options.failureRatio;
+      if (state.consecutive >= options.failureThreshold || ratioTripped)
+        until = Math.max(until, now + options.cooldownMs);
+      if (outcome.kind === 'auth' || outcome.kind === 'not_found')
+        until = Math.max(until, now + options.longCooldownMs);
+      if (outcome.kind === 'rate_limit' && outcome.retryAfterMs)
+        until = Math.max(until, now + outcome.retryAfterMs);
       if (until > state.openUntil) state.openUntil = until;
       state.probeUntil = 0;
       return Promise.resolve();
@@ -162,7 +201,9 @@ export function createMemoryHealthStore(breakerOptions: BreakerOptions = {}): He
     },
     health(providers) {
       const now = Date.now();
-      return Promise.resolve(providers.map((provider) => toHealth(provider, states.get(provider) ?? emptyState(), now)));
+      return Promise.resolve(
+        providers.map((provider) => toHealth(provider, states.get(provider) ?? emptyState(), now)),
+      );
     },
   };
 }
@@ -332,11 +373,16 @@ function subscribe(redis: Redis, channel: string, subscription: Subscription): P
  * half-open probe (taken atomically: exactly one process probes) are written at once.
  * The subscriber is one duplicate of `redis` per client; it disconnects when `redis` ends (after `quit()`).
  */
-export function createRedisHealthStore(redis: Redis, keyPrefix: string, breakerOptions: BreakerOptions = {}): HealthStore {
+export function createRedisHealthStore(
+  redis: Redis,
+  keyPrefix: string,
+  breakerOptions: BreakerOptions = {},
+): HealthStore {
   const options = resolveBreakerOptions(breakerOptions);
   const channel = `${keyPrefix}llm:health`;
   const keyOf = (provider: string) => `${keyPrefix}llm:health:{${provider}}`;
-  const mirror = new Map<string, MirrorEntry>();
+  // Forgetting an entry loses at most its unflushed success count; the shared state stays in Redis.
+  const mirror = new LRUCache<string, MirrorEntry>({ max: options.maxTrackedProviders });
 
   const subscribed = subscribe(redis, channel, {
     onMessage(payload) {
@@ -362,7 +408,16 @@ export function createRedisHealthStore(redis: Redis, keyPrefix: string, breakerO
   const entryOf = (provider: string): MirrorEntry => {
     let entry = mirror.get(provider);
     if (!entry) {
-      entry = { openUntil: 0, probeUntil: 0, rateLimitedUntil: 0, syncedAt: 0, syncing: undefined, messages: 0, pendingSuccesses: 0, probing: false };
+      entry = {
+        openUntil: 0,
+        probeUntil: 0,
+        rateLimitedUntil: 0,
+        syncedAt: 0,
+        syncing: undefined,
+        messages: 0,
+        pendingSuccesses: 0,
+        probing: false,
+      };
       mirror.set(provider, entry);
     }
     return entry;
@@ -375,7 +430,12 @@ export function createRedisHealthStore(redis: Redis, keyPrefix: string, breakerO
     entry.rateLimitedUntil = Number(state[2]);
   };
 
-  const runRecord = async (provider: string, entry: MirrorEntry, probeSuccess: boolean, failure: { kind: LlmErrorKind; retryAfterMs?: number } | undefined) => {
+  const runRecord = async (
+    provider: string,
+    entry: MirrorEntry,
+    probeSuccess: boolean,
+    failure: { kind: LlmErrorKind; retryAfterMs?: number } | undefined,
+  ) => {
     const successes = entry.pendingSuccesses;
     entry.pendingSuccesses = 0;
     const messagesBefore = entry.messages;
@@ -424,20 +484,31 @@ export function createRedisHealthStore(redis: Redis, keyPrefix: string, breakerO
       const now = Date.now();
       if (entry.syncedAt === 0) await sync(provider, entry);
       else if (now - entry.syncedAt > options.syncIntervalMs) sync(provider, entry).catch(() => undefined);
-      if (entry.rateLimitedUntil > now) return { allowed: false, reason: 'rate_limit_headroom', until: entry.rateLimitedUntil };
+      if (entry.rateLimitedUntil > now)
+        return { allowed: false, reason: 'rate_limit_headroom', until: entry.rateLimitedUntil };
       if (entry.openUntil === 0) return { allowed: true, probe: false };
       if (now < entry.openUntil) return { allowed: false, reason: 'breaker_open', until: entry.openUntil };
-      if (entry.probeUntil > now) return { allowed: false, reason: 'breaker_half_open', until: entry.probeUntil };
+      if (entry.probeUntil > now)
+        return { allowed: false, reason: 'breaker_half_open', until: entry.probeUntil };
       // Half-open: off the healthy path, so the probe slot is worth a round trip to make it exactly one.
       const messagesBefore = entry.messages;
-      const [taken, state] = (await redis.eval(acquireProbeScript, 1, keyOf(provider), channel, provider, now, options.probeTimeoutMs)) as [number, SharedState];
+      const [taken, state] = (await redis.eval(
+        acquireProbeScript,
+        1,
+        keyOf(provider),
+        channel,
+        provider,
+        now,
+        options.probeTimeoutMs,
+      )) as [number, SharedState];
       apply(entry, messagesBefore, state);
       if (taken === 1) {
         entry.probing = true;
         return { allowed: true, probe: true };
       }
       const [openUntil, probeUntil, rateLimitedUntil] = state.map(Number) as SharedState;
-      if (rateLimitedUntil > now) return { allowed: false, reason: 'rate_limit_headroom', until: rateLimitedUntil };
+      if (rateLimitedUntil > now)
+        return { allowed: false, reason: 'rate_limit_headroom', until: rateLimitedUntil };
       if (openUntil === 0) return { allowed: true, probe: false };
       if (now < openUntil) return { allowed: false, reason: 'breaker_open', until: openUntil };
       return { allowed: false, reason: 'breaker_half_open', until: probeUntil };
@@ -457,7 +528,15 @@ export function createRedisHealthStore(redis: Redis, keyPrefix: string, breakerO
       const entry = entryOf(provider);
       if (entry.rateLimitedUntil >= until) return;
       const messagesBefore = entry.messages;
-      const state = (await redis.eval(rateLimitScript, 1, keyOf(provider), channel, provider, until, Date.now())) as SharedState;
+      const state = (await redis.eval(
+        rateLimitScript,
+        1,
+        keyOf(provider),
+        channel,
+        provider,
+        until,
+        Date.now(),
+      )) as SharedState;
       apply(entry, messagesBefore, state);
     },
     async health(providers) {

@@ -27,14 +27,25 @@ afterAll(async () => {
 describe('breaker state shared through Redis', () => {
   it('a breaker opened by one client makes another client skip that provider', async () => {
     fleet = await startFleet(2, { faults: [[{ type: 'auth' }], []] });
-    const options = { providers: fleet.providers, defaultChain: fleet.chain, deadlineMs: 5_000, redis, keyPrefix: `${keyPrefix}shared:`, retry: { maxRetries: 0 } };
+    const options = {
+      providers: fleet.providers,
+      defaultChain: fleet.chain,
+      deadlineMs: 5_000,
+      redis,
+      keyPrefix: `${keyPrefix}shared:`,
+      retry: { maxRetries: 0 },
+    };
     const replicaA = createLlmClient(options);
     const replicaB = createLlmClient(options);
     const first = await replicaA.chat(request());
     expect(first.attempts.map((attempt) => attempt.outcome)).toEqual(['error', 'success']);
     const second = await replicaB.chat(request());
     expect(second.completion.choices[0]?.message.content).toBe(expectedText);
-    expect(second.attempts[0]).toMatchObject({ provider: 'p0', outcome: 'skipped', skipReason: 'breaker_open' });
+    expect(second.attempts[0]).toMatchObject({
+      provider: 'p0',
+      outcome: 'skipped',
+      skipReason: 'breaker_open',
+    });
     expect(fleet.simulators[0]?.requests).toHaveLength(1);
     expect((await replicaB.providerHealth()).find((entry) => entry.provider === 'p0')?.state).toBe('open');
   });
@@ -51,15 +62,34 @@ describe('breaker state shared through Redis', () => {
     expect(await replicaB.acquire('p1')).toMatchObject({ allowed: false, reason: 'rate_limit_headroom' });
   });
 
+  it('mirrors a bounded number of providers; a forgotten one is read back from Redis, still open', async () => {
+    const options = { failureThreshold: 1, maxTrackedProviders: 2 };
+    const store = createRedisHealthStore(redis, `${keyPrefix}bounded:`, options);
+    await store.record('user-key-0', { success: false, kind: 'auth' });
+    for (let index = 1; index <= 3; index += 1)
+      expect(await store.acquire(`user-key-${index}`)).toEqual({ allowed: true, probe: false });
+    expect(await store.acquire('user-key-0')).toMatchObject({ allowed: false, reason: 'breaker_open' });
+  });
+
   it('shares a 429 retry time: another replica skips the provider until then', async () => {
     fleet = await startFleet(2, { faults: [[{ type: 'rate_limit', retryAfterSeconds: 30 }], []] });
-    const options = { providers: fleet.providers, defaultChain: fleet.chain, deadlineMs: 5_000, redis, keyPrefix: `${keyPrefix}retry-after:` };
+    const options = {
+      providers: fleet.providers,
+      defaultChain: fleet.chain,
+      deadlineMs: 5_000,
+      redis,
+      keyPrefix: `${keyPrefix}retry-after:`,
+    };
     const replicaA = createLlmClient(options);
     const replicaB = createLlmClient(options);
     const startedAt = Date.now();
     expect((await replicaA.chat(request())).provider).toBe('p1');
     const second = await replicaB.chat(request());
-    expect(second.attempts[0]).toMatchObject({ provider: 'p0', outcome: 'skipped', skipReason: 'breaker_open' });
+    expect(second.attempts[0]).toMatchObject({
+      provider: 'p0',
+      outcome: 'skipped',
+      skipReason: 'breaker_open',
+    });
     expect(fleet.simulators[0]?.requests).toHaveLength(1);
     const openUntil = (await replicaB.providerHealth())[0]?.openUntil ?? 0;
     expect(openUntil).toBeGreaterThanOrEqual(startedAt + 30_000);
@@ -69,7 +99,14 @@ describe('breaker state shared through Redis', () => {
   it('answers healthy requests, streamed or not, without a Redis command', async () => {
     fleet = await startFleet(1);
     const prefix = `${keyPrefix}quiet:`;
-    const client = createLlmClient({ providers: fleet.providers, defaultChain: fleet.chain, deadlineMs: 5_000, redis, keyPrefix: prefix, breaker: { syncIntervalMs: 3_600_000 } });
+    const client = createLlmClient({
+      providers: fleet.providers,
+      defaultChain: fleet.chain,
+      deadlineMs: 5_000,
+      redis,
+      keyPrefix: prefix,
+      breaker: { syncIntervalMs: 3_600_000 },
+    });
     // The first request reads the provider's shared state once; later ones use the mirror.
     await client.chat(request());
     const monitor = await redis.monitor();
@@ -90,18 +127,40 @@ describe('breaker state shared through Redis', () => {
 
   it('shares rate-limit headroom: a provider at zero is skipped by every replica', async () => {
     fleet = await startFleet(2, { faults: [[{ type: 'rate_limit_headers_zero', resetSeconds: 120 }], []] });
-    const options = { providers: fleet.providers, defaultChain: fleet.chain, deadlineMs: 5_000, redis, keyPrefix: `${keyPrefix}headroom:` };
+    const options = {
+      providers: fleet.providers,
+      defaultChain: fleet.chain,
+      deadlineMs: 5_000,
+      redis,
+      keyPrefix: `${keyPrefix}headroom:`,
+    };
     const replicaA = createLlmClient(options);
     const replicaB = createLlmClient(options);
     expect((await replicaA.chat(request())).provider).toBe('p0');
     // The headroom write is fire-and-forget; wait for it through Redis itself rather than a sleep.
-    await expect.poll(async () => (await replicaB.providerHealth())[0]?.rateLimitedUntil).toBeGreaterThan(Date.now());
+    await expect
+      .poll(async () => (await replicaB.providerHealth())[0]?.rateLimitedUntil)
+      .toBeGreaterThan(Date.now());
     const second = await replicaB.chat(request());
-    expect(second.attempts[0]).toMatchObject({ provider: 'p0', outcome: 'skipped', skipReason: 'rate_limit_headroom' });
+    expect(second.attempts[0]).toMatchObject({
+      provider: 'p0',
+      outcome: 'skipped',
+      skipReason: 'rate_limit_headroom',
+    });
   });
 
   it('lets exactly one half-open probe through across replicas, and closes on its success', async () => {
-    fleet = await startFleet(2, { faults: [[{ type: 'server_error', times: 1 }], []] });
+    // The probe answers slowly, so the other replica asks while it is still in flight (a fast probe could close
+    // the breaker first, and then both replicas would rightly use p0).
+    fleet = await startFleet(2, {
+      faults: [
+        [
+          { type: 'server_error', times: 1 },
+          { type: 'slow_first_token', delayMs: 300, times: 1 },
+        ],
+        [],
+      ],
+    });
     const options = {
       providers: fleet.providers,
       defaultChain: fleet.chain,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLlmClient } from '../src/client.js';
-import { LlmError } from '../src/errors.js';
+import { LlmError, StreamInterruptedError } from '../src/errors.js';
 import type { Fault } from '../src/testing/index.js';
 import { drain, expectedText, request, startFleet } from './helpers.js';
 
@@ -62,7 +62,7 @@ describe('soak', () => {
     });
 
     const run = async (count: number, blockSize: number) => {
-      const outcomes = { complete: 0, wrong: 0, badRequest: 0, failedOtherwise: [] as string[] };
+      const outcomes = { complete: 0, wrong: 0, badRequest: 0, continuationRefused: 0, failedOtherwise: [] as string[] };
       const one = async (index: number) => {
         try {
           if (index % 2 === 0) {
@@ -77,6 +77,10 @@ describe('soak', () => {
           }
         } catch (error) {
           if (error instanceof LlmError && error.kind === 'bad_request' && error.status === 400) outcomes.badRequest += 1;
+          // A stream that stalled in an earlier block is continued seconds later, possibly once the rotation reached
+          // the bad_request block, where every provider refuses the continuation: rule 3 of the streaming contract
+          // ends it with an explicit error (never a truncated answer passed off as complete).
+          else if (error instanceof StreamInterruptedError && error.lastError.kind === 'bad_request') outcomes.continuationRefused += 1;
           else outcomes.failedOtherwise.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
         }
       };
@@ -114,11 +118,13 @@ describe('soak', () => {
     const heapGrowthMb = (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024;
     await fleet.close();
 
-    expect(outcomes.complete + outcomes.wrong + outcomes.badRequest + outcomes.failedOtherwise.length).toBe(measuredRequests);
+    expect(outcomes.complete + outcomes.wrong + outcomes.badRequest + outcomes.continuationRefused + outcomes.failedOtherwise.length).toBe(measuredRequests);
     expect(outcomes.wrong).toBe(0);
-    // Every provider fault is absorbed by the chain; only the caller's own bad requests fail, each at once with its 400.
+    // Every provider fault is absorbed by the chain; only the caller's own bad requests fail, each at once with its 400
+    // (a refused continuation took one or two of the 400s: from the secondary and the third provider).
     expect(outcomes.failedOtherwise.slice(0, 5)).toEqual([]);
-    expect(outcomes.badRequest).toBe(badRequestsSent);
+    expect(outcomes.badRequest + outcomes.continuationRefused).toBeLessThanOrEqual(badRequestsSent);
+    expect(outcomes.badRequest).toBeGreaterThanOrEqual(badRequestsSent - 2 * outcomes.continuationRefused);
     expect(badRequestsSent).toBeGreaterThan(0);
     expect(rssGrowthMb, 'RSS growth in MB over the measured requests').toBeLessThan(30);
     expect(heapGrowthMb, 'heap growth in MB over the measured requests').toBeLessThan(10);

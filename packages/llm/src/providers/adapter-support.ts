@@ -1,4 +1,12 @@
-import type { ChatContentPart, ChatMessage, ChatRequest, ChatUsage } from '../chat-types.js';
+import type {
+  ChatCompletion,
+  ChatContentPart,
+  ChatMessage,
+  ChatRequest,
+  ChatToolCall,
+  ChatUsage,
+  FinishReason,
+} from '../chat-types.js';
 import { LlmError, type LlmErrorKind } from '../errors.js';
 import { kindFromStatus, safeMessage } from '../provider-utils.js';
 import { estimateTokens } from '../tokens.js';
@@ -197,5 +205,35 @@ export function estimatedUsage(request: ChatRequest, completionText: string): Ch
     completion_tokens: completionTokens,
     total_tokens: promptTokens + completionTokens,
     estimated: true,
+  };
+}
+
+/** The OpenAI `chat.completion` of a provider's single-choice answer. */
+export function toChatCompletion(answer: {
+  id: string;
+  model: string;
+  text: string;
+  toolCalls: ChatToolCall[];
+  finishReason: FinishReason;
+  usage: ChatUsage;
+}): ChatCompletion {
+  return {
+    id: answer.id,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: answer.model,
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: answer.text,
+          ...(answer.toolCalls.length > 0 ? { tool_calls: answer.toolCalls } : {}),
+        },
+        finish_reason: answer.finishReason,
+        logprobs: null,
+      },
+    ],
+    usage: answer.usage,
   };
 }

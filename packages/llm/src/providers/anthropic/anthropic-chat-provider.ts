@@ -18,7 +18,7 @@ import type {
   FinishReason,
 } from '../../chat-types.js';
 import { readRateLimitHeaders } from '../../provider-utils.js';
-import { contentToText, providerError, truncatedStreamError } from '../adapter-support.js';
+import { contentToText, providerError, toChatCompletion, truncatedStreamError } from '../adapter-support.js';
 import { toAnthropicLlmError } from './anthropic-error.js';
 import { convertToAnthropicRequest } from './convert-to-anthropic-messages.js';
 import { mapAnthropicFinishReason } from './map-anthropic-finish-reason.js';
@@ -100,25 +100,14 @@ function toCompletion(message: Message, provider: string, whitespaceToDrop: numb
   if (finishReason === 'content_filter' && text === '' && toolCalls.length === 0) {
     throw providerError(provider, 'content_filter');
   }
-  return {
+  return toChatCompletion({
     id: message.id,
-    object: 'chat.completion',
-    created: Math.floor(Date.now() / 1000),
     model: message.model,
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: 'assistant',
-          content: text,
-          ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
-        },
-        finish_reason: finishReason,
-        logprobs: null,
-      },
-    ],
+    text,
+    toolCalls,
+    finishReason,
     usage: toChatUsage(message.usage),
-  };
+  });
 }
 
 function reportRateLimit(headers: Headers | undefined, options: ProviderCallOptions): void {

@@ -1,5 +1,3 @@
-import { EventSourceParserStream } from 'eventsource-parser/stream';
-
 import type { ChatProvider, ProviderCallOptions, ProviderTimeouts } from '../../chat-provider.js';
 import type {
   ChatCompletion,
@@ -10,7 +8,13 @@ import type {
   FinishReason,
 } from '../../chat-types.js';
 import { readRateLimitHeaders } from '../../provider-utils.js';
-import { estimatedUsage, linkAbortSignal, truncatedStreamError } from '../adapter-support.js';
+import { SseReader } from '../../sse-reader.js';
+import {
+  estimatedUsage,
+  linkAbortSignal,
+  toChatCompletion,
+  truncatedStreamError,
+} from '../adapter-support.js';
 import { cohereHttpError, cohereStreamError, toCohereLlmError } from './cohere-error.js';
 import { convertToCohereRequest, type CohereToolCall } from './convert-to-cohere-messages.js';
 import { mapCohereFinishReason } from './map-cohere-finish-reason.js';
@@ -147,29 +151,18 @@ export function createCohereProvider(options: CohereProviderOptions): ChatProvid
       type: 'function',
       function: { name: call.function.name, arguments: call.function.arguments },
     }));
-    return {
+    return toChatCompletion({
       id: data.id,
-      object: 'chat.completion',
-      created: Math.floor(Date.now() / 1000),
       model: callOptions.model,
-      choices: [
-        {
-          index: 0,
-          message: {
-            role: 'assistant',
-            content: text,
-            ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
-          },
-          finish_reason: mapCohereFinishReason(data.finish_reason),
-          logprobs: null,
-        },
-      ],
+      text,
+      toolCalls,
+      finishReason: mapCohereFinishReason(data.finish_reason),
       usage: toChatUsage(
         data.usage,
         request,
         text + toolCalls.map((call) => call.function.arguments).join(''),
       ),
-    };
+    });
   }
 
   async function* chatStream(
@@ -205,10 +198,7 @@ export function createCohereProvider(options: CohereProviderOptions): ChatProvid
       };
 
       try {
-        const events = response.body
-          .pipeThrough(new TextDecoderStream())
-          .pipeThrough(new EventSourceParserStream());
-        for await (const message of events) {
+        for await (const message of new SseReader(response.body)) {
           const event = JSON.parse(message.data) as CohereStreamEvent;
           switch (event.type) {
             case 'message-start':

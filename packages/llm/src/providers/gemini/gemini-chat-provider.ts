@@ -11,7 +11,13 @@ import type {
   ChatUsage,
   FinishReason,
 } from '../../chat-types.js';
-import { estimatedUsage, linkAbortSignal, providerError, truncatedStreamError } from '../adapter-support.js';
+import {
+  estimatedUsage,
+  linkAbortSignal,
+  providerError,
+  toChatCompletion,
+  truncatedStreamError,
+} from '../adapter-support.js';
 import { convertToGeminiRequest } from './convert-to-gemini-messages.js';
 import { geminiApiError, toGeminiLlmError, type GeminiErrorBody } from './gemini-error.js';
 import { mapGeminiFinishReason } from './map-gemini-finish-reason.js';
@@ -146,27 +152,16 @@ export function createGeminiProvider(options: GeminiProviderOptions): ChatProvid
     const finishReason = mapGeminiFinishReason(response.candidates?.[0]?.finishReason, toolCalls.length > 0);
     if (finishReason === 'content_filter' && text === '' && toolCalls.length === 0)
       throw providerError(name, 'content_filter');
-    return {
+    return toChatCompletion({
       id: response.responseId ?? `gemini-${randomUUID()}`,
-      object: 'chat.completion',
-      created: Math.floor(Date.now() / 1000),
       model: response.modelVersion ?? callOptions.model,
-      choices: [
-        {
-          index: 0,
-          message: {
-            role: 'assistant',
-            content: text,
-            ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
-          },
-          finish_reason: finishReason,
-          logprobs: null,
-        },
-      ],
+      text,
+      toolCalls,
+      finishReason,
       usage: response.usageMetadata
         ? toChatUsage(response.usageMetadata)
         : estimatedUsage(request, text + toolCalls.map((call) => call.function.arguments).join('')),
-    };
+    });
   }
 
   async function* chatStream(
