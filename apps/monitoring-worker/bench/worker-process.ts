@@ -25,7 +25,8 @@ export interface WorkerProcessReport {
   failed: number;
   jobWallMs: number;
   runMs: number;
-  cpuMs: number;
+  /** CPU time of this process while it consumed, from `process.cpuUsage`: user space and kernel (syscalls). */
+  cpu: { userMs: number; systemMs: number };
   spent: { postgresMs: number; fetchMs: number; llmMs: number };
 }
 
@@ -56,8 +57,6 @@ const baseState = createTaskState({ platform, retry: { baseMs: 60_000, maxMs: 86
 const taskState: TaskState = { begin: timed('postgresMs', baseState.begin), finish: timed('postgresMs', baseState.finish), fail: timed('postgresMs', baseState.fail) };
 const processor = createWebsiteAnalysisProcessor({
   taskState,
-  // The previous-analysis read runs alongside the fetch, so it is not on the job's critical path; not timed.
-  platform: platform.db,
   fetcher: { fetch: timed('fetchMs', (url: string, signal: AbortSignal) => fetcher.fetch(url, signal)), close: () => fetcher.close() },
   llm: { chat: timed('llmMs', (request, options) => llm.chat(request, options)) },
 });
@@ -88,7 +87,7 @@ process.on('message', (message: string) => {
     await worker.close();
     await Promise.all([fetcher.close(), llmFetch.close(), platform.close()]);
     connection.disconnect();
-    const report: WorkerProcessReport = { completed, failed, jobWallMs, runMs, cpuMs: (cpu.user + cpu.system) / 1_000, spent };
+    const report: WorkerProcessReport = { completed, failed, jobWallMs, runMs, cpu: { userMs: cpu.user / 1_000, systemMs: cpu.system / 1_000 }, spent };
     process.send?.(report, () => process.exit(0));
   })();
 });

@@ -2,12 +2,12 @@
  * Worker benchmark, every row measured in this one run:
  * 1. a dispatcher cycle over 100,000 tasks (1,000 due), Postgres and Redis time apart;
  * 2. Redis only: no-op jobs through BullMQ; 3. Postgres only: begin + finish per task, synchronous and
- *    asynchronous commit interleaved;
+ *    asynchronous commit side by side;
  * 4. end to end: 10,000 website analyses (dispatch -> BullMQ -> fetch the local site -> 3 LLM calls to the
- *    simulator -> Postgres) at concurrency 50 in total, in 1 and in 2 worker processes, interleaved, with
+ *    simulator -> Postgres) at concurrency 50 in total, in 1 and in 2 worker processes, with
  *    wall time per part and CPU time per process group (the machine is shared, so its other load is shown too).
  * BENCH_TOTAL_TASKS, BENCH_DUE_TASKS, BENCH_ANALYSIS_TASKS, BENCH_CONCURRENCY, BENCH_POOL_MAX and
- * BENCH_WORKER_PROCESSES (default 1,2,1,2) shrink or reshape it.
+ * BENCH_WORKER_PROCESSES (default 1,2) shrink or reshape it.
  */
 import { fork, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -125,7 +125,7 @@ try {
         select gen_random_uuid(), ${siteUrl} || '?n=' || n, 'user_website', 30 from generate_series(1, ${analysisTasks}) as n
         returning id, user_id`)
     ).rows;
-  for (const asynchronousCommit of [false, true, false, true]) {
+  for (const asynchronousCommit of [false, true]) {
     const tasks = await insertTasks('https://postgres-only.example/');
     const taskState = createTaskState({ platform: databases.platform, retry: { baseMs: 60_000, maxMs: 86_400_000 }, asynchronousCommit });
     let next = 0;
@@ -159,7 +159,7 @@ try {
   const columns: Array<{ label: string; values: Record<string, string> }> = [];
   // BENCH_CPU_PROFILE_DIR=/tmp/x writes a .cpuprofile of every worker process (open in Chrome DevTools).
   const profile = env.BENCH_CPU_PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_CPU_PROFILE_DIR}`];
-  const processCounts = (env.BENCH_WORKER_PROCESSES ?? '1,2,1,2').split(',').map(Number);
+  const processCounts = (env.BENCH_WORKER_PROCESSES ?? '1,2').split(',').map(Number);
   try {
     for (const processCount of processCounts) {
       const settings: WorkerProcessSettings = {
@@ -218,6 +218,7 @@ try {
           'page fetch per task, wall': perTask(sum((report) => report.spent.fetchMs)),
           'job wall time per task': perTask(sum((report) => report.jobWallMs)),
           'CPU per task: worker processes': perTask(cpu.worker ?? 0),
+          '  of which user / kernel (process.cpuUsage)': `${perTask(sum((report) => report.cpu.userMs))} / ${perTask(sum((report) => report.cpu.systemMs))}`,
           'CPU per task: site + LLM simulators': perTask(cpu.simulators ?? 0),
           'CPU per task: Postgres backends': perTask(cpu.postgres ?? 0),
           'CPU per task: Redis': perTask(cpu.redis ?? 0),
@@ -235,6 +236,7 @@ try {
     await once(simulators, 'exit');
   }
   console.log(`\nend to end: ${analysisTasks} website analyses, concurrency ${concurrency} in total (runs in order, left to right)`);
+  console.log('each column: that many worker processes share the concurrency; the site and LLM simulators run in one separate process');
   console.log(`${''.padEnd(52)} ${columns.map((column) => column.label.padStart(18)).join(' ')}`);
   for (const key of Object.keys(columns[0]?.values ?? {})) {
     console.log(`${key.padEnd(52)} ${columns.map((column) => (column.values[key] ?? '').padStart(18)).join(' ')}`);

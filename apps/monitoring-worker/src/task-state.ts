@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sql, type PlatformDb } from '@switchyard/db';
+import type { PlatformDb } from '@switchyard/db';
 import type { MonitoringTaskType } from '@switchyard/jobs';
 import type { ClassifiedFailure, FailureClass } from './failures.js';
 import { taskTables } from './task-tables.js';
@@ -37,9 +37,22 @@ export interface ResultRow {
   idKey: string;
 }
 
+/**
+ * The task's newest result row, read by the `begin` statement for a processor that compares against it (what
+ * changed since the last analysis), instead of a separate query and round trip. `tables` are searched together,
+ * so a task whose results may live in either of two tables needs no second statement.
+ */
+export interface LatestResultQuery {
+  tables: readonly ResultRow['table'][];
+  /** snake_case columns to return; `orderBy` is added when missing. */
+  columns: readonly string[];
+  /** The column that orders results, newest last. */
+  orderBy: string;
+}
+
 /** Result of `begin`: run it, or why not (`duplicate` = this job already succeeded). */
 export type BeginResult =
-  | { outcome: 'run'; logId: number; task: TaskRow }
+  | { outcome: 'run'; logId: number; task: TaskRow; latestResult: Record<string, unknown> | undefined }
   | { outcome: 'missing' | 'duplicate' }
   | { outcome: 'skipped'; reason: string };
 
@@ -63,16 +76,17 @@ interface FailureEntry {
   failureClass: FailureClass;
 }
 
-/** Stored in `failure_pattern`: recent final failures (7 days) and counts per class. */
+/** Stored in `failure_pattern` (built by `fail`'s statement): recent final failures (7 days) and counts per class. */
 export interface StoredFailurePattern {
   recent: FailureEntry[];
   byClass: Partial<Record<FailureClass, number>>;
   lastClass: FailureClass;
 }
 
-const weekMs = 7 * 24 * 3_600_000;
 const interventionConsecutive = 3;
 const interventionPerWeek = 5;
+/** `retryDelayMs` stops growing past this many failures (its exponent is capped at 30). */
+const delaysPrecomputed = 31;
 
 /** A timestamp column from a raw query, whichever way the driver hands it over. */
 export function toDate(value: unknown): Date | undefined {
@@ -87,15 +101,6 @@ export function retryDelayMs(policy: RetryPolicy, consecutiveFailures: number, r
   const delay = Math.min(policy.baseMs * 2 ** Math.min(exponent, 30), policy.maxMs);
   const jitter = policy.jitter ?? 0.2;
   return Math.round(Math.min(delay * (1 - jitter + 2 * jitter * random()), policy.maxMs));
-}
-
-function nextPattern(previous: unknown, failure: ClassifiedFailure, now: Date): StoredFailurePattern {
-  const stored = (previous ?? {}) as Partial<StoredFailurePattern>;
-  const recent = (Array.isArray(stored.recent) ? stored.recent : []).filter((entry) => now.getTime() - Date.parse(entry.at) < weekMs);
-  recent.push({ at: now.toISOString(), failureClass: failure.failureClass });
-  const byClass = { ...(stored.byClass ?? {}) };
-  byClass[failure.failureClass] = (byClass[failure.failureClass] ?? 0) + 1;
-  return { recent, byClass, lastClass: failure.failureClass };
 }
 
 /** A statement being built: `value` appends a parameter and returns its placeholder. */
@@ -121,9 +126,16 @@ function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/** A scalar subquery giving the newest row of `latest` for the task (placeholder `task`) as jsonb, or null. */
+function latestResultSelect(latest: LatestResultQuery, task: string): string {
+  const columns = [...new Set([...latest.columns, latest.orderBy])].map(quoteIdentifier).join(', ');
+  const perTable = latest.tables.map((table) => `select ${columns} from ${quoteIdentifier(table)} where task_id = ${task}::uuid`);
+  return `(select to_jsonb(newest) from (${perTable.join(' union all ')} order by ${quoteIdentifier(latest.orderBy)} desc limit 1) as newest)`;
+}
+
 /** Options for `createTaskState`. */
 export interface TaskStateOptions {
-  /** `begin` and `finish` use its pool directly (named prepared statements); `fail` uses Drizzle. */
+  /** Every statement runs on its pool directly, as a named prepared statement. */
   platform: PlatformDb;
   retry: RetryPolicy;
   /**
@@ -139,12 +151,11 @@ export type TaskState = ReturnType<typeof createTaskState>;
 
 /**
  * Creates the state machine of monitoring tasks: each attempt gets an execution log row (`running` first),
- * and the task row records the outcome. `begin` and `finish` are one statement each, `fail` one transaction;
+ * and the task row records the outcome. `begin`, `finish` and `fail` are one statement each;
  * `finish` and `fail` lock the task row, so concurrent deliveries of one job cannot both succeed.
  */
 export function createTaskState(options: TaskStateOptions) {
   const { platform, retry } = options;
-  const db = platform.db;
   const now = options.now ?? (() => new Date());
   /*
    * With asynchronous commit, a Postgres crash (not a worker crash) can lose the last few hundred ms of these
@@ -176,11 +187,12 @@ export function createTaskState(options: TaskStateOptions) {
    * Starts an attempt in one statement (one round trip): decides run / paused / already-checked / duplicate,
    * closes a `running` log left by a worker that died on this job, and inserts the attempt's log row.
    */
-  async function begin(type: MonitoringTaskType, taskId: string, attempt: JobAttempt): Promise<BeginResult> {
+  async function begin(type: MonitoringTaskType, taskId: string, attempt: JobAttempt, latest?: LatestResultQuery): Promise<BeginResult> {
     const { tasks, logs } = taskTables[type];
     const statement = createStatement();
     const task = statement.value(taskId);
     const jobId = statement.value(attempt.jobId);
+    const latestResult = latest === undefined ? `null::jsonb` : latestResultSelect(latest, task);
     statement.text = `
       with decided as (
         select task.*, case
@@ -206,12 +218,14 @@ export function createTaskState(options: TaskStateOptions) {
         from decided where decision <> 'duplicate'
         returning id
       )
-      select decided.*, (select id from inserted) as log_id, (select count(*) from abandoned) as abandoned, ${commitMode} as commit_mode from decided`;
-    const [row] = await prepared<TaskRow & { decision: string; log_id: number | null }>(statement);
+      select decided.*, (select id from inserted) as log_id, (select count(*) from abandoned) as abandoned,
+        case when decision = 'run' then ${latestResult} end as latest_result, ${commitMode} as commit_mode
+      from decided`;
+    const [row] = await prepared<TaskRow & { decision: string; log_id: number | null; latest_result: Record<string, unknown> | null }>(statement);
     if (row === undefined) return { outcome: 'missing' };
     if (row.decision === 'duplicate') return { outcome: 'duplicate' };
     if (row.decision !== 'run') return { outcome: 'skipped', reason: row.decision };
-    return { outcome: 'run', logId: Number(row.log_id), task: row };
+    return { outcome: 'run', logId: Number(row.log_id), task: row, latestResult: row.latest_result ?? undefined };
   }
 
   /**
@@ -274,49 +288,87 @@ export function createTaskState(options: TaskStateOptions) {
     return row.duplicate ? 'skipped' : outcome.status;
   }
 
+  /**
+   * Records a failed attempt in one statement (one round trip, one commit, always synchronous): locks the task
+   * row and sets the attempt's log to `failed`. On the job's last attempt it also counts the failure on the task
+   * (`consecutive_failures`, `failure_pattern` with the last 7 days, backoff `next_check`), decides whether the
+   * task needs a person, and writes the `usage_alerts` row when it newly does.
+   */
   async function fail(type: MonitoringTaskType, taskId: string, logId: number, failure: ClassifiedFailure, final: boolean): Promise<FailureResult> {
     const { tasks, logs } = taskTables[type];
     const at = now();
-    return db.transaction(async (transaction) => {
-      const locked = await transaction.execute<TaskRow>(sql`select * from ${sql.raw(tasks)} where id = ${taskId} for update`);
-      await transaction.execute(
-        sql`update ${sql.raw(logs)} set status = 'failed', error_message = ${failure.message},
-              result_data = coalesce(result_data, '{}'::jsonb) || ${JSON.stringify({ failureClass: failure.failureClass, willRetry: !final })}::jsonb,
-              execution_time_ms = greatest(0, (extract(epoch from (${at.toISOString()}::timestamptz - execution_date)) * 1000)::int)
-            where id = ${logId}`,
-      );
-      const task = locked.rows[0];
-      // Only the job's last attempt counts against the task; earlier attempts are BullMQ's short retries.
-      if (task === undefined || !final) return { consecutiveFailures: task?.consecutive_failures ?? 0, nextCheckAt: undefined, needsIntervention: false };
-
-      const consecutiveFailures = task.consecutive_failures + 1;
-      const pattern = nextPattern(task.failure_pattern, failure, at);
-      const needsIntervention =
-        failure.needsUser || consecutiveFailures >= interventionConsecutive || pattern.recent.length >= interventionPerWeek;
-      // Even a task that needs a person keeps a next check, so it resumes on its own once set back to active.
-      const nextCheckAt = new Date(at.getTime() + retryDelayMs(retry, consecutiveFailures));
-      const status = task.status === 'paused' ? 'paused' : needsIntervention ? 'needs_intervention' : 'active';
-      await transaction.execute(
-        sql`update ${sql.raw(tasks)} set last_check = ${at.toISOString()}::timestamptz, last_failure = ${at.toISOString()}::timestamptz,
-              failure_reason = ${`${failure.failureClass}: ${failure.message}`.slice(0, 1_000)}, consecutive_failures = ${consecutiveFailures},
-              failure_pattern = ${JSON.stringify(pattern)}::jsonb, next_check = ${nextCheckAt.toISOString()}::timestamptz, status = ${status}
-            where id = ${taskId}`,
-      );
-      if (needsIntervention && task.status !== 'needs_intervention') {
-        const why = failure.needsUser
-          ? 'needs you to reconnect or fix its settings'
-          : consecutiveFailures >= interventionConsecutive
-            ? `failed ${consecutiveFailures} times in a row`
-            : `failed ${pattern.recent.length} times in 7 days`;
-        await transaction.execute(
-          sql`insert into usage_alerts (user_id, alert_type, severity, message, details)
-              values (${task.user_id}, 'monitoring_needs_intervention', ${failure.needsUser ? 'critical' : 'warning'},
-                      ${`A ${type.replace('_', ' ')} monitoring task ${why}.`},
-                      ${JSON.stringify({ taskType: type, taskId, failureClass: failure.failureClass, consecutiveFailures, error: failure.message })}::jsonb)`,
-        );
-      }
-      return { consecutiveFailures, nextCheckAt, needsIntervention };
-    });
+    const statement = createStatement();
+    const task = statement.value(taskId);
+    const atValue = statement.value(at.toISOString());
+    // Its own parameter: one used as both timestamptz and text would come back in Postgres's format, not ISO.
+    const atText = statement.value(at.toISOString());
+    const errorMessage = statement.value(failure.message);
+    const failureClass = statement.value(failure.failureClass);
+    const needsUser = statement.value(failure.needsUser);
+    // Delays for 1..31 failures with one jitter draw: `retryDelayMs` stays the only place the backoff is defined.
+    const jitterDraw = Math.random();
+    const delays = statement.value(Array.from({ length: delaysPrecomputed }, (_unused, index) => retryDelayMs(retry, index + 1, () => jitterDraw)));
+    const taskLabel = statement.value(`A ${type.replace('_', ' ')} monitoring task `);
+    statement.text = `
+      with locked as materialized (
+        select id, user_id, status, consecutive_failures,
+          case when jsonb_typeof(failure_pattern) = 'object' then failure_pattern else '{}'::jsonb end as pattern
+        from ${tasks} where id = ${task}::uuid for update
+      ),
+      log_update as (
+        update ${logs} set status = 'failed', error_message = ${errorMessage}::text,
+          result_data = coalesce(result_data, '{}'::jsonb) || ${statement.value(JSON.stringify({ failureClass: failure.failureClass, willRetry: !final }))}::jsonb,
+          execution_time_ms = greatest(0, (extract(epoch from (${atValue}::timestamptz - execution_date)) * 1000)::int)
+        where id = ${statement.value(logId)}::bigint
+        returning 1
+      ),
+      counted as (
+        select locked.*, consecutive_failures + 1 as failures, jsonb_build_object(
+            'recent', coalesce((
+              select jsonb_agg(entry order by position)
+              from jsonb_array_elements(case when jsonb_typeof(pattern->'recent') = 'array' then pattern->'recent' else '[]'::jsonb end)
+                with ordinality as recent(entry, position)
+              where (entry->>'at')::timestamptz > ${atValue}::timestamptz - interval '7 days'
+            ), '[]'::jsonb) || jsonb_build_array(jsonb_build_object('at', ${atText}::text, 'failureClass', ${failureClass}::text)),
+            'byClass', (case when jsonb_typeof(pattern->'byClass') = 'object' then pattern->'byClass' else '{}'::jsonb end)
+              || jsonb_build_object(${failureClass}::text, coalesce((pattern->'byClass'->>${failureClass}::text)::int, 0) + 1),
+            'lastClass', ${failureClass}::text
+          ) as next_pattern
+        from locked where ${statement.value(final)}::boolean
+      ),
+      judged as (
+        select counted.*,
+          (${needsUser}::boolean or failures >= ${interventionConsecutive} or jsonb_array_length(next_pattern->'recent') >= ${interventionPerWeek}) as needs_intervention,
+          -- Even a task that needs a person keeps a next check, so it resumes on its own once set back to active.
+          ${atValue}::timestamptz + make_interval(secs => (${delays}::float8[])[least(failures, ${delaysPrecomputed})] / 1000) as next_check
+        from counted
+      ),
+      task_update as (
+        update ${tasks} as task set last_check = ${atValue}::timestamptz, last_failure = ${atValue}::timestamptz,
+          failure_reason = ${statement.value(`${failure.failureClass}: ${failure.message}`.slice(0, 1_000))},
+          consecutive_failures = judged.failures, failure_pattern = judged.next_pattern, next_check = judged.next_check,
+          status = case when judged.status = 'paused' then 'paused' when judged.needs_intervention then 'needs_intervention' else 'active' end
+        from judged where task.id = judged.id
+        returning 1
+      ),
+      alert as (
+        insert into usage_alerts (user_id, alert_type, severity, message, details)
+        select user_id, 'monitoring_needs_intervention', ${statement.value(failure.needsUser ? 'critical' : 'warning')},
+          ${taskLabel}::text || case
+            when ${needsUser}::boolean then 'needs you to reconnect or fix its settings'
+            when failures >= ${interventionConsecutive} then 'failed ' || failures || ' times in a row'
+            else 'failed ' || jsonb_array_length(next_pattern->'recent') || ' times in 7 days' end || '.',
+          jsonb_build_object('taskType', ${statement.value(type)}::text, 'taskId', id, 'failureClass', ${failureClass}::text,
+            'consecutiveFailures', failures, 'error', ${errorMessage}::text)
+        from judged where needs_intervention and status <> 'needs_intervention'
+        returning 1
+      )
+      select locked.consecutive_failures, judged.failures, judged.next_check, judged.needs_intervention
+      from locked left join judged on true`;
+    const [row] = await prepared<{ consecutive_failures: number; failures: number | null; next_check: unknown; needs_intervention: boolean | null }>(statement);
+    // Only the job's last attempt counts against the task; earlier attempts are BullMQ's short retries.
+    if (row === undefined || row.failures === null) return { consecutiveFailures: row?.consecutive_failures ?? 0, nextCheckAt: undefined, needsIntervention: false };
+    return { consecutiveFailures: row.failures, nextCheckAt: toDate(row.next_check), needsIntervention: row.needs_intervention === true };
   }
 
   return { begin, finish, fail };

@@ -111,7 +111,7 @@ export async function createWorkerRuntime(config: Pick<WorkerAppConfig, 'redis' 
   if (consume.has(queueNames.websiteAnalysis)) {
     add(
       queueNames.websiteAnalysis,
-      createJobWorker(queueNames.websiteAnalysis, createWebsiteAnalysisProcessor({ taskState, platform, fetcher, llm: dependencies.llm }), {
+      createJobWorker(queueNames.websiteAnalysis, createWebsiteAnalysisProcessor({ taskState, fetcher, llm: dependencies.llm }), {
         ...common,
         concurrency: settings.concurrency.website,
       }),

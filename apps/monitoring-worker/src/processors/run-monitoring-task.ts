@@ -1,6 +1,6 @@
 import { isFinalAttempt, isShutdownAbort, UnrecoverableError, type Job, type MonitoringTaskPayload, type MonitoringTaskType } from '@switchyard/jobs';
 import { classifyFailure } from '../failures.js';
-import type { TaskOutcome, TaskRow, TaskState } from '../task-state.js';
+import type { LatestResultQuery, TaskOutcome, TaskRow, TaskState } from '../task-state.js';
 
 /** What a monitoring job returns to BullMQ (kept small: it is stored in Redis). */
 export interface MonitoringJobResult {
@@ -8,8 +8,8 @@ export interface MonitoringJobResult {
   reason?: string;
 }
 
-/** The part of a processor specific to its task type. */
-export type TaskBody = (task: TaskRow, payload: MonitoringTaskPayload, signal: AbortSignal) => Promise<TaskOutcome>;
+/** The part of a processor specific to its task type; `latestResult` is there when the processor asked for it. */
+export type TaskBody = (task: TaskRow, payload: MonitoringTaskPayload, signal: AbortSignal, latestResult: Record<string, unknown> | undefined) => Promise<TaskOutcome>;
 
 /**
  * Runs one attempt of a monitoring task through the shared state machine: begin (log `running`, or skip),
@@ -23,13 +23,14 @@ export async function runMonitoringTask(
   payload: MonitoringTaskPayload,
   signal: AbortSignal,
   body: TaskBody,
+  latest?: LatestResultQuery,
 ): Promise<MonitoringJobResult> {
-  const begun = await taskState.begin(type, payload.taskId, { jobId: job.id ?? 'unknown', dueAt: payload.dueAt, attempt: job.attemptsMade + 1 });
+  const begun = await taskState.begin(type, payload.taskId, { jobId: job.id ?? 'unknown', dueAt: payload.dueAt, attempt: job.attemptsMade + 1 }, latest);
   if (begun.outcome === 'skipped') return { outcome: 'skipped', reason: begun.reason };
   if (begun.outcome !== 'run') return { outcome: begun.outcome };
   let outcome: TaskOutcome;
   try {
-    outcome = await body(begun.task, payload, signal);
+    outcome = await body(begun.task, payload, signal, begun.latestResult);
   } catch (error) {
     const failure = classifyFailure(error);
     // A shutdown abort is not the task's failure: the log says so, the task row is untouched, and the job goes

@@ -1,8 +1,6 @@
-import { desc, eq, type PlatformDatabase } from '@switchyard/db';
-import { competitorAnalyses, websiteAnalyses } from '@switchyard/db/platform';
 import type { JobProcessor, queueNames } from '@switchyard/jobs';
 import { TaskFailureError } from '../failures.js';
-import type { TaskOutcome, TaskState } from '../task-state.js';
+import { toDate, type LatestResultQuery, type TaskOutcome, type TaskRow, type TaskState } from '../task-state.js';
 import { analyzeContent, type AnalysisChatClient } from '../website/analyze-content.js';
 import type { PageFetcher } from '../website/fetch-page.js';
 import { pageChanges, type ComparableAnalysis } from '../website/page-changes.js';
@@ -11,7 +9,17 @@ import { runMonitoringTask, type MonitoringJobResult } from './run-monitoring-ta
 
 const dayMs = 24 * 3_600_000;
 
-function comparable(data: Record<string, unknown> | null, style: Record<string, unknown> | null, content: Record<string, unknown> | null): ComparableAnalysis {
+// The previous analysis, read by the statement that begins the attempt. A task's analyses are all in the table
+// of its type; searching both costs one more index probe and keeps task-state free of task-type rules.
+const previousAnalysis: LatestResultQuery = {
+  tables: ['website_analyses', 'competitor_analyses'],
+  columns: ['fetched_data', 'style_analysis', 'content_analysis'],
+  orderBy: 'analysed_at',
+};
+
+type JsonObject = Record<string, unknown>;
+
+function comparable(data: JsonObject | null | undefined, style: JsonObject | null | undefined, content: JsonObject | null | undefined): ComparableAnalysis {
   return {
     title: data?.title as string | undefined,
     metaDescription: data?.metaDescription as string | undefined,
@@ -30,7 +38,6 @@ function comparable(data: Record<string, unknown> | null, style: Record<string, 
 /** Dependencies of the website analysis processor. */
 export interface WebsiteAnalysisProcessorDependencies {
   taskState: TaskState;
-  platform: PlatformDatabase;
   fetcher: PageFetcher;
   llm: AnalysisChatClient;
   now?: () => Date;
@@ -41,7 +48,7 @@ export interface WebsiteAnalysisProcessorDependencies {
  * stored in `website_analyses` (the user's own site) or `competitor_analyses`.
  */
 export function createWebsiteAnalysisProcessor(dependencies: WebsiteAnalysisProcessorDependencies): JobProcessor<typeof queueNames.websiteAnalysis, MonitoringJobResult> {
-  const { taskState, platform, fetcher, llm } = dependencies;
+  const { taskState, fetcher, llm } = dependencies;
   const now = dependencies.now ?? (() => new Date());
 
   async function fetchAndAnalyse(url: string, signal: AbortSignal) {
@@ -53,61 +60,57 @@ export function createWebsiteAnalysisProcessor(dependencies: WebsiteAnalysisProc
     return { page, facts, analyses: await analyzeContent(llm, page.finalUrl, facts, signal) };
   }
 
-  return (job, payload, signal) =>
-    runMonitoringTask(taskState, 'website_analysis', job, payload, signal, async (task): Promise<TaskOutcome> => {
-      const url = String(task.website_url);
-      const competitor = task.task_type === 'competitor';
-      const table = competitor ? competitorAnalyses : websiteAnalyses;
-      // A plain read, run while the page is fetched and analysed; the success statement needs its answer.
-      const previousRead = platform
-        .select({ fetchedData: table.fetchedData, styleAnalysis: table.styleAnalysis, contentAnalysis: table.contentAnalysis, analysedAt: table.analysedAt })
-        .from(table)
-        .where(eq(table.taskId, task.id))
-        .orderBy(desc(table.analysedAt))
-        .limit(1)
-        .then(([row]) => row);
-      const [{ page, facts, analyses }, previous] = await Promise.all([fetchAndAnalyse(url, signal), previousRead]);
-      const fetchedData = {
+  /** The task's own work; `previous` is its latest analysis (a snake_case row), read when the attempt began. */
+  async function analyseWebsite(task: TaskRow, previous: JsonObject | undefined, signal: AbortSignal): Promise<TaskOutcome> {
+    const url = String(task.website_url);
+    const competitor = task.task_type === 'competitor';
+    const { page, facts, analyses } = await fetchAndAnalyse(url, signal);
+    const fetchedData = {
+      status: page.status,
+      finalUrl: page.finalUrl,
+      redirects: page.redirects,
+      bytes: page.bytes,
+      truncated: page.truncated,
+      contentType: page.contentType,
+      timings: page.timings,
+      ...facts,
+    };
+    const changes = pageChanges(
+      previous === undefined
+        ? undefined
+        : comparable(previous.fetched_data as JsonObject | null, previous.style_analysis as JsonObject | null, previous.content_analysis as JsonObject | null),
+      comparable(fetchedData, analyses.writingStyle, analyses.contentPatterns),
+      toDate(previous?.analysed_at),
+    );
+    const frequencyDays = Number(task.frequency_days) || 10;
+    return {
+      status: 'success',
+      resultData: {
+        url: page.finalUrl,
         status: page.status,
-        finalUrl: page.finalUrl,
-        redirects: page.redirects,
         bytes: page.bytes,
-        truncated: page.truncated,
-        contentType: page.contentType,
-        timings: page.timings,
-        ...facts,
-      };
-      const changes = pageChanges(
-        previous === undefined ? undefined : comparable(previous.fetchedData, previous.styleAnalysis, previous.contentAnalysis),
-        comparable(fetchedData, analyses.writingStyle, analyses.contentPatterns),
-        previous?.analysedAt,
-      );
-      const frequencyDays = Number(task.frequency_days) || 10;
-      return {
-        status: 'success',
-        resultData: {
-          url: page.finalUrl,
-          status: page.status,
-          bytes: page.bytes,
-          answeredBy: analyses.answeredBy,
-          changedFields: Object.keys(changes.changed),
-          firstAnalysis: changes.first,
+        answeredBy: analyses.answeredBy,
+        changedFields: Object.keys(changes.changed),
+        firstAnalysis: changes.first,
+      },
+      nextCheckAt: new Date(now().getTime() + frequencyDays * dayMs),
+      result: {
+        table: competitor ? 'competitor_analyses' : 'website_analyses',
+        idKey: 'analysisId',
+        row: {
+          task_id: task.id,
+          user_id: task.user_id,
+          url,
+          fetched_data: fetchedData,
+          style_analysis: analyses.writingStyle,
+          content_analysis: analyses.contentPatterns,
+          guidelines_analysis: analyses.styleGuidelines,
+          changes,
         },
-        nextCheckAt: new Date(now().getTime() + frequencyDays * dayMs),
-        result: {
-          table: competitor ? 'competitor_analyses' : 'website_analyses',
-          idKey: 'analysisId',
-          row: {
-            task_id: task.id,
-            user_id: task.user_id,
-            url,
-            fetched_data: fetchedData,
-            style_analysis: analyses.writingStyle,
-            content_analysis: analyses.contentPatterns,
-            guidelines_analysis: analyses.styleGuidelines,
-            changes,
-          },
-        },
-      };
-    });
+      },
+    };
+  }
+
+  return (job, payload, signal) =>
+    runMonitoringTask(taskState, 'website_analysis', job, payload, signal, (task, _payload, jobSignal, previous) => analyseWebsite(task, previous, jobSignal), previousAnalysis);
 }

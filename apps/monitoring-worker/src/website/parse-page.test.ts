@@ -28,4 +28,14 @@ describe('parsePage', () => {
     const facts = parsePage('<p>unclosed <b>bold', 'https://a.example/');
     expect(facts).toMatchObject({ title: undefined, metaDescription: undefined, wordCount: 2, links: { total: 0 } });
   });
+
+  it('reads text in document order and leaves out what a reader never sees', () => {
+    const facts = parsePage(
+      `<html><head><title>Shop</title></head><body>
+       <svg><title>icon</title></svg><noscript><h1>Enable JavaScript</h1></noscript>
+       <h1>Big <style>.x{}</style>sale</h1><p>first <b>second</b> third</p><template><p>hidden</p></template></body></html>`,
+      'https://a.example/',
+    );
+    expect(facts).toMatchObject({ title: 'Shop', headings: { h1: ['Big sale'] }, textSample: 'Big sale first second third', wordCount: 5 });
+  });
 });

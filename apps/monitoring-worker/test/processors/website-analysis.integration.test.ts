@@ -127,7 +127,6 @@ describe('website analysis processor', () => {
     const fetcher = createPageFetcher({ allowlist: ['127.0.0.1'] });
     const processor = createWebsiteAnalysisProcessor({
       taskState: createTaskState({ platform: harness.databases.platform, retry: { baseMs: 1_000, maxMs: 10_000 }, asynchronousCommit: true }),
-      platform: harness.databases.platform.db,
       fetcher,
       llm: simulatorLlm(llm.url),
     });
