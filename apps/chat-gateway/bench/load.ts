@@ -8,14 +8,18 @@ import autocannon from 'autocannon';
 
 const [mode, raw] = process.argv.slice(2);
 const nonEmptyContent = /"content":"[^"]/;
+// Longer than the slow simulator's first token (30 s), during which the gateway sends heartbeats and the direct
+// simulator sends nothing.
+const idleTimeoutMs = 60_000;
 const options = JSON.parse(raw ?? '{}') as Record<string, unknown>;
 
 /**
- * Holds `count` concurrent streams and measures the gap between content chunks as the client sees it.
- * Streams open in batches (all within ~2.5 s, well inside one stream's 6 s) so the listen backlog of the server
- * under test is not flooded with SYNs, which would measure TCP retransmits instead of the gateway.
+ * Holds `count` concurrent streams, spread round-robin over `urls` (replicas of one service), and measures the gap
+ * between content chunks as the client sees it. Streams open at an even pace over `rampMs` (inside the slow first
+ * token): a burst of thousands of SYNs overflows the listen backlog of the server under test, and with SYN cookies
+ * the kernel then answers the client's first data with a reset, which measures TCP instead of the gateway.
  */
-async function holdStreams(url: string, headers: Record<string, string>, count: number, body: string) {
+async function holdStreams(urls: string[], headers: Record<string, string>, count: number, body: string, rampMs: number) {
   const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
   const gaps: number[] = [];
   const failures: Record<string, number> = {};
@@ -27,7 +31,7 @@ async function holdStreams(url: string, headers: Record<string, string>, count: 
     failed += 1;
     failures[reason] = (failures[reason] ?? 0) + 1;
   };
-  const one = () =>
+  const one = (url: string) =>
     new Promise<void>((resolve) => {
       const request = http.request(url, { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json' } }, (response) => {
         open += 1;
@@ -56,14 +60,17 @@ async function holdStreams(url: string, headers: Record<string, string>, count: 
         fail(error.code ?? error.message);
         resolve();
       });
+      // A connection the server never accepted (dropped from a full backlog) would otherwise hang the run forever.
+      request.setTimeout(idleTimeoutMs, () => request.destroy(Object.assign(new Error('idle timeout'), { code: 'IDLE_TIMEOUT' })));
       request.end(body);
     });
   const startedAt = performance.now();
-  const batch = 400;
+  const tickMs = 50;
+  const batch = Math.max(1, Math.ceil((count * tickMs) / rampMs));
   const pending: Array<Promise<void>> = [];
   for (let started = 0; started < count; started += batch) {
-    for (let index = started; index < Math.min(count, started + batch); index += 1) pending.push(one());
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let index = started; index < Math.min(count, started + batch); index += 1) pending.push(one(urls[index % urls.length]!));
+    await new Promise((resolve) => setTimeout(resolve, tickMs));
   }
   await Promise.all(pending);
   agent.destroy();
@@ -76,6 +83,6 @@ if (mode === 'autocannon') {
   const result = await autocannon(options as unknown as Parameters<typeof autocannon>[0]);
   process.stdout.write(`${JSON.stringify({ requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts })}\n`);
 } else {
-  const { url, headers, count, body } = options as { url: string; headers: Record<string, string>; count: number; body: string };
-  process.stdout.write(`${JSON.stringify(await holdStreams(url, headers, count, body))}\n`);
+  const { urls, headers, count, body, rampMs = 20_000 } = options as { urls: string[]; headers: Record<string, string>; count: number; body: string; rampMs?: number };
+  process.stdout.write(`${JSON.stringify(await holdStreams(urls, headers, count, body, rampMs))}\n`);
 }

@@ -41,6 +41,9 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
     // Our own onRequest check answers with the OpenAI envelope instead of Fastify's plain 503.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
+    // Fastify bounds application hooks, preClose included, by pluginTimeout (10 s by default). Our preClose waits
+    // up to SHUTDOWN_GRACE_MS for streams; at a grace of 10 s or more it timed out and shutdown failed or hung.
+    pluginTimeout: Math.max(10_000, config.gateway.shutdownGraceMs + 5_000),
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -69,7 +72,7 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
   await app.register(observabilityPlugin, { metrics: config.gateway.metrics, shutdownGraceMs: config.gateway.shutdownGraceMs });
   await app.register(authPlugin, { adminKey: config.gateway.adminKey });
   await app.register(quotaPlugin, { rateLimitPerMinute: config.gateway.rateLimitPerMinute });
-  await app.register(userRoutingPlugin, { providers: config.providers, secretsKey: config.secrets.key });
+  await app.register(userRoutingPlugin, { providers: config.providers, secretsKey: config.secrets.key, baseUrlAllowlist: config.gateway.userBaseUrlAllowlist });
   await app.register(llmPlugin, { providers: config.providers, runtime: config.runtime, client: dependencies.llm });
 
   await app.register(healthRoutes, { databases: config.databases });

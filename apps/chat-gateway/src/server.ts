@@ -54,7 +54,9 @@ async function main(): Promise<void> {
     await app.close();
   });
 
-  await app.listen({ port: config.gateway.port, host: config.gateway.host });
+  // Node's default accept backlog (511) overflows when thousands of clients connect at once (a reconnect storm after
+  // a deploy); the kernel caps this at net.core.somaxconn.
+  await app.listen({ port: config.gateway.port, host: config.gateway.host, backlog: 4_096 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.gateway.port;
   if (app.llm.usingLocalFallback) {

@@ -27,6 +27,8 @@ export async function createTestGateway(env: Record<string, string> = {}, shared
     LLM_DEADLINE_MS: '10000',
     LLM_FIRST_TOKEN_TIMEOUT_MS: '3000',
     LLM_IDLE_TIMEOUT_MS: '2000',
+    // Own keys in tests point at simulators on loopback; every other private address stays refused.
+    USER_BASE_URL_ALLOWLIST: '127.0.0.1',
     ...env,
   });
   const app = await buildApp(config);

@@ -1,8 +1,18 @@
-import { countTokens } from 'gpt-tokenizer';
+import { createRequire } from 'node:module';
+import type * as GptTokenizer from 'gpt-tokenizer';
 import type { ChatMessage } from './chat-types.js';
 
 // Per-message framing tokens OpenAI documents for chat models (role + separators).
 const tokensPerMessage = 3;
+
+// The o200k encoder costs ~65 MB of heap the moment it is imported, and most processes never need an estimate
+// (providers report usage). It is loaded on first use instead, through its CommonJS build so that
+// `estimateTokens` stays synchronous for its callers.
+let loadedCountTokens: typeof GptTokenizer.countTokens | undefined;
+function countTokens(text: string): number {
+  loadedCountTokens ??= (createRequire(import.meta.url)('gpt-tokenizer') as typeof GptTokenizer).countTokens;
+  return loadedCountTokens(text);
+}
 
 /** Text of a message content, ignoring non-text parts. */
 export function messageText(content: ChatMessage['content']): string {
@@ -13,7 +23,7 @@ export function messageText(content: ChatMessage['content']): string {
 
 /**
  * Token count with the o200k tokenizer: exact for current OpenAI models, a close estimate for others.
- * Accepts a text or a conversation.
+ * Accepts a text or a conversation. The first call loads the tokenizer (tens of milliseconds).
  */
 export function estimateTokens(input: string | ChatMessage[]): number {
   if (typeof input === 'string') return input.length === 0 ? 0 : countTokens(input);

@@ -4,6 +4,7 @@ import { createSecretBox, eq, withUser } from '@switchyard/db';
 import { userAiAgents } from '@switchyard/db/userdata';
 import { InvalidValueError, NotFoundError, withParam } from '../errors.js';
 import { errorResponses, IdParamsSchema } from '../schemas/common.js';
+import { RefusedBaseUrlError } from '../services/base-url-guard.js';
 
 const displayNames: Record<string, string> = {
   gemini: 'Google Gemini',
@@ -51,6 +52,11 @@ const agentView = (row: AgentRow) => ({ id: row.id, provider: row.provider, mode
 const aiAgentsRoutes: FastifyPluginAsyncTypebox<{ secretsKey: Buffer }> = (app, options) => {
   const secretBox = createSecretBox(options.secretsKey);
   const security = [{ apiKey: [] }];
+  // A user's endpoint must be public: the gateway would otherwise call into its own network for them (SSRF).
+  const refuseUnsafeBaseUrl = (baseUrl: string) =>
+    app.userRouting.assertAllowedBaseUrl(baseUrl).catch((error: unknown) => {
+      throw error instanceof RefusedBaseUrlError ? withParam(new InvalidValueError(error.message), 'baseUrl') : error;
+    });
 
   app.get(
     '/api/ai-agents/configured-services',
@@ -88,6 +94,7 @@ const aiAgentsRoutes: FastifyPluginAsyncTypebox<{ secretsKey: Buffer }> = (app, 
     if (request.body.provider === 'openai-compatible' && !request.body.baseUrl) {
       throw withParam(new InvalidValueError('An openai-compatible key needs `baseUrl`, the endpoint it belongs to.'), 'baseUrl');
     }
+    if (request.body.baseUrl) await refuseUnsafeBaseUrl(request.body.baseUrl);
     const values = {
       userId,
       provider: request.body.provider,
@@ -120,6 +127,7 @@ const aiAgentsRoutes: FastifyPluginAsyncTypebox<{ secretsKey: Buffer }> = (app, 
       const userId = request.principal!.userId;
       const [agent] = await withUser(app.userdata, userId, (transaction) => transaction.select().from(userAiAgents).where(eq(userAiAgents.id, request.params.id)).limit(1));
       if (!agent) throw new NotFoundError('Agent');
+      if (agent.baseUrl) await refuseUnsafeBaseUrl(agent.baseUrl);
       const { provider, model } = app.userRouting.build({ id: agent.id, provider: agent.provider, apiKey: secretBox.decrypt(agent.encryptedApiKey), model: agent.model, baseUrl: agent.baseUrl });
       const startedAt = performance.now();
       try {

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { ChatRequest } from '@switchyard/llm';
-import { mapError } from '../error-handler.js';
-import { ClientClosedRequestError, NotFoundError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import { errorResponses, IdParamsSchema, PaginationQuerySchema } from '../schemas/common.js';
 import {
   ConversationListSchema,
@@ -13,12 +12,14 @@ import {
   SendMessageSchema,
 } from '../schemas/conversations.js';
 import { conversationView, createConversationStore, messageView } from '../services/conversations.js';
-import { gatewayHeaders, overheadMs, streamHeaders } from '../services/gateway-headers.js';
-import { createSseWriter } from '../services/sse-writer.js';
+import { abortOnClientClose } from '../services/client-disconnect.js';
+import { gatewayHeaders, overheadMs } from '../services/gateway-headers.js';
+import { createChatStreamer } from '../services/sse-writer.js';
 
 /** Native chat API: conversations and their history in the userdata database, under row-level security. */
 const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; maxBodyBytes: number }> = (app, options) => {
   const store = createConversationStore(app.userdata);
+  const streamChatAnswer = createChatStreamer({ ...options, trackStream: (controller) => app.lifecycle.trackStream(controller) });
   const security = [{ apiKey: [] }];
   const tags = ['chat'];
 
@@ -93,20 +94,13 @@ const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; 
       const callOptions = { requestId: request.id, userId, startedAt };
 
       if (request.body.stream !== true) {
-        // The response's close (not the request's, which fires once the body was read) means the client left.
-        const controller = new AbortController();
-        const onClose = () => {
-          if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'));
-        };
-        reply.raw.once('close', onClose);
-        try {
-          const answer = await app.llm.chat(chatRequest, plan, { ...callOptions, signal: controller.signal });
-          const choice = answer.completion.choices[0];
+        return abortOnClientClose(reply, async (signal) => {
+          const answer = await app.llm.chat(chatRequest, plan, { ...callOptions, signal });
           const [userMessage, assistantMessage] = await store.append(userId, conversation.id, [
             { role: 'user', content: request.body.content },
             {
               role: 'assistant',
-              content: choice?.message.content ?? '',
+              content: answer.completion.choices[0]?.message.content ?? '',
               provider: answer.provider,
               model: answer.model,
               promptTokens: answer.completion.usage?.prompt_tokens ?? null,
@@ -116,64 +110,34 @@ const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; 
           ]);
           reply.headers(gatewayHeaders(answer, request.id, overheadMs(startedAt, answer.attempts)));
           return { userMessage: messageView(userMessage!), assistantMessage: messageView(assistantMessage!) };
-        } catch (error) {
-          // The upstream call was aborted because the client left: not a gateway failure.
-          if (controller.signal.aborted) throw new ClientClosedRequestError();
-          throw error;
-        } finally {
-          reply.raw.off('close', onClose);
-        }
+        });
       }
 
-      const controller = new AbortController();
-      const untrack = app.lifecycle.trackStream(controller);
-      reply.raw.once('close', () => {
-        if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'));
-      });
-      reply.hijack();
-      const stream = app.llm.chatStream(chatRequest, plan, { ...callOptions, signal: controller.signal });
-      const sse = createSseWriter(reply.raw, {
-        heartbeatMs: options.heartbeatMs,
-        headers: () => streamHeaders(stream.progress(), request.id),
-      });
       let text = '';
-      try {
-        for await (const chunk of stream.chunks) {
+      await streamChatAnswer(request, reply, {
+        start: (signal) => app.llm.chatStream(chatRequest, plan, { ...callOptions, signal }),
+        onChunk: (chunk) => {
           text += chunk.choices[0]?.delta.content ?? '';
-          const pending = sse.data(chunk);
-          if (pending) await pending;
-        }
-        const outcome = await stream.outcome;
-        const usage = outcome.usage;
-        const [, assistantMessage] = await store.append(userId, conversation.id, [
-          { role: 'user', content: request.body.content },
-          {
-            role: 'assistant',
-            content: text,
-            provider: outcome.provider,
-            model: outcome.model,
-            promptTokens: usage?.prompt_tokens ?? null,
-            completionTokens: usage?.completion_tokens ?? null,
-            usedFallback: outcome.usedFallback,
-          },
-        ]);
-        // A last non-OpenAI event tells native clients which stored message the stream became.
-        await sse.data({ object: 'conversation.message', message: messageView(assistantMessage!) });
-        sse.done();
-      } catch (error) {
-        if (!(controller.signal.aborted && reply.raw.destroyed)) {
-          const mapped = mapError(error, request.id, options.maxBodyBytes);
-          if (sse.headersSent) {
-            void sse.data(mapped.envelope);
-          } else if (!reply.raw.destroyed) {
-            reply.raw.writeHead(mapped.statusCode, { 'content-type': 'application/json', 'x-request-id': request.id });
-            reply.raw.end(JSON.stringify(mapped.envelope));
-          }
-        }
-      } finally {
-        untrack();
-        sse.end();
-      }
+        },
+        beforeDone: async (sse, stream) => {
+          const outcome = await stream.outcome;
+          const usage = outcome.usage;
+          const [, assistantMessage] = await store.append(userId, conversation.id, [
+            { role: 'user', content: request.body.content },
+            {
+              role: 'assistant',
+              content: text,
+              provider: outcome.provider,
+              model: outcome.model,
+              promptTokens: usage?.prompt_tokens ?? null,
+              completionTokens: usage?.completion_tokens ?? null,
+              usedFallback: outcome.usedFallback,
+            },
+          ]);
+          // A last non-OpenAI event tells native clients which stored message the stream became.
+          await sse.data({ object: 'conversation.message', message: messageView(assistantMessage!) });
+        },
+      });
     },
   );
   return Promise.resolve();

@@ -10,22 +10,43 @@ function createRecordingLogger() {
   return { logger, lines };
 }
 
+type WriterOptions = Parameters<typeof createBufferedWriter<number>>[0];
+
+/**
+ * A writer of numbers that records what it wrote, with no timed flush (tests flush by rows, close or hand);
+ * `options` override the defaults, e.g. a failing `insert`.
+ */
+function createTestWriter(options: Partial<WriterOptions> = {}) {
+  const written: number[] = [];
+  const { logger, lines } = createRecordingLogger();
+  const writer = createBufferedWriter<number>({
+    name: 'test',
+    insert: (rows) => {
+      written.push(...rows);
+      return Promise.resolve();
+    },
+    flushIntervalMs: 60_000,
+    flushRows: 1_000,
+    maxRows: 1_000,
+    logger,
+    ...options,
+  });
+  return { writer, written, lines };
+}
+
 describe('createBufferedWriter', () => {
   it('writes a batch as soon as flushRows rows wait', async () => {
     const batches: number[][] = [];
     let resolveWritten!: () => void;
     const written = new Promise<void>((resolve) => (resolveWritten = resolve));
-    const writer = createBufferedWriter<number>({
-      name: 'test',
+    const { writer } = createTestWriter({
       insert: (rows) => {
         batches.push(rows);
         resolveWritten();
         return Promise.resolve();
       },
-      flushIntervalMs: 60_000,
       flushRows: 3,
       maxRows: 100,
-      logger: createRecordingLogger().logger,
     });
     writer.add(1);
     writer.add(2);
@@ -37,13 +58,11 @@ describe('createBufferedWriter', () => {
   });
 
   it('keeps rows through failed inserts and writes them in order once the store is back', async () => {
-    const { logger, lines } = createRecordingLogger();
     const written: number[] = [];
     let failuresLeft = 3;
     let resolveDone!: () => void;
     const done = new Promise<void>((resolve) => (resolveDone = resolve));
-    const writer = createBufferedWriter<number>({
-      name: 'test',
+    const { writer, lines } = createTestWriter({
       insert: (rows) => {
         if (failuresLeft > 0) {
           failuresLeft -= 1;
@@ -53,11 +72,9 @@ describe('createBufferedWriter', () => {
         if (written.length === 5) resolveDone();
         return Promise.resolve();
       },
-      flushIntervalMs: 60_000,
       flushRows: 5,
       maxRows: 100,
       initialBackoffMs: 10,
-      logger,
     });
     for (const row of [1, 2, 3, 4, 5]) writer.add(row);
     await done;
@@ -70,21 +87,8 @@ describe('createBufferedWriter', () => {
   });
 
   it('drops the oldest rows beyond maxRows, counts them and says so in the log', async () => {
-    const { logger, lines } = createRecordingLogger();
     const dropped: number[] = [];
-    const written: number[] = [];
-    const writer = createBufferedWriter<number>({
-      name: 'test',
-      insert: (rows) => {
-        written.push(...rows);
-        return Promise.resolve();
-      },
-      flushIntervalMs: 60_000,
-      flushRows: 1_000,
-      maxRows: 3,
-      logger,
-      onDropped: (count) => dropped.push(count),
-    });
+    const { writer, written, lines } = createTestWriter({ maxRows: 3, onDropped: (count) => dropped.push(count) });
     for (const row of [1, 2, 3, 4, 5]) writer.add(row);
     expect(writer.stats()).toMatchObject({ buffered: 3, dropped: 2 });
     expect(dropped).toEqual([1, 1]);
@@ -95,18 +99,7 @@ describe('createBufferedWriter', () => {
   });
 
   it('still writes after flushing an empty buffer', async () => {
-    const written: number[] = [];
-    const writer = createBufferedWriter<number>({
-      name: 'test',
-      insert: (rows) => {
-        written.push(...rows);
-        return Promise.resolve();
-      },
-      flushIntervalMs: 60_000,
-      flushRows: 1_000,
-      maxRows: 1_000,
-      logger: createRecordingLogger().logger,
-    });
+    const { writer, written } = createTestWriter();
     await writer.flush();
     writer.add(1);
     await writer.flush();
@@ -115,18 +108,7 @@ describe('createBufferedWriter', () => {
   });
 
   it('flushes what is buffered on close', async () => {
-    const written: number[] = [];
-    const writer = createBufferedWriter<number>({
-      name: 'test',
-      insert: (rows) => {
-        written.push(...rows);
-        return Promise.resolve();
-      },
-      flushIntervalMs: 60_000,
-      flushRows: 1_000,
-      maxRows: 1_000,
-      logger: createRecordingLogger().logger,
-    });
+    const { writer, written } = createTestWriter();
     writer.add(7);
     writer.add(8);
     await writer.close();

@@ -76,4 +76,13 @@ describe('graceful shutdown', () => {
     expect(text).not.toContain('[DONE]');
     expect(text).not.toContain('"content":"anywhere."');
   });
+
+  // Fastify bounds application hooks, preClose included, by its plugin timeout (10 s by default): a grace at
+  // least that long used to make close() fail or hang with the stream still open.
+  it('still finishes closing when SHUTDOWN_GRACE_MS is longer than Fastify’s default plugin timeout', async () => {
+    const { openStream, app } = await start(1_000, 10_500);
+    const stream = await openStream();
+    await app.close();
+    expect(await stream.rest()).not.toContain('[DONE]');
+  }, 30_000);
 });

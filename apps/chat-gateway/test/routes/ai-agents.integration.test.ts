@@ -1,4 +1,4 @@
-import { sql, withUser } from '@switchyard/db';
+import { createSecretBox, sql, withUser } from '@switchyard/db';
 import { userAiAgents } from '@switchyard/db/userdata';
 import { startOpenAISimulator, type Simulator } from '@switchyard/llm/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -114,5 +114,38 @@ describe('own provider keys: /api/ai-agents/my-agents, used first for their owne
       sql`select from_provider, to_provider, error_kind from provider_fallback_events where user_id = ${user.id} order by created_at`,
     );
     expect(events.rows[0]).toEqual({ from_provider: `openai:own-${id.slice(0, 8)}`, to_provider: 'openai', error_kind: 'auth' });
+  });
+
+  describe('refuses an own key whose baseUrl is not a public endpoint (SSRF)', () => {
+    it.each([
+      ['http://localhost:8080/v1', 'loopback'],
+      ['http://10.0.0.5/v1', 'private'],
+      ['http://192.168.1.20:11434/v1', 'private'],
+      ['http://169.254.169.254/latest/meta-data', 'linkLocal'],
+      ['http://[::1]:9000/v1', 'loopback'],
+      ['http://[::ffff:10.0.0.5]/v1', 'private'],
+    ])('%s: 400 naming `baseUrl` and the %s range, nothing stored', async (baseUrl, range) => {
+      const user = await gateway.createUser();
+      const put = await gateway.app.inject({ method: 'PUT', url: '/api/ai-agents/my-agents', headers: as(user.key), payload: { provider: 'openai-compatible', apiKey: ownKey, baseUrl } });
+      expect(put.statusCode).toBe(400);
+      expect(put.json()).toMatchObject({ error: { code: 'invalid_value', param: 'baseUrl', type: 'invalid_request_error' } });
+      expect(put.json<{ error: { message: string } }>().error.message).toContain(range);
+      expect(put.body).not.toContain(ownKey);
+      expect((await gateway.app.inject({ url: '/api/ai-agents/my-agents', headers: as(user.key) })).json()).toEqual({ agents: [] });
+    });
+
+    it('a key stored before the check, pointing inside the network, is neither tested nor used', async () => {
+      const user = await gateway.createUser();
+      const secretBox = createSecretBox(gateway.config.secrets.key);
+      const [row] = await withUser(gateway.databases.userdata, user.id, (transaction) =>
+        transaction.insert(userAiAgents).values({ userId: user.id, provider: 'openai', baseUrl: 'http://10.0.0.5/v1', encryptedApiKey: secretBox.encrypt(ownKey), apiKeyHint: '9c21', enabled: true }).returning({ id: userAiAgents.id }),
+      );
+      const tested = await gateway.app.inject({ method: 'POST', url: `/api/ai-agents/my-agents/${row!.id}/test`, headers: as(user.key) });
+      expect(tested.statusCode).toBe(400);
+      expect(tested.json()).toMatchObject({ error: { code: 'invalid_value', param: 'baseUrl' } });
+      const answered = await chat(user.key, 'routed past the stored key');
+      expect(answered.statusCode).toBe(200);
+      expect(answered.headers['x-gateway-provider']).toBe('openai');
+    });
   });
 });

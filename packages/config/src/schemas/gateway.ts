@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emptyAsUndefined, integer } from './shared.js';
+import { commaList, emptyAsUndefined, integer } from './shared.js';
 
 /** chat-gateway's own settings: listen address, admin key, limits (body, per-key rate), metrics batching, shutdown grace. */
 export const gatewayConfigSchema = z
@@ -15,6 +15,7 @@ export const gatewayConfigSchema = z
     METRICS_BUFFER_MAX_ROWS: integer({ default: 100_000, min: 1 }),
     STREAM_HEARTBEAT_MS: integer({ default: 10_000, min: 100 }),
     RATE_LIMIT_PER_MINUTE: integer({ default: 600, min: 0 }),
+    USER_BASE_URL_ALLOWLIST: emptyAsUndefined(commaList.default([])),
   })
   .refine((env) => env.NODE_ENV !== 'production' || env.GATEWAY_ADMIN_KEY !== undefined, {
     path: ['GATEWAY_ADMIN_KEY'],
@@ -36,6 +37,8 @@ export const gatewayConfigSchema = z
     streamHeartbeatMs: env.STREAM_HEARTBEAT_MS,
     /** Requests per minute per API key on the chat endpoints; 0 turns the limit off. */
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    /** Hosts a user's own provider key may name as `baseUrl` even though they resolve to non-public addresses. */
+    userBaseUrlAllowlist: env.USER_BASE_URL_ALLOWLIST,
   }));
 
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { ProvidersConfig } from '@switchyard/config';
 import { createSecretBox, eq, withUser } from '@switchyard/db';
 import { userAiAgents } from '@switchyard/db/userdata';
@@ -5,6 +6,7 @@ import { createPooledFetch } from '@switchyard/llm';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { LRUCache } from 'lru-cache';
+import { createBaseUrlGuard } from '../../services/base-url-guard.js';
 import { readPreferences, type Preferences } from '../../services/preferences.js';
 import { createUserProvider, type UserAgentCredentials, type UserProvider } from '../../services/user-providers.js';
 
@@ -18,6 +20,8 @@ export interface UserRouting {
 interface UserRoutingOptions {
   providers: ProvidersConfig;
   secretsKey: Buffer;
+  /** Hosts an own key's `baseUrl` may name although they resolve to non-public addresses. */
+  baseUrlAllowlist: readonly string[];
   /** Most users whose routing is cached (default 10,000). */
   maxUsers?: number;
 }
@@ -33,10 +37,15 @@ export function createUserRoutingCache(app: FastifyInstance, options: UserRoutin
   // One pool for every user provider: the undici agent pools per origin, so users of one vendor share sockets.
   const fetch = createPooledFetch({ connections: options.providers.maxConnectionsPerProvider, timeouts: options.providers.timeouts });
   const cache = new LRUCache<string, UserRouting>({ max: options.maxUsers ?? 10_000, ttl: 30_000 });
+  // Tells listeners (tests, for one) that another replica's change reached this one.
+  const events = new EventEmitter<{ invalidated: [userId: string] }>();
   const onMessage = (receivedChannel: string, userId: string) => {
-    if (receivedChannel === channel) cache.delete(userId);
+    if (receivedChannel !== channel) return;
+    cache.delete(userId);
+    events.emit('invalidated', userId);
   };
 
+  const assertAllowedBaseUrl = createBaseUrlGuard(options.baseUrlAllowlist);
   const build = (agent: UserAgentCredentials) => createUserProvider(options.providers, agent, fetch);
 
   async function load(userId: string): Promise<UserRouting> {
@@ -51,6 +60,9 @@ export function createUserRoutingCache(app: FastifyInstance, options: UserRoutin
     const providers: UserProvider[] = [];
     for (const agent of agents.sort((left, right) => rank(left.provider) - rank(right.provider))) {
       try {
+        // Checked again here, not only when stored: rows stored before the check existed, and names that now
+        // resolve elsewhere, must not turn the gateway into a proxy into its own network.
+        if (agent.baseUrl) await assertAllowedBaseUrl(agent.baseUrl);
         providers.push(build({ id: agent.id, provider: agent.provider, apiKey: secretBox.decrypt(agent.encryptedApiKey), model: agent.model, baseUrl: agent.baseUrl }));
       } catch (error) {
         // A key that cannot be used (e.g. encrypted under a rotated SECRETS_KEY) must not block the user's requests.
@@ -63,6 +75,7 @@ export function createUserRoutingCache(app: FastifyInstance, options: UserRoutin
   return {
     channel,
     onMessage,
+    events,
     clear: () => cache.clear(),
     /** The user's routing, from the cache or loaded once. */
     async get(userId: string): Promise<UserRouting> {
@@ -77,8 +90,10 @@ export function createUserRoutingCache(app: FastifyInstance, options: UserRoutin
       cache.delete(userId);
       await app.redis.publish(channel, userId);
     },
-    /** A provider for one stored key, on the shared pool (e.g. to test the key). */
+    /** A provider for one stored key, on the shared pool (e.g. to test the key); check its `baseUrl` first. */
     build,
+    /** Rejects (`RefusedBaseUrlError`) a `baseUrl` that is not a public endpoint nor allowlisted. */
+    assertAllowedBaseUrl,
     close: () => fetch.close(),
   };
 }

@@ -1,14 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ChatRequest } from '@switchyard/llm';
-import { mapError } from '../../error-handler.js';
-import { ClientClosedRequestError } from '../../errors.js';
 import { errorResponses } from '../../schemas/common.js';
 import { ChatCompletionRequestSchema, ChatCompletionSchema } from '../../schemas/chat-completions.js';
-import { gatewayHeaders, overheadMs, streamHeaders } from '../../services/gateway-headers.js';
-import { createSseWriter } from '../../services/sse-writer.js';
+import { abortOnClientClose } from '../../services/client-disconnect.js';
+import { gatewayHeaders, overheadMs } from '../../services/gateway-headers.js';
+import { createChatStreamer } from '../../services/sse-writer.js';
 
 /** `POST /v1/chat/completions`: OpenAI-compatible, JSON or SSE (`stream: true`), over the fallback client. */
 const chatCompletionsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; maxBodyBytes: number }> = (app, options) => {
+  const streamChatAnswer = createChatStreamer({ ...options, trackStream: (controller) => app.lifecycle.trackStream(controller) });
   app.post(
     '/v1/chat/completions',
     {
@@ -27,67 +27,22 @@ const chatCompletionsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; ma
       const principal = request.principal!;
       const chatRequest = request.body as ChatRequest;
       const plan = await app.llm.plan(chatRequest, principal.userId);
+      const call = { requestId: request.id, userId: principal.userId, startedAt };
 
       if (chatRequest.stream !== true) {
-        // The response's close (not the request's, which fires once the body was read) means the client left.
-        const controller = new AbortController();
-        const onClose = () => {
-          if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'));
-        };
-        reply.raw.once('close', onClose);
-        try {
-          const answer = await app.llm.chat(chatRequest, plan, { signal: controller.signal, requestId: request.id, userId: principal.userId, startedAt });
-          const overhead = overheadMs(startedAt, answer.attempts);
-          app.prometheus.overheadFor('false').observe(overhead / 1000);
-          return reply.headers(gatewayHeaders(answer, request.id, overhead)).send({ ...answer.completion, model: answer.model });
-        } catch (error) {
-          // The upstream call was aborted because the client left: not a gateway failure.
-          if (controller.signal.aborted) throw new ClientClosedRequestError();
-          throw error;
-        } finally {
-          reply.raw.off('close', onClose);
-        }
+        const answer = await abortOnClientClose(reply, (signal) => app.llm.chat(chatRequest, plan, { ...call, signal }));
+        const overhead = overheadMs(startedAt, answer.attempts);
+        app.prometheus.overheadFor('false').observe(overhead / 1000);
+        return reply.headers(gatewayHeaders(answer, request.id, overhead)).send({ ...answer.completion, model: answer.model });
       }
 
-      // Streaming: we own the socket from here, so the error handler and onSend hooks no longer apply.
-      const controller = new AbortController();
-      const untrack = app.lifecycle.trackStream(controller);
-      reply.raw.once('close', () => {
-        if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'));
+      await streamChatAnswer(request, reply, {
+        start: (signal) => app.llm.chatStream(chatRequest, plan, { ...call, signal }),
+        afterDone: async (stream) => {
+          const outcome = await stream.outcome;
+          app.prometheus.overheadFor('true').observe(overheadMs(startedAt, outcome.attempts) / 1000);
+        },
       });
-      reply.hijack();
-      const stream = app.llm.chatStream(chatRequest, plan, { signal: controller.signal, requestId: request.id, userId: principal.userId, startedAt });
-      const sse = createSseWriter(reply.raw, {
-        heartbeatMs: options.heartbeatMs,
-        headers: () => streamHeaders(stream.progress(), request.id),
-      });
-      try {
-        for await (const chunk of stream.chunks) {
-          const pending = sse.data(chunk);
-          if (pending) await pending;
-        }
-        sse.done();
-        const outcome = await stream.outcome;
-        app.prometheus.overheadFor('true').observe(overheadMs(startedAt, outcome.attempts) / 1000);
-      } catch (error) {
-        if (controller.signal.aborted && reply.raw.destroyed) {
-          request.log.info('client disconnected; upstream call aborted');
-        } else {
-          const mapped = mapError(error, request.id, options.maxBodyBytes);
-          if (mapped.statusCode >= 500) request.log.warn({ code: mapped.envelope.error.code }, 'stream failed');
-          if (sse.headersSent) {
-            // After the headers only the stream can carry the error; the OpenAI SDK raises it as an APIError.
-            void sse.data(mapped.envelope);
-            sse.end();
-          } else if (!reply.raw.destroyed) {
-            reply.raw.writeHead(mapped.statusCode, { 'content-type': 'application/json', 'x-request-id': request.id });
-            reply.raw.end(JSON.stringify(mapped.envelope));
-          }
-        }
-      } finally {
-        untrack();
-        sse.end();
-      }
     },
   );
   return Promise.resolve();
