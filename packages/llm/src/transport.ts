@@ -27,8 +27,11 @@ export function createPooledFetch(options: PooledFetchOptions): PooledFetch {
     headersTimeout: 0,
     bodyTimeout: 0,
   });
+  // Redirects are refused: an LLM API that redirects is a misconfigured base URL, and following one would resend
+  // key headers (`x-api-key`, `x-goog-api-key`) to another host. With `redirect: 'error'` and no window, undici
+  // also skips cloning (teeing) every request body, about a tenth of a call's CPU.
   const pooled = ((input: Parameters<typeof undiciFetch>[0], init?: Parameters<typeof undiciFetch>[1]) =>
-    undiciFetch(input, { ...init, dispatcher: agent })) as unknown as PooledFetch;
+    undiciFetch(input, { redirect: 'error', ...init, window: null, dispatcher: agent })) as unknown as PooledFetch;
   pooled.close = () => agent.close();
   return pooled;
 }
