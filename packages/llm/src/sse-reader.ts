@@ -1,9 +1,19 @@
+const utf8 = new TextDecoder();
+
+function concat(head: Uint8Array, tail: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(head.length + tail.length);
+  joined.set(head);
+  joined.set(tail, head.length);
+  return joined;
+}
+
 /** One server-sent event: its `event:` name (if any) and its `data:` lines joined by newlines. */
 export interface SseEvent {
   event: string | undefined;
   data: string;
 }
 
+const lineFeed = 10;
 const carriageReturn = 13;
 const colon = 58;
 const space = 32;
@@ -20,8 +30,8 @@ const space = 32;
  */
 export class SseReader implements AsyncIterableIterator<SseEvent> {
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
-  private readonly decoder = new TextDecoder();
-  private pending = '';
+  /** Bytes after the last line feed read so far: a line (and maybe a character) not yet complete. */
+  private pending: Uint8Array | undefined;
   private data: string[] = [];
   private eventName: string | undefined;
   private readonly ready: SseEvent[] = [];
@@ -63,26 +73,33 @@ export class SseReader implements AsyncIterableIterator<SseEvent> {
     while (this.head === this.ready.length) {
       if (this.ended) return false;
       const { value, done } = await this.reader.read();
-      if (done) {
-        this.ended = true;
-        this.decode(this.decoder.decode());
-      } else {
-        this.decode(this.decoder.decode(value, { stream: true }));
-      }
+      // At the end, bytes after the last line feed are an unterminated line: no event can complete with it.
+      if (done) this.ended = true;
+      else this.decode(value);
     }
     return true;
   }
 
-  private decode(text: string): void {
-    const buffer = this.pending.length === 0 ? text : this.pending + text;
+  /**
+   * Decodes whole lines only: a line feed byte never occurs inside a multi-byte UTF-8 character, so text up to
+   * the last one decodes on its own, with one decoder shared by every stream (a decoder per stream held native
+   * memory per stream until the next full GC).
+   */
+  private decode(bytes: Uint8Array): void {
+    const lastLineFeed = bytes.lastIndexOf(lineFeed);
+    if (lastLineFeed === -1) {
+      this.pending = this.pending ? concat(this.pending, bytes) : bytes.slice();
+      return;
+    }
+    const complete = bytes.subarray(0, lastLineFeed + 1);
+    const buffer = utf8.decode(this.pending ? concat(this.pending, complete) : complete);
+    this.pending = lastLineFeed + 1 < bytes.length ? bytes.slice(lastLineFeed + 1) : undefined;
     let start = 0;
     for (let newline = buffer.indexOf('\n'); newline !== -1; newline = buffer.indexOf('\n', start)) {
-      const end =
-        newline > start && buffer.charCodeAt(newline - 1) === carriageReturn ? newline - 1 : newline;
+      const end = newline > start && buffer.charCodeAt(newline - 1) === carriageReturn ? newline - 1 : newline;
       this.line(buffer, start, end);
       start = newline + 1;
     }
-    this.pending = start === buffer.length ? '' : buffer.slice(start);
   }
 
   private line(buffer: string, start: number, end: number): void {
