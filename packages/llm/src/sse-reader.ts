@@ -1,12 +1,3 @@
-const utf8 = new TextDecoder();
-
-function concat(head: Uint8Array, tail: Uint8Array): Uint8Array {
-  const joined = new Uint8Array(head.length + tail.length);
-  joined.set(head);
-  joined.set(tail, head.length);
-  return joined;
-}
-
 /** One server-sent event: its `event:` name (if any) and its `data:` lines joined by newlines. */
 export interface SseEvent {
   event: string | undefined;
@@ -17,6 +8,16 @@ const lineFeed = 10;
 const carriageReturn = 13;
 const colon = 58;
 const space = 32;
+
+/** Shared by every reader: it only ever decodes whole lines, so it carries no state between calls. */
+const utf8 = new TextDecoder();
+
+function concat(head: Uint8Array, tail: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(head.length + tail.length);
+  joined.set(head);
+  joined.set(tail, head.length);
+  return joined;
+}
 
 /**
  * Decodes a `text/event-stream` body into events with a hand-written async iterator: an event already decoded
