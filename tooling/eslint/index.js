@@ -30,10 +30,17 @@ export default tseslint.config(
       'import-x/no-cycle': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false, arguments: false } }],
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        { checksVoidReturn: { attributes: false, arguments: false } },
+      ],
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read configuration through @switchyard/config; only env.ts reads process.env.' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read configuration through @switchyard/config; only env.ts reads process.env.',
+        },
       ],
     },
   },

@@ -26,14 +26,22 @@ const pacedStreamCount = Number(env.BENCH_PACED_STREAMS ?? 1_000);
 // is raised to the hard one for every child (see `child`); the hard one cannot be raised without CAP_SYS_RESOURCE,
 // which this container lacks. When the streams do not fit one process under it, they are spread over as many
 // replicas as needed (the gateway is stateless, replicas are how it scales), and RSS is reported summed.
-const openFilesHardLimit = Number(spawnSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).stdout.trim()) || 1_024;
+const openFilesHardLimit =
+  Number(spawnSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).stdout.trim()) || 1_024;
 const filesPerGatewayBesideStreams = 500;
-const streamReplicas = Math.max(1, Math.ceil((2 * streamCount + filesPerGatewayBesideStreams) / openFilesHardLimit));
+const streamReplicas = Math.max(
+  1,
+  Math.ceil((2 * streamCount + filesPerGatewayBesideStreams) / openFilesHardLimit),
+);
 const appRoot = fileURLToPath(new URL('..', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const adminKey = 'bench-admin-key-0123456789';
 const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Benchmark me' }] });
-const streamBody = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Benchmark me' }], stream: true });
+const streamBody = JSON.stringify({
+  model: 'gpt-4o-mini',
+  messages: [{ role: 'user', content: 'Benchmark me' }],
+  stream: true,
+});
 const tsxArgs = ['--conditions=@switchyard/source', '--import', 'tsx'];
 // Tokens start after a delay longer than opening every stream takes, so all of them are open at once.
 const slowFirstTokenMs = 30_000;
@@ -51,7 +59,11 @@ const children: ChildProcess[] = [];
  * and a pipe nobody reads fills at 64 KB, after which every synchronous log write blocks its event loop (the
  * gateway then stalls mid-run and never exits).
  */
-function child(script: string, args: string[] = [], options: { ipc?: boolean; env?: NodeJS.ProcessEnv; nodeArgs?: string[]; logFile?: string } = {}): ChildProcess {
+function child(
+  script: string,
+  args: string[] = [],
+  options: { ipc?: boolean; env?: NodeJS.ProcessEnv; nodeArgs?: string[]; logFile?: string } = {},
+): ChildProcess {
   // Through a shell that raises the soft open-files limit to the hard one: 10,000 streams need that many sockets.
   const command = [process.execPath, ...(options.nodeArgs ?? tsxArgs), script, ...args];
   const stdout = options.logFile ? openSync(options.logFile, 'w') : 'pipe';
@@ -89,15 +101,29 @@ async function load<T>(mode: 'autocannon' | 'streams', options: Record<string, u
   return JSON.parse(line) as T;
 }
 
-function drive(url: string, options: { headers?: Record<string, string>; body?: string; overallRate?: number } = {}): Promise<Row> {
-  return load<Row>('autocannon', { url, method: 'POST', connections, duration, headers: { 'content-type': 'application/json', ...options.headers }, body: options.body ?? body, overallRate: options.overallRate });
+function drive(
+  url: string,
+  options: { headers?: Record<string, string>; body?: string; overallRate?: number } = {},
+): Promise<Row> {
+  return load<Row>('autocannon', {
+    url,
+    method: 'POST',
+    connections,
+    duration,
+    headers: { 'content-type': 'application/json', ...options.headers },
+    body: options.body ?? body,
+    overallRate: options.overallRate,
+  });
 }
 
 function print(name: string, row: Row): void {
-  process.stdout.write(`${name.padEnd(46)} ${row.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${row.p50.toFixed(1).padStart(6)} ms  p99 ${row.p99.toFixed(1).padStart(6)} ms  errors ${row.errors}\n`);
+  process.stdout.write(
+    `${name.padEnd(46)} ${row.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${row.p50.toFixed(1).padStart(6)} ms  p99 ${row.p99.toFixed(1).padStart(6)} ms  errors ${row.errors}\n`,
+  );
 }
 
-const median = (values: number[]) => [...values].sort((left, right) => left - right)[Math.floor(values.length / 2)] ?? Number.NaN;
+const median = (values: number[]) =>
+  [...values].sort((left, right) => left - right)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -117,7 +143,13 @@ function rssMegabytes(process: ChildProcess): number {
 
 async function waitForReady(url: string): Promise<void> {
   for (let attempt = 0; attempt < 300; attempt += 1) {
-    if (await fetch(`${url}/ready`).then((response) => response.ok, () => false)) return;
+    if (
+      await fetch(`${url}/ready`).then(
+        (response) => response.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error('gateway never became ready');
@@ -146,23 +178,35 @@ function ensureBuilt(): void {
     return !existsSync(output) || statSync(output).mtimeMs < newestSource(`${repoRoot}/${path}/src`);
   });
   if (stale.length === 0 && existsSync(`${appRoot}/dist/server.js`)) return;
-  process.stdout.write(`dist/ missing or older than src/ in ${stale.join(', ')}: building the gateway and its dependencies...\n`);
-  const pnpm = env.npm_execpath ? [process.execPath, [env.npm_execpath]] as const : ['pnpm', []] as const;
-  const result = spawnSync(pnpm[0], [...pnpm[1], '--recursive', '--filter=@switchyard/chat-gateway...', 'run', 'build'], { cwd: repoRoot, stdio: 'inherit' });
+  process.stdout.write(
+    `dist/ missing or older than src/ in ${stale.join(', ')}: building the gateway and its dependencies...\n`,
+  );
+  const pnpm = env.npm_execpath ? ([process.execPath, [env.npm_execpath]] as const) : (['pnpm', []] as const);
+  const result = spawnSync(
+    pnpm[0],
+    [...pnpm[1], '--recursive', '--filter=@switchyard/chat-gateway...', 'run', 'build'],
+    { cwd: repoRoot, stdio: 'inherit' },
+  );
   if (result.status !== 0 || !existsSync(`${appRoot}/dist/server.js`)) throw new Error('build failed');
 }
 
 async function main(): Promise<void> {
   ensureBuilt();
   const upstreams = child('bench/upstreams.ts', [], { ipc: true });
-  const { primary, secondary } = JSON.parse(await firstLine(upstreams)) as { primary: string; secondary: string };
+  const { primary, secondary } = JSON.parse(await firstLine(upstreams)) as {
+    primary: string;
+    secondary: string;
+  };
   const setFaults = (faults: Fault[]) =>
     new Promise<void>((resolve) => {
       upstreams.once('message', () => resolve());
       upstreams.send({ target: 'primary', faults });
     });
   const passThroughs = child('bench/pass-throughs.ts', [primary]);
-  const { sdk: sdkUrl, raw: rawUrl } = JSON.parse(await firstLine(passThroughs)) as { sdk: string; raw: string };
+  const { sdk: sdkUrl, raw: rawUrl } = JSON.parse(await firstLine(passThroughs)) as {
+    sdk: string;
+    raw: string;
+  };
   const slowSimulator = child('bench/slow-simulator.ts', [String(slowFirstTokenMs)]);
   const slowUrl = (await firstLine(slowSimulator)).trim();
 
@@ -199,7 +243,11 @@ async function main(): Promise<void> {
   const profileDir = env.BENCH_CPU_PROFILE_DIR;
   mkdirSync(`${appRoot}/reports`, { recursive: true });
   const gatewayLogs = [`${appRoot}/reports/bench-gateway-0.log`];
-  const gateway = child('dist/server.js', [], { env: gatewayEnv, nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [], logFile: gatewayLogs[0] });
+  const gateway = child('dist/server.js', [], {
+    env: gatewayEnv,
+    nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    logFile: gatewayLogs[0],
+  });
   const gatewayUrl = `http://127.0.0.1:${port}`;
   const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   try {
@@ -208,11 +256,28 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const idleRss = rssMegabytes(gateway);
     const admin = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
-    const user = (await (await fetch(`${gatewayUrl}/api/admin/users`, { method: 'POST', headers: admin, body: JSON.stringify({ email: 'bench@example.com' }) })).json()) as { id: string };
+    const user = (await (
+      await fetch(`${gatewayUrl}/api/admin/users`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ email: 'bench@example.com' }),
+      })
+    ).json()) as { id: string };
     // The seeded Free plan allows few requests a month; the benchmark user gets an unlimited plan.
-    await databases.platform.pool.query(`insert into subscription_plans (name, monthly_request_limit) values ('Bench', 0)`);
-    await databases.platform.pool.query(`insert into user_subscriptions (user_id, plan_id) select $1, id from subscription_plans where name = 'Bench'`, [user.id]);
-    const { key } = (await (await fetch(`${gatewayUrl}/api/admin/users/${user.id}/api-keys`, { method: 'POST', headers: admin, body: '{}' })).json()) as { key: string };
+    await databases.platform.pool.query(
+      `insert into subscription_plans (name, monthly_request_limit) values ('Bench', 0)`,
+    );
+    await databases.platform.pool.query(
+      `insert into user_subscriptions (user_id, plan_id) select $1, id from subscription_plans where name = 'Bench'`,
+      [user.id],
+    );
+    const { key } = (await (
+      await fetch(`${gatewayUrl}/api/admin/users/${user.id}/api-keys`, {
+        method: 'POST',
+        headers: admin,
+        body: '{}',
+      })
+    ).json()) as { key: string };
     const auth = { authorization: `Bearer ${key}` };
     const gatewayChat = `${gatewayUrl}/v1/chat/completions`;
     process.stdout.write(
@@ -238,10 +303,20 @@ async function main(): Promise<void> {
     }
     const summary = (name: string): Row => {
       const rows = results.get(name)!;
-      return { requestsPerSecond: median(rows.map((row) => row.requestsPerSecond)), p50: median(rows.map((row) => row.p50)), p99: median(rows.map((row) => row.p99)), errors: rows.reduce((total, row) => total + row.errors, 0) };
+      return {
+        requestsPerSecond: median(rows.map((row) => row.requestsPerSecond)),
+        p50: median(rows.map((row) => row.p50)),
+        p99: median(rows.map((row) => row.p99)),
+        errors: rows.reduce((total, row) => total + row.errors, 0),
+      };
     };
     for (const [name] of targets) print(name, summary(name));
-    const perRound = (numerator: string, denominator: string) => median(results.get(numerator)!.map((row, index) => row.requestsPerSecond / results.get(denominator)![index]!.requestsPerSecond));
+    const perRound = (numerator: string, denominator: string) =>
+      median(
+        results
+          .get(numerator)!
+          .map((row, index) => row.requestsPerSecond / results.get(denominator)![index]!.requestsPerSecond),
+      );
 
     const rated: Row[] = [];
     const directRated: Row[] = [];
@@ -251,17 +326,34 @@ async function main(): Promise<void> {
     }
     print('gateway non-stream at 1,000 req/s offered', rated[Math.floor(rounds / 2)]!);
     print('direct to simulator at 1,000 req/s offered', directRated[Math.floor(rounds / 2)]!);
-    process.stdout.write('(the 1,000 req/s rows are round ' + String(Math.floor(rounds / 2) + 1) + ' of ' + String(rounds) + '; the added p99 below is the median over rounds)\n');
+    process.stdout.write(
+      '(the 1,000 req/s rows are round ' +
+        String(Math.floor(rounds / 2) + 1) +
+        ' of ' +
+        String(rounds) +
+        '; the added p99 below is the median over rounds)\n',
+    );
     const addedP99 = median(rated.map((row, index) => row.p99 - directRated[index]!.p99));
 
     // Primary's breaker open. It stays open for its cooldown (30 s) once tripped, so instead of toggling it we
     // interleave `auto` (chain openai -> groq: the open breaker is skipped, the fallback recorded) with the same
     // request pinned to groq (the healthy path to an identical upstream): the ratio is the cost of the open breaker.
     await setFaults([{ type: 'server_error' }]);
-    for (let index = 0; index < 30; index += 1) await fetch(gatewayChat, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body });
-    const health = (await (await fetch(`${gatewayUrl}/api/providers/health`)).json()) as { providers: Array<{ provider: string; breaker: { state: string } }> };
-    const breakerState = health.providers.find((provider) => provider.provider === 'openai')?.breaker.state ?? 'unknown';
-    const pinnedBody = JSON.stringify({ model: 'groq/llama-3.3-70b-versatile', messages: [{ role: 'user', content: 'Benchmark me' }] });
+    for (let index = 0; index < 30; index += 1)
+      await fetch(gatewayChat, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body,
+      });
+    const health = (await (await fetch(`${gatewayUrl}/api/providers/health`)).json()) as {
+      providers: Array<{ provider: string; breaker: { state: string } }>;
+    };
+    const breakerState =
+      health.providers.find((provider) => provider.provider === 'openai')?.breaker.state ?? 'unknown';
+    const pinnedBody = JSON.stringify({
+      model: 'groq/llama-3.3-70b-versatile',
+      messages: [{ role: 'user', content: 'Benchmark me' }],
+    });
     const healthy: Row[] = [];
     const broken: Row[] = [];
     for (let round = 0; round < rounds; round += 1) {
@@ -271,24 +363,59 @@ async function main(): Promise<void> {
     await setFaults([]);
     print('gateway non-stream, pinned to the healthy groq', healthy[Math.floor(rounds / 2)]!);
     print(`gateway, auto with the primary breaker ${breakerState}`, broken[Math.floor(rounds / 2)]!);
-    const breakerRatio = median(broken.map((row, index) => row.requestsPerSecond / healthy[index]!.requestsPerSecond));
+    const breakerRatio = median(
+      broken.map((row, index) => row.requestsPerSecond / healthy[index]!.requestsPerSecond),
+    );
 
     // Concurrent slow streams: first straight to the slow simulator (baseline chunk gaps), then through the gateway.
-    const slowStreamBody = JSON.stringify({ model: 'default', messages: [{ role: 'user', content: 'slow' }], stream: true });
-    type Held = { completed: number; failed: number; failures: Record<string, number>; peakOpen: number; seconds: number; gapP50: number; gapP99: number };
+    const slowStreamBody = JSON.stringify({
+      model: 'default',
+      messages: [{ role: 'user', content: 'slow' }],
+      stream: true,
+    });
+    type Held = {
+      completed: number;
+      failed: number;
+      failures: Record<string, number>;
+      peakOpen: number;
+      seconds: number;
+      gapP50: number;
+      gapP99: number;
+    };
     const describe = (held: Held) =>
       `${held.completed} completed, ${held.failed} failed${held.failed > 0 ? ` ${JSON.stringify(held.failures)}` : ''}, at most ${held.peakOpen} open at once, ${held.seconds.toFixed(1)} s; chunk gap p50 ${held.gapP50.toFixed(1)} ms, p99 ${held.gapP99.toFixed(1)} ms`;
-    const gatewaySlowStreamBody = JSON.stringify({ model: 'openai-compatible/default', messages: [{ role: 'user', content: 'slow' }], stream: true });
+    const gatewaySlowStreamBody = JSON.stringify({
+      model: 'openai-compatible/default',
+      messages: [{ role: 'user', content: 'slow' }],
+      stream: true,
+    });
     // Per-chunk delay first, at a count whose direct baseline keeps the 100 ms pacing on this machine: a difference
     // of two CPU-starved runs would measure the machine, not the gateway.
-    const pacedDirect = await load<Held>('streams', { urls: [`${slowUrl}/v1/chat/completions`], headers: {}, count: pacedStreamCount, body: slowStreamBody, rampMs: 5_000 });
-    const pacedHeld = await load<Held>('streams', { urls: [gatewayChat], headers: auth, count: pacedStreamCount, body: gatewaySlowStreamBody, rampMs: 5_000 });
+    const pacedDirect = await load<Held>('streams', {
+      urls: [`${slowUrl}/v1/chat/completions`],
+      headers: {},
+      count: pacedStreamCount,
+      body: slowStreamBody,
+      rampMs: 5_000,
+    });
+    const pacedHeld = await load<Held>('streams', {
+      urls: [gatewayChat],
+      headers: auth,
+      count: pacedStreamCount,
+      body: gatewaySlowStreamBody,
+      rampMs: 5_000,
+    });
     process.stdout.write(
       `\n${pacedStreamCount} concurrent streams through one gateway (first token after ${slowFirstTokenMs / 1000} s, then 60 tokens, one per 100 ms):\n` +
         `  direct to the slow simulator: ${describe(pacedDirect)}\n` +
         `  through the gateway:          ${describe(pacedHeld)}\n`,
     );
-    const direct = await load<Held>('streams', { urls: [`${slowUrl}/v1/chat/completions`], headers: {}, count: streamCount, body: slowStreamBody });
+    const direct = await load<Held>('streams', {
+      urls: [`${slowUrl}/v1/chat/completions`],
+      headers: {},
+      count: streamCount,
+      body: slowStreamBody,
+    });
     // More replicas only when the streams do not fit one process's open files; started now so they do not share
     // the machine during the throughput runs above.
     const replicas = [gateway];
@@ -296,7 +423,13 @@ async function main(): Promise<void> {
     for (let index = 1; index < streamReplicas; index += 1) {
       const replicaPort = await freePort();
       gatewayLogs.push(`${appRoot}/reports/bench-gateway-${index}.log`);
-      replicas.push(child('dist/server.js', [], { env: { ...gatewayEnv, PORT: String(replicaPort) }, nodeArgs: [], logFile: gatewayLogs[index] }));
+      replicas.push(
+        child('dist/server.js', [], {
+          env: { ...gatewayEnv, PORT: String(replicaPort) },
+          nodeArgs: [],
+          logFile: gatewayLogs[index],
+        }),
+      );
       await waitForReady(`http://127.0.0.1:${replicaPort}`);
       replicaUrls.push(`http://127.0.0.1:${replicaPort}/v1/chat/completions`);
     }
@@ -308,12 +441,22 @@ async function main(): Promise<void> {
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, totalRss());
       // Open files every second: at the limit the kernel refuses new sockets and libuv resets pending connections.
-      if (samples++ % 5 === 0) for (const replica of replicas) peakFiles = Math.max(peakFiles, readdirSync(`/proc/${replica.pid}/fd`).length);
+      if (samples++ % 5 === 0)
+        for (const replica of replicas)
+          peakFiles = Math.max(peakFiles, readdirSync(`/proc/${replica.pid}/fd`).length);
     }, 200);
-    const held = await load<Held>('streams', { urls: replicaUrls, headers: auth, count: streamCount, body: gatewaySlowStreamBody });
+    const held = await load<Held>('streams', {
+      urls: replicaUrls,
+      headers: auth,
+      count: streamCount,
+      body: gatewaySlowStreamBody,
+    });
     clearInterval(sampler);
     const perStreamKilobytes = ((peakRss - rssBefore) * 1024) / Math.max(held.completed, 1);
-    const where = streamReplicas === 1 ? 'one gateway process' : `${streamReplicas} gateway replicas (2 sockets per stream do not fit one process under the ${openFilesHardLimit} open-files hard limit)`;
+    const where =
+      streamReplicas === 1
+        ? 'one gateway process'
+        : `${streamReplicas} gateway replicas (2 sockets per stream do not fit one process under the ${openFilesHardLimit} open-files hard limit)`;
 
     process.stdout.write(
       `\n${streamCount} concurrent streams through ${where}; first token after ${slowFirstTokenMs / 1000} s so all are open at once, then 60 tokens, one per 100 ms:\n` +
@@ -322,17 +465,39 @@ async function main(): Promise<void> {
         `  gateway peak open files ${peakFiles} per process (hard limit ${openFilesHardLimit}); RSS ${rssBefore.toFixed(0)} MB before, peak ${peakRss.toFixed(0)} MB (summed over processes): ${perStreamKilobytes.toFixed(1)} KB per stream\n`,
     );
     process.stdout.write('\nratios (medians of per-round ratios, same run)\n');
-    const ratio = (label: string, value: number, target: string) => process.stdout.write(`  ${label.padEnd(58)} ${value.toFixed(2)}  (${target})\n`);
-    ratio('gateway non-stream / SDK pass-through throughput', perRound('gateway non-stream', 'SDK pass-through (same transport)'), 'target >= 0.80');
-    ratio('gateway non-stream / raw proxy throughput', perRound('gateway non-stream', 'raw Fastify+undici proxy'), 'information');
-    ratio('gateway non-stream / direct throughput', perRound('gateway non-stream', 'direct to simulator'), 'information');
-    ratio('gateway stream / gateway non-stream throughput', perRound('gateway stream', 'gateway non-stream'), 'information');
+    const ratio = (label: string, value: number, target: string) =>
+      process.stdout.write(`  ${label.padEnd(58)} ${value.toFixed(2)}  (${target})\n`);
+    ratio(
+      'gateway non-stream / SDK pass-through throughput',
+      perRound('gateway non-stream', 'SDK pass-through (same transport)'),
+      'target >= 0.80',
+    );
+    ratio(
+      'gateway non-stream / raw proxy throughput',
+      perRound('gateway non-stream', 'raw Fastify+undici proxy'),
+      'information',
+    );
+    ratio(
+      'gateway non-stream / direct throughput',
+      perRound('gateway non-stream', 'direct to simulator'),
+      'information',
+    );
+    ratio(
+      'gateway stream / gateway non-stream throughput',
+      perRound('gateway stream', 'gateway non-stream'),
+      'information',
+    );
     ratio('breaker open / healthy throughput', breakerRatio, 'target >= 0.90');
-    process.stdout.write(`  p99 added at 1,000 req/s offered (gateway - direct, median of rounds): ${addedP99.toFixed(1)} ms (target < 5 ms)\n`);
+    process.stdout.write(
+      `  p99 added at 1,000 req/s offered (gateway - direct, median of rounds): ${addedP99.toFixed(1)} ms (target < 5 ms)\n`,
+    );
     // Below the offered rate the gateway was saturated: requests queued, and the p99 is the queue, not what one
     // request costs. Say so rather than let the number pass for per-request latency.
     const achieved = median(rated.map((row) => row.requestsPerSecond));
-    if (achieved < 950) process.stdout.write(`    (the gateway served ${achieved.toFixed(0)} of the 1,000 req/s offered: saturated on this machine in this run, so that p99 is mostly queueing)\n`);
+    if (achieved < 950)
+      process.stdout.write(
+        `    (the gateway served ${achieved.toFixed(0)} of the 1,000 req/s offered: saturated on this machine in this run, so that p99 is mostly queueing)\n`,
+      );
     // When even the direct run cannot keep the simulator's 100 ms pacing, the machine is out of CPU and a
     // difference of two overloaded runs says nothing about the gateway; say so instead of printing a number.
     const addedPerChunk = (count: number, directRun: Held, gatewayRun: Held) =>
@@ -343,9 +508,16 @@ async function main(): Promise<void> {
       );
     addedPerChunk(pacedStreamCount, pacedDirect, pacedHeld);
     addedPerChunk(streamCount, direct, held);
-    const logLines = gatewayLogs.reduce((total, file) => total + readFileSync(file, 'utf8').split('\n').filter(Boolean).length, 0);
-    process.stdout.write(`  gateway log lines at LOG_LEVEL=warn: ${logLines} (in reports/bench-gateway-*.log)\n`);
-    process.stdout.write(`  idle RSS ${idleRss.toFixed(0)} MB (target < 150); peak RSS at ${held.peakOpen} open streams ${peakRss.toFixed(0)} MB over ${replicas.length} process(es) (target < 1024)\n`);
+    const logLines = gatewayLogs.reduce(
+      (total, file) => total + readFileSync(file, 'utf8').split('\n').filter(Boolean).length,
+      0,
+    );
+    process.stdout.write(
+      `  gateway log lines at LOG_LEVEL=warn: ${logLines} (in reports/bench-gateway-*.log)\n`,
+    );
+    process.stdout.write(
+      `  idle RSS ${idleRss.toFixed(0)} MB (target < 150); peak RSS at ${held.peakOpen} open streams ${peakRss.toFixed(0)} MB over ${replicas.length} process(es) (target < 1024)\n`,
+    );
   } finally {
     gateway.kill('SIGTERM');
     await new Promise((resolve) => gateway.once('exit', resolve));

@@ -49,7 +49,16 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
 
   app.setErrorHandler(createErrorHandler(config.gateway.maxBodyBytes));
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(mapError(Object.assign(new Error(`No route ${request.method} ${request.url.split('?')[0]}.`), { statusCode: 404, code: 'not_found' }), request.id, config.gateway.maxBodyBytes).envelope),
+    reply.code(404).send(
+      mapError(
+        Object.assign(new Error(`No route ${request.method} ${request.url.split('?')[0]}.`), {
+          statusCode: 404,
+          code: 'not_found',
+        }),
+        request.id,
+        config.gateway.maxBodyBytes,
+      ).envelope,
+    ),
   );
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
@@ -69,18 +78,35 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
   await app.register(swaggerPlugin);
   await app.register(databasesPlugin, { databases: config.databases });
   await app.register(redisPlugin, config.redis);
-  await app.register(observabilityPlugin, { metrics: config.gateway.metrics, shutdownGraceMs: config.gateway.shutdownGraceMs });
+  await app.register(observabilityPlugin, {
+    metrics: config.gateway.metrics,
+    shutdownGraceMs: config.gateway.shutdownGraceMs,
+  });
   await app.register(authPlugin, { adminKey: config.gateway.adminKey });
   await app.register(quotaPlugin, { rateLimitPerMinute: config.gateway.rateLimitPerMinute });
-  await app.register(userRoutingPlugin, { providers: config.providers, secretsKey: config.secrets.key, baseUrlAllowlist: config.gateway.userBaseUrlAllowlist });
-  await app.register(llmPlugin, { providers: config.providers, runtime: config.runtime, client: dependencies.llm });
+  await app.register(userRoutingPlugin, {
+    providers: config.providers,
+    secretsKey: config.secrets.key,
+    baseUrlAllowlist: config.gateway.userBaseUrlAllowlist,
+  });
+  await app.register(llmPlugin, {
+    providers: config.providers,
+    runtime: config.runtime,
+    client: dependencies.llm,
+  });
 
   await app.register(healthRoutes, { databases: config.databases });
-  await app.register(chatCompletionsRoutes, { heartbeatMs: config.gateway.streamHeartbeatMs, maxBodyBytes: config.gateway.maxBodyBytes });
+  await app.register(chatCompletionsRoutes, {
+    heartbeatMs: config.gateway.streamHeartbeatMs,
+    maxBodyBytes: config.gateway.maxBodyBytes,
+  });
   await app.register(modelsRoutes);
   await app.register(adminRoutes);
   await app.register(usersRoutes);
-  await app.register(chatConversationsRoutes, { heartbeatMs: config.gateway.streamHeartbeatMs, maxBodyBytes: config.gateway.maxBodyBytes });
+  await app.register(chatConversationsRoutes, {
+    heartbeatMs: config.gateway.streamHeartbeatMs,
+    maxBodyBytes: config.gateway.maxBodyBytes,
+  });
   await app.register(aiAgentsRoutes, { secretsKey: config.secrets.key });
   await app.register(providersRoutes);
   await app.register(subscriptionRoutes);

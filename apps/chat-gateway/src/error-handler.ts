@@ -4,7 +4,13 @@ import { errorTypeFor } from './errors.js';
 
 /** The OpenAI error envelope every failed request answers with. */
 export interface OpenAIErrorEnvelope {
-  error: { message: string; type: string; code: string | null; param: string | null; [extra: string]: unknown };
+  error: {
+    message: string;
+    type: string;
+    code: string | null;
+    param: string | null;
+    [extra: string]: unknown;
+  };
 }
 
 interface MappedError {
@@ -12,8 +18,17 @@ interface MappedError {
   envelope: OpenAIErrorEnvelope;
 }
 
-function envelope(statusCode: number, code: string, message: string, param: string | null = null, extra: Record<string, unknown> = {}): MappedError {
-  return { statusCode, envelope: { error: { message, type: errorTypeFor(code, statusCode), code, param, ...extra } } };
+function envelope(
+  statusCode: number,
+  code: string,
+  message: string,
+  param: string | null = null,
+  extra: Record<string, unknown> = {},
+): MappedError {
+  return {
+    statusCode,
+    envelope: { error: { message, type: errorTypeFor(code, statusCode), code, param, ...extra } },
+  };
 }
 
 /** `/messages/0/role` -> `messages[0].role`, the way OpenAI names fields in `param`. */
@@ -21,7 +36,11 @@ function toParam(instancePath: string, missingProperty: unknown): string | null 
   const segments = instancePath.split('/').filter((segment) => segment.length > 0);
   if (typeof missingProperty === 'string') segments.push(missingProperty);
   if (segments.length === 0) return null;
-  return segments.reduce((path, segment) => (/^\d+$/.test(segment) ? `${path}[${segment}]` : path ? `${path}.${segment}` : segment), '');
+  return segments.reduce(
+    (path, segment) =>
+      /^\d+$/.test(segment) ? `${path}[${segment}]` : path ? `${path}.${segment}` : segment,
+    '',
+  );
 }
 
 /** Maps any thrown value to an HTTP status and the OpenAI envelope; 5xx messages never carry internals. */
@@ -34,7 +53,12 @@ export function mapError(error: unknown, requestId: string, maxBodyBytes: number
       kind: attempt.errorKind ?? attempt.skipReason ?? null,
       status: attempt.status ?? null,
     }));
-    const summary = attempts.map((attempt) => `${attempt.provider} (${attempt.kind ?? attempt.outcome}${attempt.status ? ` ${attempt.status}` : ''})`).join(', ');
+    const summary = attempts
+      .map(
+        (attempt) =>
+          `${attempt.provider} (${attempt.kind ?? attempt.outcome}${attempt.status ? ` ${attempt.status}` : ''})`,
+      )
+      .join(', ');
     return envelope(
       502,
       'all_providers_failed',
@@ -45,20 +69,42 @@ export function mapError(error: unknown, requestId: string, maxBodyBytes: number
   }
   if (error instanceof LlmError) {
     // A single-provider failure that is the caller's fault (bad request, context length) keeps its status.
-    const status = error.kind === 'bad_request' || error.kind === 'context_length' || error.kind === 'unsupported_feature' ? 400 : error.kind === 'not_found' ? 404 : 502;
-    const code = status === 404 ? 'model_not_found' : status === 400 ? (error.kind === 'context_length' ? 'context_length_exceeded' : 'invalid_request') : 'all_providers_failed';
+    const status =
+      error.kind === 'bad_request' || error.kind === 'context_length' || error.kind === 'unsupported_feature'
+        ? 400
+        : error.kind === 'not_found'
+          ? 404
+          : 502;
+    const code =
+      status === 404
+        ? 'model_not_found'
+        : status === 400
+          ? error.kind === 'context_length'
+            ? 'context_length_exceeded'
+            : 'invalid_request'
+          : 'all_providers_failed';
     return envelope(status, code, error.message);
   }
   const fastifyError = (error ?? {}) as Partial<FastifyError> & { param?: unknown };
   if (fastifyError.validation) {
     const first = fastifyError.validation[0];
-    const missing = first?.params && 'missingProperty' in first.params ? first.params.missingProperty : undefined;
+    const missing =
+      first?.params && 'missingProperty' in first.params ? first.params.missingProperty : undefined;
     const code = first?.keyword === 'required' ? 'missing_required_parameter' : 'invalid_value';
-    return envelope(400, code, fastifyError.message ?? 'Invalid request.', first ? toParam(first.instancePath, missing) : null);
+    return envelope(
+      400,
+      code,
+      fastifyError.message ?? 'Invalid request.',
+      first ? toParam(first.instancePath, missing) : null,
+    );
   }
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return envelope(413, 'request_too_large', `The request body is larger than the ${maxBodyBytes} bytes this gateway accepts (MAX_BODY_BYTES).`);
+      return envelope(
+        413,
+        'request_too_large',
+        `The request body is larger than the ${maxBodyBytes} bytes this gateway accepts (MAX_BODY_BYTES).`,
+      );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return envelope(415, 'unsupported_media_type', 'Send the request body as application/json.');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -70,19 +116,33 @@ export function mapError(error: unknown, requestId: string, maxBodyBytes: number
   }
   const statusCode = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
   // @fastify/error upper-cases codes; the envelope uses OpenAI's lower-case style.
-  const ownCode = typeof fastifyError.code === 'string' && !fastifyError.code.startsWith('FST_') ? fastifyError.code.toLowerCase() : undefined;
+  const ownCode =
+    typeof fastifyError.code === 'string' && !fastifyError.code.startsWith('FST_')
+      ? fastifyError.code.toLowerCase()
+      : undefined;
   if (statusCode === 429 && ownCode === undefined) {
     return envelope(429, 'rate_limit_exceeded', fastifyError.message ?? 'Too many requests.');
   }
   if (statusCode < 500 || (ownCode !== undefined && serviceCodes.has(ownCode))) {
-    const code = ownCode ?? (statusCode === 404 ? 'not_found' : statusCode === 429 ? 'rate_limit_exceeded' : 'invalid_request');
+    const code =
+      ownCode ??
+      (statusCode === 404 ? 'not_found' : statusCode === 429 ? 'rate_limit_exceeded' : 'invalid_request');
     const param = typeof fastifyError.param === 'string' ? fastifyError.param : null;
     return envelope(statusCode, code, fastifyError.message ?? 'Invalid request.', param);
   }
-  return envelope(500, 'internal_error', `The gateway hit an unexpected error. Quote request id ${requestId} when reporting it.`);
+  return envelope(
+    500,
+    'internal_error',
+    `The gateway hit an unexpected error. Quote request id ${requestId} when reporting it.`,
+  );
 }
 
-const serviceCodes = new Set(['no_providers_configured', 'shutting_down', 'service_unavailable', 'all_providers_failed']);
+const serviceCodes = new Set([
+  'no_providers_configured',
+  'shutting_down',
+  'service_unavailable',
+  'all_providers_failed',
+]);
 
 /** Fastify error handler: log once (no stack, no secrets) and answer with the OpenAI envelope. */
 export function createErrorHandler(maxBodyBytes: number) {
@@ -91,9 +151,15 @@ export function createErrorHandler(maxBodyBytes: number) {
     const message = error instanceof Error ? error.message : String(error);
     const name = error instanceof Error ? error.name : typeof error;
     if (mapped.statusCode >= 500) {
-      request.log.error({ errorName: name, errorMessage: message, code: mapped.envelope.error.code }, 'request failed');
+      request.log.error(
+        { errorName: name, errorMessage: message, code: mapped.envelope.error.code },
+        'request failed',
+      );
     } else {
-      request.log.info({ code: mapped.envelope.error.code, statusCode: mapped.statusCode }, 'request rejected');
+      request.log.info(
+        { code: mapped.envelope.error.code, statusCode: mapped.statusCode },
+        'request rejected',
+      );
     }
     if (reply.raw.headersSent) {
       reply.raw.destroy();

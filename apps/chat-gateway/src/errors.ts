@@ -36,7 +36,11 @@ export const InvalidApiKeyError = createError<'invalid_api_key', 401, [string?]>
 );
 
 /** 401: the admin key is missing or wrong. */
-export const InvalidAdminKeyError = createError('invalid_admin_key', 'This endpoint needs the admin key (GATEWAY_ADMIN_KEY) as a Bearer token.', 401);
+export const InvalidAdminKeyError = createError(
+  'invalid_admin_key',
+  'This endpoint needs the admin key (GATEWAY_ADMIN_KEY) as a Bearer token.',
+  401,
+);
 
 /** 404: no configured provider serves the requested model. */
 export const ModelNotFoundError = createError<'model_not_found', 404, [string]>(
@@ -52,10 +56,18 @@ export const NotFoundError = createError<'not_found', 404, [string]>('not_found'
 export const InvalidValueError = createError<'invalid_value', 400, [string]>('invalid_value', '%s', 400);
 
 /** 429: the API key sent more requests per minute than RATE_LIMIT_PER_MINUTE allows. */
-export const RateLimitExceededError = createError<'rate_limit_exceeded', 429, [string]>('rate_limit_exceeded', '%s', 429);
+export const RateLimitExceededError = createError<'rate_limit_exceeded', 429, [string]>(
+  'rate_limit_exceeded',
+  '%s',
+  429,
+);
 
 /** 429: the user's plan allowance for the period is used up. */
-export const QuotaExceededError = createError<'insufficient_quota', 429, [string]>('insufficient_quota', '%s', 429);
+export const QuotaExceededError = createError<'insufficient_quota', 429, [string]>(
+  'insufficient_quota',
+  '%s',
+  429,
+);
 
 /** 503: no provider has credentials; the message names the variables to set. */
 export const NoProvidersConfiguredError = createError(
@@ -70,7 +82,15 @@ export function withParam<T extends Error>(error: T, param: string): T & { param
 }
 
 /** 503: the gateway is shutting down and takes no new requests; retry against another replica. */
-export const ShuttingDownError = createError('shutting_down', 'This gateway instance is shutting down and takes no new requests. Retry; another instance will answer.', 503);
+export const ShuttingDownError = createError(
+  'shutting_down',
+  'This gateway instance is shutting down and takes no new requests. Retry; another instance will answer.',
+  503,
+);
 
 /** 499 (nginx's code): the client went away before the answer; nobody reads it, it only keeps logs quiet. */
-export const ClientClosedRequestError = createError('client_closed_request', 'The client closed the connection before the answer was ready.', 499);
+export const ClientClosedRequestError = createError(
+  'client_closed_request',
+  'The client closed the connection before the answer was ready.',
+  499,
+);

@@ -27,7 +27,11 @@ export function createLoggerOptions(runtime: RuntimeConfig): LoggerOptions {
     redact: { paths: redactedPaths, censor: '[redacted]' },
     serializers: {
       // Stacks and causes can carry request bodies or keys; logs get the name and message only.
-      err: (error: Error & { code?: unknown }) => ({ type: error.name, message: error.message, code: error.code }),
+      err: (error: Error & { code?: unknown }) => ({
+        type: error.name,
+        message: error.message,
+        code: error.code,
+      }),
     },
   };
 }

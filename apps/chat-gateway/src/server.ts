@@ -10,10 +10,24 @@ const config = loadConfigOrExit(gatewayAppConfig);
 const logger = pino(createLoggerOptions(config.runtime));
 
 /** First run in development: a user and a key, and a curl line that works as pasted. */
-async function announceDevelopmentKey(app: Awaited<ReturnType<typeof buildApp>>, port: number): Promise<void> {
+async function announceDevelopmentKey(
+  app: Awaited<ReturnType<typeof buildApp>>,
+  port: number,
+): Promise<void> {
   const email = 'developer@switchyard.local';
-  const [existing] = await app.platform.db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1);
-  const user = existing ?? (await app.platform.db.insert(users).values({ email, name: 'Local developer' }).returning({ id: users.id }))[0];
+  const [existing] = await app.platform.db
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(users.email, email))
+    .limit(1);
+  const user =
+    existing ??
+    (
+      await app.platform.db
+        .insert(users)
+        .values({ email, name: 'Local developer' })
+        .returning({ id: users.id })
+    )[0];
   if (!user) return;
   const issued = await app.apiKeys.issue(user.id, 'development');
   const body = JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'Hello!' }] });
@@ -37,7 +51,10 @@ async function main(): Promise<void> {
       logger.fatal({ reason: error.message }, 'database migration failed; refusing to serve');
       process.exit(1);
     }
-    logger.fatal({ reason: error instanceof Error ? error.message : String(error) }, 'cannot prepare databases');
+    logger.fatal(
+      { reason: error instanceof Error ? error.message : String(error) },
+      'cannot prepare databases',
+    );
     process.exit(2);
   }
 
@@ -60,7 +77,9 @@ async function main(): Promise<void> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.gateway.port;
   if (app.llm.usingLocalFallback) {
-    app.log.warn('no provider key configured: answering with the built-in `local` provider (x-gateway-provider: local). Set OPENAI_API_KEY, GEMINI_API_KEY, ... for real models.');
+    app.log.warn(
+      'no provider key configured: answering with the built-in `local` provider (x-gateway-provider: local). Set OPENAI_API_KEY, GEMINI_API_KEY, ... for real models.',
+    );
     if (!config.runtime.isProduction) await announceDevelopmentKey(app, port);
   }
 }

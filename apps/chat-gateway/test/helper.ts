@@ -13,7 +13,10 @@ export const adminKey = 'test-admin-key-0123456789';
  * Builds a gateway on fresh databases and its own Redis key prefix; `env` adds or overrides variables.
  * `shared` reuses another gateway's databases (and, when given, its key prefix: a second replica).
  */
-export async function createTestGateway(env: Record<string, string> = {}, shared?: { databases: TestDatabases; keyPrefix?: string }) {
+export async function createTestGateway(
+  env: Record<string, string> = {},
+  shared?: { databases: TestDatabases; keyPrefix?: string },
+) {
   const databases = shared?.databases ?? (await createTestDatabases());
   const keyPrefix = shared?.keyPrefix ?? `{sy-test-${randomUUID().slice(0, 8)}}`;
   const config = parseConfig(gatewayAppConfig, {
@@ -46,11 +49,23 @@ export async function createTestGateway(env: Record<string, string> = {}, shared
   }
 
   /** Creates a user through the admin API and issues a key for it. */
-  async function createUser(email = `user-${randomUUID()}@example.com`): Promise<{ id: string; key: string; keyId: string }> {
-    const user = await app.inject({ method: 'POST', url: '/api/admin/users', headers: { authorization: `Bearer ${adminKey}` }, payload: { email } });
+  async function createUser(
+    email = `user-${randomUUID()}@example.com`,
+  ): Promise<{ id: string; key: string; keyId: string }> {
+    const user = await app.inject({
+      method: 'POST',
+      url: '/api/admin/users',
+      headers: { authorization: `Bearer ${adminKey}` },
+      payload: { email },
+    });
     if (user.statusCode !== 201) throw new Error(`create user: ${user.statusCode} ${user.body}`);
     const { id } = user.json<{ id: string }>();
-    const key = await app.inject({ method: 'POST', url: `/api/admin/users/${id}/api-keys`, headers: { authorization: `Bearer ${adminKey}` }, payload: {} });
+    const key = await app.inject({
+      method: 'POST',
+      url: `/api/admin/users/${id}/api-keys`,
+      headers: { authorization: `Bearer ${adminKey}` },
+      payload: {},
+    });
     if (key.statusCode !== 201) throw new Error(`issue key: ${key.statusCode} ${key.body}`);
     const issued = key.json<{ id: string; key: string }>();
     return { id, key: issued.key, keyId: issued.id };

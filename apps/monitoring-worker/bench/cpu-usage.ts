@@ -39,11 +39,17 @@ function machineBusyTicks(): number {
 
 /** Samples CPU time: `groups` maps a label to the pids it covers; Postgres backends are matched by database name. */
 export function sampleCpu(groups: Record<string, number[]>, databaseName: string): CpuSample {
-  const sample: CpuSample = { machine: new Map([['all', machineBusyTicks()]]), postgres: new Map(), redis: new Map() };
-  for (const [label, pids] of Object.entries(groups)) sample[label] = new Map(pids.map((pid) => [String(pid), processTicks(String(pid))]));
+  const sample: CpuSample = {
+    machine: new Map([['all', machineBusyTicks()]]),
+    postgres: new Map(),
+    redis: new Map(),
+  };
+  for (const [label, pids] of Object.entries(groups))
+    sample[label] = new Map(pids.map((pid) => [String(pid), processTicks(String(pid))]));
   for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
     const command = commandLine(pid);
-    if (command.startsWith('postgres:') && command.includes(` ${databaseName} `)) sample.postgres?.set(pid, processTicks(pid));
+    if (command.startsWith('postgres:') && command.includes(` ${databaseName} `))
+      sample.postgres?.set(pid, processTicks(pid));
     else if (command.startsWith('redis-server')) sample.redis?.set(pid, processTicks(pid));
   }
   return sample;

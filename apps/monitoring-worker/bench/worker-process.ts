@@ -37,7 +37,9 @@ const fetcher = createPageFetcher({ allowlist: ['127.0.0.1'], connections: setti
 // Three analyses per job run at once, so the pool needs three connections per job slot to never queue one.
 const llmFetch = createPooledFetch({ connections: settings.concurrency * 3, timeouts: { connectMs: 5_000 } });
 const llm = createLlmClient({
-  providers: [createOpenAIProvider({ apiKey: 'sk-simulator-key', baseUrl: `${settings.llmUrl}/v1`, fetch: llmFetch })],
+  providers: [
+    createOpenAIProvider({ apiKey: 'sk-simulator-key', baseUrl: `${settings.llmUrl}/v1`, fetch: llmFetch }),
+  ],
   defaultChain: [{ provider: 'openai', model: 'gpt-4o-mini' }],
   deadlineMs: 30_000,
 });
@@ -53,14 +55,30 @@ const timed =
       spent[key] += performance.now() - started;
     }
   };
-const baseState = createTaskState({ platform, retry: { baseMs: 60_000, maxMs: 86_400_000 }, asynchronousCommit: true });
-const taskState: TaskState = { begin: timed('postgresMs', baseState.begin), finish: timed('postgresMs', baseState.finish), fail: timed('postgresMs', baseState.fail) };
+const baseState = createTaskState({
+  platform,
+  retry: { baseMs: 60_000, maxMs: 86_400_000 },
+  asynchronousCommit: true,
+});
+const taskState: TaskState = {
+  begin: timed('postgresMs', baseState.begin),
+  finish: timed('postgresMs', baseState.finish),
+  fail: timed('postgresMs', baseState.fail),
+};
 const processor = createWebsiteAnalysisProcessor({
   taskState,
-  fetcher: { fetch: timed('fetchMs', (url: string, signal: AbortSignal) => fetcher.fetch(url, signal)), close: () => fetcher.close() },
+  fetcher: {
+    fetch: timed('fetchMs', (url: string, signal: AbortSignal) => fetcher.fetch(url, signal)),
+    close: () => fetcher.close(),
+  },
   llm: { chat: timed('llmMs', (request, options) => llm.chat(request, options)) },
 });
-const worker = createJobWorker(queueNames.websiteAnalysis, processor, { connection, prefix: settings.prefix, concurrency: settings.concurrency, autorun: false });
+const worker = createJobWorker(queueNames.websiteAnalysis, processor, {
+  connection,
+  prefix: settings.prefix,
+  concurrency: settings.concurrency,
+  autorun: false,
+});
 let completed = 0;
 let failed = 0;
 let jobWallMs = 0;
@@ -87,7 +105,14 @@ process.on('message', (message: string) => {
     await worker.close();
     await Promise.all([fetcher.close(), llmFetch.close(), platform.close()]);
     connection.disconnect();
-    const report: WorkerProcessReport = { completed, failed, jobWallMs, runMs, cpu: { userMs: cpu.user / 1_000, systemMs: cpu.system / 1_000 }, spent };
+    const report: WorkerProcessReport = {
+      completed,
+      failed,
+      jobWallMs,
+      runMs,
+      cpu: { userMs: cpu.user / 1_000, systemMs: cpu.system / 1_000 },
+      spent,
+    };
     process.send?.(report, () => process.exit(0));
   })();
 });

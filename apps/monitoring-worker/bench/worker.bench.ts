@@ -17,7 +17,13 @@ import { fileURLToPath } from 'node:url';
 import { readProcessEnv } from '@switchyard/config';
 import { sql } from '@switchyard/db';
 import { createTestDatabases } from '@switchyard/db/testing';
-import { createJobWorker, createQueues, createRedisConnection, queueNames, type Queues } from '@switchyard/jobs';
+import {
+  createJobWorker,
+  createQueues,
+  createRedisConnection,
+  queueNames,
+  type Queues,
+} from '@switchyard/jobs';
 import { createDispatcher } from '../src/dispatcher.js';
 import { createTaskState } from '../src/task-state.js';
 import { cpuSpent, sampleCpu } from './cpu-usage.js';
@@ -77,10 +83,17 @@ try {
     from generate_series(1, ${totalTasks}) as n`);
   await platform.execute(sql`analyze website_analysis_tasks`);
   const timer = { redisMs: 0 };
-  const dispatcher = createDispatcher({ db: platform, queues: timedQueues(queues, timer), batchSize: 1_000, leaseMs: 600_000 });
+  const dispatcher = createDispatcher({
+    db: platform,
+    queues: timedQueues(queues, timer),
+    batchSize: 1_000,
+    leaseMs: 600_000,
+  });
   const cycles: Array<{ totalMs: number; redisMs: number; enqueued: number }> = [];
   for (let run = 0; run < 5; run += 1) {
-    await platform.execute(sql`update website_analysis_tasks set next_check = now() - interval '1 hour' where website_url like 'https://site-%' and split_part(split_part(website_url, '-', 2), '.', 1)::int <= ${dueTasks}`);
+    await platform.execute(
+      sql`update website_analysis_tasks set next_check = now() - interval '1 hour' where website_url like 'https://site-%' and split_part(split_part(website_url, '-', 2), '.', 1)::int <= ${dueTasks}`,
+    );
     await clearQueue(queueNames.websiteAnalysis);
     timer.redisMs = 0;
     const started = performance.now();
@@ -89,7 +102,10 @@ try {
   }
   const cycleMs = median(cycles.map((cycle) => cycle.totalMs));
   const cycleRedisMs = median(cycles.map((cycle) => cycle.redisMs));
-  print(`dispatcher cycle, ${totalTasks} tasks / ${dueTasks} due (median of 5)`, `${cycleMs.toFixed(1)} ms (target < 500 ms)`);
+  print(
+    `dispatcher cycle, ${totalTasks} tasks / ${dueTasks} due (median of 5)`,
+    `${cycleMs.toFixed(1)} ms (target < 500 ms)`,
+  );
   print('  of which Postgres (claim + lease + event log)', `${(cycleMs - cycleRedisMs).toFixed(1)} ms`);
   print('  of which Redis (dedupe check + addBulk)', `${cycleRedisMs.toFixed(1)} ms`);
   print('  jobs enqueued per cycle', String(cycles[0]?.enqueued ?? 0));
@@ -98,9 +114,16 @@ try {
 
   // --- 2. Redis only: the same number of no-op jobs through BullMQ ---
   {
-    const worker = createJobWorker(queueNames.performanceAnalysis, () => Promise.resolve(null), { connection: workerConnection, prefix, concurrency, autorun: false });
+    const worker = createJobWorker(queueNames.performanceAnalysis, () => Promise.resolve(null), {
+      connection: workerConnection,
+      prefix,
+      concurrency,
+      autorun: false,
+    });
     let done = 0;
-    const finished = new Promise<void>((resolve) => worker.on('completed', () => (++done === analysisTasks ? resolve() : undefined)));
+    const finished = new Promise<void>((resolve) =>
+      worker.on('completed', () => (++done === analysisTasks ? resolve() : undefined)),
+    );
     for (let offset = 0; offset < analysisTasks; offset += 1_000) {
       const batch = Array.from({ length: Math.min(1_000, analysisTasks - offset) }, (_unused, index) => ({
         payload: { reason: 'manual' as const },
@@ -113,7 +136,10 @@ try {
     await finished;
     const seconds = (performance.now() - started) / 1_000;
     await worker.close();
-    print(`Redis only: ${analysisTasks} no-op jobs through BullMQ, concurrency ${concurrency}`, `${(analysisTasks / seconds).toFixed(0)} jobs/s`);
+    print(
+      `Redis only: ${analysisTasks} no-op jobs through BullMQ, concurrency ${concurrency}`,
+      `${(analysisTasks / seconds).toFixed(0)} jobs/s`,
+    );
     await clearQueue(queueNames.performanceAnalysis);
   }
 
@@ -127,38 +153,70 @@ try {
     ).rows;
   for (const asynchronousCommit of [false, true]) {
     const tasks = await insertTasks('https://postgres-only.example/');
-    const taskState = createTaskState({ platform: databases.platform, retry: { baseMs: 60_000, maxMs: 86_400_000 }, asynchronousCommit });
+    const taskState = createTaskState({
+      platform: databases.platform,
+      retry: { baseMs: 60_000, maxMs: 86_400_000 },
+      asynchronousCommit,
+    });
     let next = 0;
     const started = performance.now();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         for (let task = tasks[next++]; task !== undefined; task = tasks[next++]) {
-          const begun = await taskState.begin('website_analysis', task.id, { jobId: `pg.${task.id}`, dueAt: Date.now(), attempt: 1 });
+          const begun = await taskState.begin('website_analysis', task.id, {
+            jobId: `pg.${task.id}`,
+            dueAt: Date.now(),
+            attempt: 1,
+          });
           if (begun.outcome !== 'run') throw new Error(`unexpected ${begun.outcome}`);
           await taskState.finish('website_analysis', task.id, begun.logId, Date.now() - 60_000, {
             status: 'success',
             resultData: {},
             nextCheckAt: new Date(Date.now() + 86_400_000),
-            result: { table: 'website_analyses', idKey: 'analysisId', row: { task_id: task.id, user_id: task.user_id, url: 'https://postgres-only.example/', fetched_data: { status: 200 } } },
+            result: {
+              table: 'website_analyses',
+              idKey: 'analysisId',
+              row: {
+                task_id: task.id,
+                user_id: task.user_id,
+                url: 'https://postgres-only.example/',
+                fetched_data: { status: 200 },
+              },
+            },
           });
         }
       }),
     );
     const seconds = (performance.now() - started) / 1_000;
-    print(`Postgres only: ${analysisTasks} begin + finish, ${asynchronousCommit ? 'asynchronous' : 'synchronous'} commit`, `${(analysisTasks / seconds).toFixed(0)} tasks/s`);
+    print(
+      `Postgres only: ${analysisTasks} begin + finish, ${asynchronousCommit ? 'asynchronous' : 'synchronous'} commit`,
+      `${(analysisTasks / seconds).toFixed(0)} tasks/s`,
+    );
     await platform.execute(sql`truncate website_analysis_tasks cascade`);
   }
 
   // --- 4. End to end: dispatch -> BullMQ -> fetch -> 3 LLM calls -> Postgres, in 1 and in 2 worker processes ---
-  const simulators = spawn(process.execPath, ['--conditions=@switchyard/source', '--import', 'tsx', fileURLToPath(new URL('simulators-process.ts', import.meta.url))], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const simulators = spawn(
+    process.execPath,
+    [
+      '--conditions=@switchyard/source',
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('simulators-process.ts', import.meta.url)),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const [line] = (await once(createInterface({ input: simulators.stdout }), 'line')) as [string];
   const { siteUrl, llmUrl } = JSON.parse(line) as { siteUrl: string; llmUrl: string };
   const databaseName = new URL(databases.config.platformUrl).pathname.slice(1);
   const columns: Array<{ label: string; values: Record<string, string> }> = [];
   // BENCH_CPU_PROFILE_DIR=/tmp/x writes a .cpuprofile of every worker process (open in Chrome DevTools).
-  const profile = env.BENCH_CPU_PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_CPU_PROFILE_DIR}`];
+  const profile =
+    env.BENCH_CPU_PROFILE_DIR === undefined
+      ? []
+      : ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_CPU_PROFILE_DIR}`];
   const processCounts = (env.BENCH_WORKER_PROCESSES ?? '1,2').split(',').map(Number);
   try {
     for (const processCount of processCounts) {
@@ -171,11 +229,18 @@ try {
         poolMax: Math.ceil(poolMax / processCount),
       };
       const children = Array.from({ length: processCount }, () =>
-        fork(fileURLToPath(new URL('worker-process.ts', import.meta.url)), [JSON.stringify(settings)], { execArgv: ['--conditions=@switchyard/source', '--import', 'tsx', ...profile] }),
+        fork(fileURLToPath(new URL('worker-process.ts', import.meta.url)), [JSON.stringify(settings)], {
+          execArgv: ['--conditions=@switchyard/source', '--import', 'tsx', ...profile],
+        }),
       );
       await Promise.all(children.map((child) => once(child, 'message')));
       await insertTasks(`${siteUrl}/`);
-      const bigDispatcher = createDispatcher({ db: platform, queues, batchSize: analysisTasks, leaseMs: 600_000 });
+      const bigDispatcher = createDispatcher({
+        db: platform,
+        queues,
+        batchSize: analysisTasks,
+        leaseMs: 600_000,
+      });
       const dispatchStarted = performance.now();
       await bigDispatcher.runCycle();
       const dispatchMs = performance.now() - dispatchStarted;
@@ -201,7 +266,8 @@ try {
           return report;
         }),
       );
-      const sum = (pick: (report: WorkerProcessReport) => number) => reports.reduce((total, report) => total + pick(report), 0);
+      const sum = (pick: (report: WorkerProcessReport) => number) =>
+        reports.reduce((total, report) => total + pick(report), 0);
       const completed = sum((report) => report.completed);
       const perTask = (ms: number) => `${(ms / analysisTasks).toFixed(1)} ms`;
       const slotMs = sum((report) => report.runMs * settings.concurrency);
@@ -213,7 +279,9 @@ try {
           'completed / failed': `${completed} / ${sum((report) => report.failed)}`,
           'dispatch of all tasks (one cycle)': `${dispatchMs.toFixed(0)} ms`,
           'Postgres per task, wall (begin + finish)': perTask(sum((report) => report.spent.postgresMs)),
-          'Redis/BullMQ per task, wall (slot time - job time)': perTask(slotMs - sum((report) => report.jobWallMs)),
+          'Redis/BullMQ per task, wall (slot time - job time)': perTask(
+            slotMs - sum((report) => report.jobWallMs),
+          ),
           'LLM per task, wall (3 calls at once, summed)': perTask(sum((report) => report.spent.llmMs)),
           'page fetch per task, wall': perTask(sum((report) => report.spent.fetchMs)),
           'job wall time per task': perTask(sum((report) => report.jobWallMs)),
@@ -235,11 +303,17 @@ try {
     simulators.kill('SIGTERM');
     await once(simulators, 'exit');
   }
-  console.log(`\nend to end: ${analysisTasks} website analyses, concurrency ${concurrency} in total (runs in order, left to right)`);
-  console.log('each column: that many worker processes share the concurrency; the site and LLM simulators run in one separate process');
+  console.log(
+    `\nend to end: ${analysisTasks} website analyses, concurrency ${concurrency} in total (runs in order, left to right)`,
+  );
+  console.log(
+    'each column: that many worker processes share the concurrency; the site and LLM simulators run in one separate process',
+  );
   console.log(`${''.padEnd(52)} ${columns.map((column) => column.label.padStart(18)).join(' ')}`);
   for (const key of Object.keys(columns[0]?.values ?? {})) {
-    console.log(`${key.padEnd(52)} ${columns.map((column) => (column.values[key] ?? '').padStart(18)).join(' ')}`);
+    console.log(
+      `${key.padEnd(52)} ${columns.map((column) => (column.values[key] ?? '').padStart(18)).join(' ')}`,
+    );
   }
 } finally {
   await queues.close();

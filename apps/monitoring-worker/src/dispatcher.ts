@@ -1,5 +1,11 @@
 import { sql, type PlatformDatabase } from '@switchyard/db';
-import { monitoringJobId, monitoringTaskTypes, queueOfTaskType, type MonitoringTaskType, type Queues } from '@switchyard/jobs';
+import {
+  monitoringJobId,
+  monitoringTaskTypes,
+  queueOfTaskType,
+  type MonitoringTaskType,
+  type Queues,
+} from '@switchyard/jobs';
 import { taskTables } from './task-tables.js';
 import { toDate } from './task-state.js';
 
@@ -9,7 +15,10 @@ export interface DispatchCycleResult {
   enqueued: number;
   skipped: number;
   durationMs: number;
-  byType: Record<MonitoringTaskType, { found: number; enqueued: number; skipped: number; durationMs: number }>;
+  byType: Record<
+    MonitoringTaskType,
+    { found: number; enqueued: number; skipped: number; durationMs: number }
+  >;
 }
 
 /** Options for `createDispatcher`. */
@@ -69,7 +78,12 @@ export function createDispatcher(options: DispatcherOptions) {
       );
     });
     const enqueued = results.filter((result) => result.created).length;
-    return { found: results.length, enqueued, skipped: results.length - enqueued, durationMs: Math.round(performance.now() - started) };
+    return {
+      found: results.length,
+      enqueued,
+      skipped: results.length - enqueued,
+      durationMs: Math.round(performance.now() - started),
+    };
   }
 
   /** Runs one cycle over every task type and records one `scheduler_event_logs` row per queue. */
@@ -82,9 +96,15 @@ export function createDispatcher(options: DispatcherOptions) {
       const counts = byType[type];
       return sql`(${queueOfTaskType[type]}, ${counts.found}, ${counts.enqueued}, ${counts.skipped}, ${counts.durationMs}, ${JSON.stringify({ at: at.toISOString() })}::jsonb)`;
     });
-    await db.execute(sql`insert into scheduler_event_logs (queue, found, enqueued, skipped, duration_ms, details) values ${sql.join(rows, sql`, `)}`);
+    await db.execute(
+      sql`insert into scheduler_event_logs (queue, found, enqueued, skipped, duration_ms, details) values ${sql.join(rows, sql`, `)}`,
+    );
     const totals = Object.values(byType).reduce(
-      (sum, counts) => ({ found: sum.found + counts.found, enqueued: sum.enqueued + counts.enqueued, skipped: sum.skipped + counts.skipped }),
+      (sum, counts) => ({
+        found: sum.found + counts.found,
+        enqueued: sum.enqueued + counts.enqueued,
+        skipped: sum.skipped + counts.skipped,
+      }),
       { found: 0, enqueued: 0, skipped: 0 },
     );
     const result = { ...totals, durationMs: Math.round(performance.now() - started), byType };

@@ -3,7 +3,13 @@ import { ResponseBodyError } from 'oauth4webapi';
 import { BlockedDestinationError } from './website/address-guard.js';
 
 /** Failure classes stored in execution logs and `failure_pattern`. */
-export const failureClasses = ['api_limit', 'auth_error', 'network_error', 'config_error', 'unknown'] as const;
+export const failureClasses = [
+  'api_limit',
+  'auth_error',
+  'network_error',
+  'config_error',
+  'unknown',
+] as const;
 
 /** A failure class. */
 export type FailureClass = (typeof failureClasses)[number];
@@ -34,12 +40,22 @@ export class TaskFailureError extends Error {
 /** An HTTP status from a platform API, classified. */
 export function failureOfStatus(status: number, what: string): TaskFailureError {
   if (status === 429) return new TaskFailureError(`${what} rate-limited the request (429)`, 'api_limit');
-  if (status === 401 || status === 403) return new TaskFailureError(`${what} refused the credentials (${status})`, 'auth_error');
+  if (status === 401 || status === 403)
+    return new TaskFailureError(`${what} refused the credentials (${status})`, 'auth_error');
   if (status >= 500) return new TaskFailureError(`${what} failed (${status})`, 'network_error');
   return new TaskFailureError(`${what} rejected the request (${status})`, 'config_error');
 }
 
-const networkCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
+const networkCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 function errorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
@@ -48,28 +64,36 @@ function errorCode(error: unknown): string | undefined {
 }
 
 function classOf(error: unknown): Omit<ClassifiedFailure, 'message' | 'retryable'> {
-  if (error instanceof TaskFailureError) return { failureClass: error.failureClass, needsUser: error.needsUser };
+  if (error instanceof TaskFailureError)
+    return { failureClass: error.failureClass, needsUser: error.needsUser };
   if (error instanceof BlockedDestinationError) return { failureClass: 'config_error', needsUser: true };
   if (error instanceof ResponseBodyError) {
     // invalid_grant: the refresh token was revoked or expired; only the user reconnecting fixes it.
     if (error.error === 'invalid_grant') return { failureClass: 'auth_error', needsUser: true };
-    if (error.error === 'invalid_client' || error.error === 'unauthorized_client') return { failureClass: 'config_error', needsUser: false };
+    if (error.error === 'invalid_client' || error.error === 'unauthorized_client')
+      return { failureClass: 'config_error', needsUser: false };
     if (error.status === 429) return { failureClass: 'api_limit', needsUser: false };
     return { failureClass: error.status >= 500 ? 'network_error' : 'auth_error', needsUser: false };
   }
   if (error instanceof LlmError) {
-    if (error.kind === 'rate_limit' || error.kind === 'overloaded') return { failureClass: 'api_limit', needsUser: false };
-    if (error.kind === 'auth' || error.kind === 'not_found' || error.kind === 'bad_request') return { failureClass: 'config_error', needsUser: false };
+    if (error.kind === 'rate_limit' || error.kind === 'overloaded')
+      return { failureClass: 'api_limit', needsUser: false };
+    if (error.kind === 'auth' || error.kind === 'not_found' || error.kind === 'bad_request')
+      return { failureClass: 'config_error', needsUser: false };
     if (error.retryable) return { failureClass: 'network_error', needsUser: false };
     return { failureClass: 'unknown', needsUser: false };
   }
   if (error instanceof AllProvidersFailedError) {
-    const limited = error.attempts.some((attempt) => attempt.errorKind === 'rate_limit' || attempt.errorKind === 'overloaded');
+    const limited = error.attempts.some(
+      (attempt) => attempt.errorKind === 'rate_limit' || attempt.errorKind === 'overloaded',
+    );
     return { failureClass: limited ? 'api_limit' : 'network_error', needsUser: false };
   }
-  if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) return { failureClass: 'network_error', needsUser: false };
+  if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'))
+    return { failureClass: 'network_error', needsUser: false };
   const code = errorCode(error) ?? errorCode((error as { cause?: unknown } | undefined)?.cause);
-  if (code !== undefined && (networkCodes.has(code) || code.startsWith('UND_ERR'))) return { failureClass: 'network_error', needsUser: false };
+  if (code !== undefined && (networkCodes.has(code) || code.startsWith('UND_ERR')))
+    return { failureClass: 'network_error', needsUser: false };
   return { failureClass: 'unknown', needsUser: false };
 }
 
@@ -77,6 +101,8 @@ function classOf(error: unknown): Omit<ClassifiedFailure, 'message' | 'retryable
 export function classifyFailure(error: unknown): ClassifiedFailure {
   const { failureClass, needsUser } = classOf(error);
   const message = (error instanceof Error ? error.message : String(error)).slice(0, 1_000);
-  const retryable = !needsUser && (failureClass === 'network_error' || failureClass === 'api_limit' || failureClass === 'unknown');
+  const retryable =
+    !needsUser &&
+    (failureClass === 'network_error' || failureClass === 'api_limit' || failureClass === 'unknown');
   return { failureClass, needsUser, retryable, message };
 }

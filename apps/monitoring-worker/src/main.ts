@@ -1,5 +1,11 @@
 import { loadConfigOrExit, workerAppConfig } from '@switchyard/config';
-import { createPlatformDb, createUserdataDb, prepareDatabases, SchemaDriftError, verifyDatabases } from '@switchyard/db';
+import {
+  createPlatformDb,
+  createUserdataDb,
+  prepareDatabases,
+  SchemaDriftError,
+  verifyDatabases,
+} from '@switchyard/db';
 import { createLlmClient, createProvidersFromConfig } from '@switchyard/llm';
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
@@ -14,15 +20,24 @@ const logger = pino({ level: config.runtime.logLevel, base: { service: 'monitori
 try {
   await prepareDatabases(config.databases);
 } catch (error) {
-  if (error instanceof SchemaDriftError) logger.fatal({ report: error.format() }, 'database schema verification failed; not starting');
-  else logger.fatal({ error: error instanceof Error ? error.message : String(error) }, 'could not prepare the databases; not starting');
+  if (error instanceof SchemaDriftError)
+    logger.fatal({ report: error.format() }, 'database schema verification failed; not starting');
+  else
+    logger.fatal(
+      { error: error instanceof Error ? error.message : String(error) },
+      'could not prepare the databases; not starting',
+    );
   process.exit(1);
 }
 
 const platform = createPlatformDb(config.databases.platformUrl, { poolMax: config.databases.poolMax });
 const userdata = createUserdataDb(config.databases.userdataUrl, { poolMax: config.databases.poolMax });
 const configured = createProvidersFromConfig(config.providers);
-const llm = createLlmClient({ providers: configured.providers, defaultChain: configured.defaultChain, deadlineMs: config.providers.deadlineMs });
+const llm = createLlmClient({
+  providers: configured.providers,
+  defaultChain: configured.defaultChain,
+  deadlineMs: config.providers.deadlineMs,
+});
 // Filled in as startup proceeds; the shutdown handler closes whatever exists.
 const started: { runtime?: WorkerRuntime; health?: FastifyInstance } = {};
 let shuttingDown = false;
@@ -48,7 +63,9 @@ const health = createHealthServer({
     ...runtime.checks,
     schema: async () => {
       const report = await verifyDatabases(config.databases).catch(() => undefined);
-      return report?.status === 'ok' ? { ok: true } : { ok: false, detail: report?.status ?? 'verification failed' };
+      return report?.status === 'ok'
+        ? { ok: true }
+        : { ok: false, detail: report?.status ?? 'verification failed' };
     },
   },
 });

@@ -10,9 +10,24 @@ export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;
 export function createWorkerMetrics(queues: Queues) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'switchyard_worker_' });
-  const completed = new Counter({ name: 'switchyard_jobs_completed_total', help: 'Jobs that completed, per queue', labelNames: ['queue'], registers: [registry] });
-  const failed = new Counter({ name: 'switchyard_jobs_failed_total', help: 'Jobs that failed for good, per queue', labelNames: ['queue'], registers: [registry] });
-  const retried = new Counter({ name: 'switchyard_jobs_retried_total', help: 'Failed attempts BullMQ will retry, per queue', labelNames: ['queue'], registers: [registry] });
+  const completed = new Counter({
+    name: 'switchyard_jobs_completed_total',
+    help: 'Jobs that completed, per queue',
+    labelNames: ['queue'],
+    registers: [registry],
+  });
+  const failed = new Counter({
+    name: 'switchyard_jobs_failed_total',
+    help: 'Jobs that failed for good, per queue',
+    labelNames: ['queue'],
+    registers: [registry],
+  });
+  const retried = new Counter({
+    name: 'switchyard_jobs_retried_total',
+    help: 'Failed attempts BullMQ will retry, per queue',
+    labelNames: ['queue'],
+    registers: [registry],
+  });
   const duration = new Histogram({
     name: 'switchyard_job_duration_seconds',
     help: 'Processing time of job attempts, per queue',
@@ -26,7 +41,12 @@ export function createWorkerMetrics(queues: Queues) {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  const dispatched = new Counter({ name: 'switchyard_dispatcher_enqueued_total', help: 'Jobs enqueued by the dispatcher, per queue', labelNames: ['queue'], registers: [registry] });
+  const dispatched = new Counter({
+    name: 'switchyard_dispatcher_enqueued_total',
+    help: 'Jobs enqueued by the dispatcher, per queue',
+    labelNames: ['queue'],
+    registers: [registry],
+  });
   new Gauge({
     name: 'switchyard_queue_depth',
     help: 'Waiting, delayed, prioritized and active jobs, per queue',
@@ -44,11 +64,13 @@ export function createWorkerMetrics(queues: Queues) {
     observe(queue: QueueName, worker: Worker) {
       worker.on('completed', (job) => {
         completed.inc({ queue });
-        if (job.processedOn !== undefined && job.finishedOn !== undefined) duration.observe({ queue }, (job.finishedOn - job.processedOn) / 1_000);
+        if (job.processedOn !== undefined && job.finishedOn !== undefined)
+          duration.observe({ queue }, (job.finishedOn - job.processedOn) / 1_000);
       });
       worker.on('failed', (job, error) => {
         if (job === undefined) return;
-        if (job.processedOn !== undefined && job.finishedOn !== undefined) duration.observe({ queue }, (job.finishedOn - job.processedOn) / 1_000);
+        if (job.processedOn !== undefined && job.finishedOn !== undefined)
+          duration.observe({ queue }, (job.finishedOn - job.processedOn) / 1_000);
         const willRetry = error.name !== 'UnrecoverableError' && job.attemptsMade < (job.opts.attempts ?? 1);
         (willRetry ? retried : failed).inc({ queue });
       });
@@ -56,7 +78,8 @@ export function createWorkerMetrics(queues: Queues) {
     /** Records one dispatcher cycle. */
     observeCycle(result: DispatchCycleResult) {
       dispatchCycle.observe(result.durationMs / 1_000);
-      for (const [type, counts] of Object.entries(result.byType)) dispatched.inc({ queue: type }, counts.enqueued);
+      for (const [type, counts] of Object.entries(result.byType))
+        dispatched.inc({ queue: type }, counts.enqueued);
     },
   };
 }

@@ -17,7 +17,14 @@ export async function readEvictionPolicy(redis: Pick<Redis, 'config'>): Promise<
  */
 export function warnUnlessNoEviction(policy: string | undefined, logger: Pick<Logger, 'warn'>): boolean {
   if (policy === 'noeviction') return false;
-  if (policy === undefined) logger.warn('could not read Redis maxmemory-policy (CONFIG refused); make sure it is noeviction, or queued jobs may be evicted');
-  else logger.warn({ maxmemoryPolicy: policy }, 'Redis maxmemory-policy is not noeviction: Redis may evict queued jobs under memory pressure');
+  if (policy === undefined)
+    logger.warn(
+      'could not read Redis maxmemory-policy (CONFIG refused); make sure it is noeviction, or queued jobs may be evicted',
+    );
+  else
+    logger.warn(
+      { maxmemoryPolicy: policy },
+      'Redis maxmemory-policy is not noeviction: Redis may evict queued jobs under memory pressure',
+    );
   return true;
 }

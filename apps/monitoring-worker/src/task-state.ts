@@ -13,7 +13,12 @@ export interface RetryPolicy {
 }
 
 /** A task row as processors see it (snake_case, as stored). */
-export type TaskRow = Record<string, unknown> & { id: string; user_id: string; status: string; consecutive_failures: number };
+export type TaskRow = Record<string, unknown> & {
+  id: string;
+  user_id: string;
+  status: string;
+  consecutive_failures: number;
+};
 
 /** What a processor decided. `nextCheckAt` is when the task is due again. */
 export interface TaskOutcome {
@@ -96,7 +101,11 @@ export function toDate(value: unknown): Date | undefined {
 }
 
 /** The delay before a failed task's next check; exported for tests and the bench. */
-export function retryDelayMs(policy: RetryPolicy, consecutiveFailures: number, random: () => number = Math.random): number {
+export function retryDelayMs(
+  policy: RetryPolicy,
+  consecutiveFailures: number,
+  random: () => number = Math.random,
+): number {
   const exponent = Math.max(0, consecutiveFailures - 1);
   const delay = Math.min(policy.baseMs * 2 ** Math.min(exponent, 30), policy.maxMs);
   const jitter = policy.jitter ?? 0.2;
@@ -129,7 +138,9 @@ function quoteIdentifier(name: string): string {
 /** A scalar subquery giving the newest row of `latest` for the task (placeholder `task`) as jsonb, or null. */
 function latestResultSelect(latest: LatestResultQuery, task: string): string {
   const columns = [...new Set([...latest.columns, latest.orderBy])].map(quoteIdentifier).join(', ');
-  const perTable = latest.tables.map((table) => `select ${columns} from ${quoteIdentifier(table)} where task_id = ${task}::uuid`);
+  const perTable = latest.tables.map(
+    (table) => `select ${columns} from ${quoteIdentifier(table)} where task_id = ${task}::uuid`,
+  );
   return `(select to_jsonb(newest) from (${perTable.join(' union all ')} order by ${quoteIdentifier(latest.orderBy)} desc limit 1) as newest)`;
 }
 
@@ -170,7 +181,8 @@ export function createTaskState(options: TaskStateOptions) {
    * `set_config(..., true)` lasts until the end of the statement's own transaction, which Postgres commits
    * with the setting still in force, so it costs no extra round trip and affects no other query on the connection.
    */
-  const commitMode = options.asynchronousCommit === true ? `set_config('synchronous_commit', 'off', true)` : `'on'`;
+  const commitMode =
+    options.asynchronousCommit === true ? `set_config('synchronous_commit', 'off', true)` : `'on'`;
   const statementNames = new Map<string, string>();
 
   /** Runs a statement as a named prepared statement: each connection parses and plans it once, not per call. */
@@ -187,7 +199,12 @@ export function createTaskState(options: TaskStateOptions) {
    * Starts an attempt in one statement (one round trip): decides run / paused / already-checked / duplicate,
    * closes a `running` log left by a worker that died on this job, and inserts the attempt's log row.
    */
-  async function begin(type: MonitoringTaskType, taskId: string, attempt: JobAttempt, latest?: LatestResultQuery): Promise<BeginResult> {
+  async function begin(
+    type: MonitoringTaskType,
+    taskId: string,
+    attempt: JobAttempt,
+    latest?: LatestResultQuery,
+  ): Promise<BeginResult> {
     const { tasks, logs } = taskTables[type];
     const statement = createStatement();
     const task = statement.value(taskId);
@@ -221,11 +238,18 @@ export function createTaskState(options: TaskStateOptions) {
       select decided.*, (select id from inserted) as log_id, (select count(*) from abandoned) as abandoned,
         case when decision = 'run' then ${latestResult} end as latest_result, ${commitMode} as commit_mode
       from decided`;
-    const [row] = await prepared<TaskRow & { decision: string; log_id: number | null; latest_result: Record<string, unknown> | null }>(statement);
+    const [row] = await prepared<
+      TaskRow & { decision: string; log_id: number | null; latest_result: Record<string, unknown> | null }
+    >(statement);
     if (row === undefined) return { outcome: 'missing' };
     if (row.decision === 'duplicate') return { outcome: 'duplicate' };
     if (row.decision !== 'run') return { outcome: 'skipped', reason: row.decision };
-    return { outcome: 'run', logId: Number(row.log_id), task: row, latestResult: row.latest_result ?? undefined };
+    return {
+      outcome: 'run',
+      logId: Number(row.log_id),
+      task: row,
+      latestResult: row.latest_result ?? undefined,
+    };
   }
 
   /**
@@ -234,7 +258,13 @@ export function createTaskState(options: TaskStateOptions) {
    * first; then this attempt becomes a skipped duplicate) inserts the result row, closes the attempt's log and
    * updates the task. Concurrent deliveries therefore leave exactly one success and one result.
    */
-  async function finish(type: MonitoringTaskType, taskId: string, logId: number, dueAt: number, outcome: TaskOutcome): Promise<'success' | 'skipped'> {
+  async function finish(
+    type: MonitoringTaskType,
+    taskId: string,
+    logId: number,
+    dueAt: number,
+    outcome: TaskOutcome,
+  ): Promise<'success' | 'skipped'> {
     const { tasks, logs } = taskTables[type];
     const statement = createStatement();
     const task = statement.value(taskId);
@@ -252,8 +282,14 @@ export function createTaskState(options: TaskStateOptions) {
             where (select not duplicate and log_exists from locked)
             returning id
           ),`;
-    const insertedId = resultRow === undefined ? `'{}'::jsonb` : `jsonb_build_object(${statement.value(resultRow.idKey)}::text, (select id from inserted))`;
-    const dataSource = type === 'platform_insights' ? `, data_source = coalesce(${statement.value(outcome.dataSource ?? null)}::text, data_source)` : '';
+    const insertedId =
+      resultRow === undefined
+        ? `'{}'::jsonb`
+        : `jsonb_build_object(${statement.value(resultRow.idKey)}::text, (select id from inserted))`;
+    const dataSource =
+      type === 'platform_insights'
+        ? `, data_source = coalesce(${statement.value(outcome.dataSource ?? null)}::text, data_source)`
+        : '';
     const log = statement.value(logId);
     // `log_exists` guards every write: without the attempt's log row the statement writes nothing.
     statement.text = `
@@ -284,7 +320,8 @@ export function createTaskState(options: TaskStateOptions) {
     const [row] = await prepared<{ duplicate: boolean; logs: number }>(statement);
     // The attempt's log row does not exist: with asynchronous commit a database crash lost \`begin\`. Nothing was
     // written; failing lets BullMQ retry the job with a fresh log row.
-    if (row === undefined || row.logs === 0) throw new Error(`execution log ${logId} of ${type} task ${taskId} is gone; not recording the outcome`);
+    if (row === undefined || row.logs === 0)
+      throw new Error(`execution log ${logId} of ${type} task ${taskId} is gone; not recording the outcome`);
     return row.duplicate ? 'skipped' : outcome.status;
   }
 
@@ -294,7 +331,13 @@ export function createTaskState(options: TaskStateOptions) {
    * (`consecutive_failures`, `failure_pattern` with the last 7 days, backoff `next_check`), decides whether the
    * task needs a person, and writes the `usage_alerts` row when it newly does.
    */
-  async function fail(type: MonitoringTaskType, taskId: string, logId: number, failure: ClassifiedFailure, final: boolean): Promise<FailureResult> {
+  async function fail(
+    type: MonitoringTaskType,
+    taskId: string,
+    logId: number,
+    failure: ClassifiedFailure,
+    final: boolean,
+  ): Promise<FailureResult> {
     const { tasks, logs } = taskTables[type];
     const at = now();
     const statement = createStatement();
@@ -307,7 +350,11 @@ export function createTaskState(options: TaskStateOptions) {
     const needsUser = statement.value(failure.needsUser);
     // Delays for 1..31 failures with one jitter draw: `retryDelayMs` stays the only place the backoff is defined.
     const jitterDraw = Math.random();
-    const delays = statement.value(Array.from({ length: delaysPrecomputed }, (_unused, index) => retryDelayMs(retry, index + 1, () => jitterDraw)));
+    const delays = statement.value(
+      Array.from({ length: delaysPrecomputed }, (_unused, index) =>
+        retryDelayMs(retry, index + 1, () => jitterDraw),
+      ),
+    );
     const taskLabel = statement.value(`A ${type.replace('_', ' ')} monitoring task `);
     statement.text = `
       with locked as materialized (
@@ -365,10 +412,24 @@ export function createTaskState(options: TaskStateOptions) {
       )
       select locked.consecutive_failures, judged.failures, judged.next_check, judged.needs_intervention
       from locked left join judged on true`;
-    const [row] = await prepared<{ consecutive_failures: number; failures: number | null; next_check: unknown; needs_intervention: boolean | null }>(statement);
+    const [row] = await prepared<{
+      consecutive_failures: number;
+      failures: number | null;
+      next_check: unknown;
+      needs_intervention: boolean | null;
+    }>(statement);
     // Only the job's last attempt counts against the task; earlier attempts are BullMQ's short retries.
-    if (row === undefined || row.failures === null) return { consecutiveFailures: row?.consecutive_failures ?? 0, nextCheckAt: undefined, needsIntervention: false };
-    return { consecutiveFailures: row.failures, nextCheckAt: toDate(row.next_check), needsIntervention: row.needs_intervention === true };
+    if (row === undefined || row.failures === null)
+      return {
+        consecutiveFailures: row?.consecutive_failures ?? 0,
+        nextCheckAt: undefined,
+        needsIntervention: false,
+      };
+    return {
+      consecutiveFailures: row.failures,
+      nextCheckAt: toDate(row.next_check),
+      needsIntervention: row.needs_intervention === true,
+    };
   }
 
   return { begin, finish, fail };

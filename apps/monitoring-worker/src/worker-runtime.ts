@@ -1,6 +1,13 @@
 import type { WorkerAppConfig } from '@switchyard/config';
 import { createSecretBox, type PlatformDb, type UserdataDb } from '@switchyard/db';
-import { cancelForShutdown, createJobWorker, createQueues, createRedisConnection, queueNames, type QueueName } from '@switchyard/jobs';
+import {
+  cancelForShutdown,
+  createJobWorker,
+  createQueues,
+  createRedisConnection,
+  queueNames,
+  type QueueName,
+} from '@switchyard/jobs';
 import { QueueEvents, type JobsOptions, type Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { createDispatcher } from './dispatcher.js';
@@ -42,7 +49,10 @@ async function settleWithin(promise: Promise<unknown>, ms: number): Promise<'set
 }
 
 /** Scheduler ids: fixed, so every boot of every process upserts the same two schedulers. */
-export const schedulerIds = { dispatch: 'dispatch-cycle', performance: 'performance-analysis-hourly' } as const;
+export const schedulerIds = {
+  dispatch: 'dispatch-cycle',
+  performance: 'performance-analysis-hourly',
+} as const;
 
 /** The running worker: queues, BullMQ workers, dispatcher and metrics, with an ordered shutdown. */
 export type WorkerRuntime = Awaited<ReturnType<typeof createWorkerRuntime>>;
@@ -51,21 +61,38 @@ export type WorkerRuntime = Awaited<ReturnType<typeof createWorkerRuntime>>;
  * Builds and starts everything the worker process runs. Redis connections: one producer connection for the
  * queues (fails fast) and one worker connection shared by the BullMQ workers (`maxRetriesPerRequest: null`).
  */
-export async function createWorkerRuntime(config: Pick<WorkerAppConfig, 'redis' | 'worker' | 'secrets'>, dependencies: WorkerRuntimeDependencies) {
+export async function createWorkerRuntime(
+  config: Pick<WorkerAppConfig, 'redis' | 'worker' | 'secrets'>,
+  dependencies: WorkerRuntimeDependencies,
+) {
   const { worker: settings } = config;
   const { logger } = dependencies;
   const prefix = config.redis.keyPrefix;
-  const producerConnection = createRedisConnection(config.redis.url, { role: 'producer', connectionName: 'monitoring-worker:producer' });
-  const workerConnection = createRedisConnection(config.redis.url, { role: 'worker', connectionName: 'monitoring-worker:worker' });
-  for (const connection of [producerConnection, workerConnection]) connection.on('error', (error) => logger.warn({ error: error.message }, 'redis connection error'));
+  const producerConnection = createRedisConnection(config.redis.url, {
+    role: 'producer',
+    connectionName: 'monitoring-worker:producer',
+  });
+  const workerConnection = createRedisConnection(config.redis.url, {
+    role: 'worker',
+    connectionName: 'monitoring-worker:worker',
+  });
+  for (const connection of [producerConnection, workerConnection])
+    connection.on('error', (error) => logger.warn({ error: error.message }, 'redis connection error'));
   const queues = createQueues(producerConnection, { prefix, jobOptions: dependencies.jobOptions });
   const metrics = createWorkerMetrics(queues);
   const fetcher = dependencies.fetcher ?? createPageFetcher({ allowlist: settings.websiteFetchAllowlist });
   const ownsFetcher = dependencies.fetcher === undefined;
   const platform = dependencies.platform.db;
   const secretBox = createSecretBox(config.secrets.key);
-  const taskState = createTaskState({ platform: dependencies.platform, retry: settings.taskRetry, asynchronousCommit: true });
-  const oauthEvents = new QueueEvents(queueNames.oauthTokenMonitoring, { connection: workerConnection.duplicate(), prefix });
+  const taskState = createTaskState({
+    platform: dependencies.platform,
+    retry: settings.taskRetry,
+    asynchronousCommit: true,
+  });
+  const oauthEvents = new QueueEvents(queueNames.oauthTokenMonitoring, {
+    connection: workerConnection.duplicate(),
+    prefix,
+  });
 
   warnUnlessNoEviction(await readEvictionPolicy(producerConnection), logger);
 
@@ -76,7 +103,15 @@ export async function createWorkerRuntime(config: Pick<WorkerAppConfig, 'redis' 
     leaseMs: settings.dispatchLeaseMs,
     onCycle: (result) => {
       metrics.observeCycle(result);
-      logger.info({ found: result.found, enqueued: result.enqueued, skipped: result.skipped, durationMs: result.durationMs }, 'dispatch cycle');
+      logger.info(
+        {
+          found: result.found,
+          enqueued: result.enqueued,
+          skipped: result.skipped,
+          durationMs: result.durationMs,
+        },
+        'dispatch cycle',
+      );
     },
   });
 
@@ -90,20 +125,34 @@ export async function createWorkerRuntime(config: Pick<WorkerAppConfig, 'redis' 
   const workers = new Map<QueueName, Worker>();
   const add = (queue: QueueName, worker: Worker) => {
     metrics.observe(queue, worker);
-    worker.on('failed', (job, error) => logger.warn({ queue, jobId: job?.id, attempt: job?.attemptsMade, error: error.message }, 'job attempt failed'));
+    worker.on('failed', (job, error) =>
+      logger.warn(
+        { queue, jobId: job?.id, attempt: job?.attemptsMade, error: error.message },
+        'job attempt failed',
+      ),
+    );
     worker.on('error', (error) => logger.error({ queue, error: error.message }, 'worker error'));
     workers.set(queue, worker);
   };
 
   if (consume.has(queueNames.dispatch)) {
-    add(queueNames.dispatch, createJobWorker(queueNames.dispatch, () => dispatcher.runCycle(), { ...common, concurrency: 1 }));
+    add(
+      queueNames.dispatch,
+      createJobWorker(queueNames.dispatch, () => dispatcher.runCycle(), { ...common, concurrency: 1 }),
+    );
   }
   if (consume.has(queueNames.oauthTokenMonitoring)) {
     add(
       queueNames.oauthTokenMonitoring,
       createJobWorker(
         queueNames.oauthTokenMonitoring,
-        createOAuthTokenProcessor({ taskState, platform, userdata: dependencies.userdata, secretBox, clients: { gsc: settings.oauth.google, bing: settings.oauth.bing } }),
+        createOAuthTokenProcessor({
+          taskState,
+          platform,
+          userdata: dependencies.userdata,
+          secretBox,
+          clients: { gsc: settings.oauth.google, bing: settings.oauth.bing },
+        }),
         { ...common, concurrency: settings.concurrency.oauth },
       ),
     );
@@ -111,10 +160,14 @@ export async function createWorkerRuntime(config: Pick<WorkerAppConfig, 'redis' 
   if (consume.has(queueNames.websiteAnalysis)) {
     add(
       queueNames.websiteAnalysis,
-      createJobWorker(queueNames.websiteAnalysis, createWebsiteAnalysisProcessor({ taskState, fetcher, llm: dependencies.llm }), {
-        ...common,
-        concurrency: settings.concurrency.website,
-      }),
+      createJobWorker(
+        queueNames.websiteAnalysis,
+        createWebsiteAnalysisProcessor({ taskState, fetcher, llm: dependencies.llm }),
+        {
+          ...common,
+          concurrency: settings.concurrency.website,
+        },
+      ),
     );
   }
   if (consume.has(queueNames.platformInsights)) {
@@ -127,7 +180,10 @@ export async function createWorkerRuntime(config: Pick<WorkerAppConfig, 'redis' 
           platform,
           userdata: dependencies.userdata,
           secretBox,
-          clients: createPlatformClients({ gscBaseUrl: settings.platforms.gscBaseUrl, bingBaseUrl: settings.platforms.bingBaseUrl }),
+          clients: createPlatformClients({
+            gscBaseUrl: settings.platforms.gscBaseUrl,
+            bingBaseUrl: settings.platforms.bingBaseUrl,
+          }),
           requestTokenRefresh: createRequestTokenRefresh(queues, oauthEvents),
         }),
         { ...common, concurrency: settings.concurrency.insights },
@@ -137,13 +193,22 @@ export async function createWorkerRuntime(config: Pick<WorkerAppConfig, 'redis' 
   if (consume.has(queueNames.performanceAnalysis)) {
     add(
       queueNames.performanceAnalysis,
-      createJobWorker(queueNames.performanceAnalysis, createPerformanceAnalysisProcessor({ platform }), { ...common, concurrency: settings.concurrency.performance }),
+      createJobWorker(queueNames.performanceAnalysis, createPerformanceAnalysisProcessor({ platform }), {
+        ...common,
+        concurrency: settings.concurrency.performance,
+      }),
     );
   }
 
   // Upserting by fixed id is idempotent: every boot of every replica converges on one schedule of each.
   if (consume.has(queueNames.dispatch)) {
-    await queues.queue(queueNames.dispatch).upsertJobScheduler(schedulerIds.dispatch, { every: settings.dispatchIntervalMs }, { name: 'dispatch', data: {} });
+    await queues
+      .queue(queueNames.dispatch)
+      .upsertJobScheduler(
+        schedulerIds.dispatch,
+        { every: settings.dispatchIntervalMs },
+        { name: 'dispatch', data: {} },
+      );
   }
   if (consume.has(queueNames.performanceAnalysis)) {
     await queues
@@ -165,19 +230,30 @@ export async function createWorkerRuntime(config: Pick<WorkerAppConfig, 'redis' 
   async function close(graceMs: number, abortSettleMs = 5_000): Promise<void> {
     closing ??= (async () => {
       await workers.get(queueNames.dispatch)?.close();
-      const others = [...workers.entries()].filter(([queue]) => queue !== queueNames.dispatch).map(([, worker]) => worker);
+      const others = [...workers.entries()]
+        .filter(([queue]) => queue !== queueNames.dispatch)
+        .map(([, worker]) => worker);
       const drained = Promise.all(others.map((worker) => worker.close()));
       if ((await settleWithin(drained, graceMs)) === 'timeout') {
-        logger.warn({ graceMs }, 'active jobs did not finish in time; aborting them and handing them back to the queue');
+        logger.warn(
+          { graceMs },
+          'active jobs did not finish in time; aborting them and handing them back to the queue',
+        );
         for (const worker of others) cancelForShutdown(worker);
         if ((await settleWithin(drained, abortSettleMs)) === 'timeout') {
-          logger.error({ abortSettleMs }, 'aborted jobs did not stop; their locks will expire and the stalled-job check hands them on');
+          logger.error(
+            { abortSettleMs },
+            'aborted jobs did not stop; their locks will expire and the stalled-job check hands them on',
+          );
         }
       }
       await oauthEvents.close();
       await queues.close();
       if (ownsFetcher) await fetcher.close();
-      await Promise.all([producerConnection.quit().catch(() => undefined), workerConnection.quit().catch(() => undefined)]);
+      await Promise.all([
+        producerConnection.quit().catch(() => undefined),
+        workerConnection.quit().catch(() => undefined),
+      ]);
     })();
     return closing;
   }

@@ -26,7 +26,10 @@ async function seed(count: number, values: { nextCheck: Date | null; status?: 'a
     nextCheck: values.nextCheck,
     status: values.status ?? 'active',
   }));
-  return harness.databases.platform.db.insert(websiteAnalysisTasks).values(rows).returning({ id: websiteAnalysisTasks.id });
+  return harness.databases.platform.db
+    .insert(websiteAnalysisTasks)
+    .values(rows)
+    .returning({ id: websiteAnalysisTasks.id });
 }
 
 async function waitingJobIds(queue: (typeof queueNames)[keyof typeof queueNames]) {
@@ -47,7 +50,12 @@ describe('dispatcher', () => {
     const otherPool = createPlatformDb(harness.databases.config.platformUrl, { poolMax: 2 });
     const otherConnection = createRedisConnection(redisUrl, { role: 'producer' });
     const otherQueues = createQueues(otherConnection, { prefix: harness.prefix });
-    const other = createDispatcher({ db: otherPool.db, queues: otherQueues, batchSize: 1_000, leaseMs: 600_000 });
+    const other = createDispatcher({
+      db: otherPool.db,
+      queues: otherQueues,
+      batchSize: 1_000,
+      leaseMs: 600_000,
+    });
     try {
       const [first, second] = await Promise.all([harness.runtime.dispatcher.runCycle(), other.runCycle()]);
       expect(first.byType.website_analysis.enqueued + second.byType.website_analysis.enqueued).toBe(50);
@@ -67,7 +75,10 @@ describe('dispatcher', () => {
       await otherPool.close();
     }
 
-    const events = await harness.databases.platform.db.select().from(schedulerEventLogs).where(eq(schedulerEventLogs.queue, queueNames.websiteAnalysis));
+    const events = await harness.databases.platform.db
+      .select()
+      .from(schedulerEventLogs)
+      .where(eq(schedulerEventLogs.queue, queueNames.websiteAnalysis));
     expect(events).toHaveLength(3);
     expect(events.reduce((sum, event) => sum + event.enqueued, 0)).toBe(50);
     expect(events.every((event) => event.durationMs >= 0)).toBe(true);
@@ -79,7 +90,10 @@ describe('dispatcher', () => {
     const first = await harness.runtime.dispatcher.runCycle();
     expect(first.byType.website_analysis).toMatchObject({ found: 1, enqueued: 1 });
     // As if the commit after enqueueing had been lost: the row is due again with its old next_check.
-    await harness.databases.platform.db.update(websiteAnalysisTasks).set({ nextCheck: past }).where(eq(websiteAnalysisTasks.id, task!.id));
+    await harness.databases.platform.db
+      .update(websiteAnalysisTasks)
+      .set({ nextCheck: past })
+      .where(eq(websiteAnalysisTasks.id, task!.id));
     const second = await harness.runtime.dispatcher.runCycle();
     expect(second.byType.website_analysis).toMatchObject({ found: 1, enqueued: 0, skipped: 1 });
     expect(await waitingJobIds(queueNames.websiteAnalysis)).toHaveLength(before + 1);

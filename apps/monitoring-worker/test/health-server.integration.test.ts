@@ -19,7 +19,10 @@ function server() {
   return createHealthServer({
     registry: harness.runtime.metrics.registry,
     isShuttingDown: () => shuttingDown,
-    checks: { ...harness.runtime.checks, schema: () => Promise.resolve(schemaOk ? { ok: true } : { ok: false, detail: 'drift' }) },
+    checks: {
+      ...harness.runtime.checks,
+      schema: () => Promise.resolve(schemaOk ? { ok: true } : { ok: false, detail: 'drift' }),
+    },
   });
 }
 
@@ -30,7 +33,10 @@ describe('worker health server', () => {
       expect((await app.inject('/health')).json()).toEqual({ status: 'ok' });
       const ready = await app.inject('/ready');
       expect(ready.statusCode).toBe(200);
-      expect(ready.json()).toMatchObject({ status: 'ready', checks: { redis: { ok: true }, platformDatabase: { ok: true }, userdataDatabase: { ok: true } } });
+      expect(ready.json()).toMatchObject({
+        status: 'ready',
+        checks: { redis: { ok: true }, platformDatabase: { ok: true }, userdataDatabase: { ok: true } },
+      });
 
       schemaOk = false;
       const drifted = await app.inject('/ready');
@@ -47,7 +53,11 @@ describe('worker health server', () => {
   });
 
   it('exports job counters and queue depth per queue for Prometheus', async () => {
-    await harness.runtime.queues.enqueue(queueNames.performanceAnalysis, { reason: 'manual' }, { jobId: 'metrics-check' });
+    await harness.runtime.queues.enqueue(
+      queueNames.performanceAnalysis,
+      { reason: 'manual' },
+      { jobId: 'metrics-check' },
+    );
     const job = await harness.runtime.queues.queue(queueNames.performanceAnalysis).getJob('metrics-check');
     await job!.waitUntilFinished(harness.events.get(queueNames.performanceAnalysis)!, 30_000);
     const app = server();

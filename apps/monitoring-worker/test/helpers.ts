@@ -1,14 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import { parseConfig, readProcessEnv, redisConfigSchema, secretsConfigSchema, workerConfigSchema } from '@switchyard/config';
+import {
+  parseConfig,
+  readProcessEnv,
+  redisConfigSchema,
+  secretsConfigSchema,
+  workerConfigSchema,
+} from '@switchyard/config';
 import { createSecretBox, withUser, type SecretBox } from '@switchyard/db';
-import { oauthTokenMonitoringTasks, platformInsightsTasks, websiteAnalysisTasks } from '@switchyard/db/platform';
+import {
+  oauthTokenMonitoringTasks,
+  platformInsightsTasks,
+  websiteAnalysisTasks,
+} from '@switchyard/db/platform';
 import { createTestDatabases, type TestDatabases } from '@switchyard/db/testing';
 import { oauthConnections } from '@switchyard/db/userdata';
 import { createRedisConnection, queueNames, type MonitoringTaskType, type QueueName } from '@switchyard/jobs';
 import { createLlmClient, createOpenAIProvider } from '@switchyard/llm';
 import { QueueEvents } from 'bullmq';
 import { pino } from 'pino';
-import { createWorkerRuntime, type WorkerRuntime, type WorkerRuntimeDependencies } from '../src/worker-runtime.js';
+import {
+  createWorkerRuntime,
+  type WorkerRuntime,
+  type WorkerRuntimeDependencies,
+} from '../src/worker-runtime.js';
 import type { AnalysisChatClient } from '../src/website/analyze-content.js';
 
 /** Redis URL of the test environment. */
@@ -21,7 +35,10 @@ export function uniquePrefix(): string {
 
 /** Parses the worker's config sections from a test environment. */
 export function testConfig(env: Record<string, string>) {
-  return parseConfig({ redis: redisConfigSchema, worker: workerConfigSchema, secrets: secretsConfigSchema }, { REDIS_URL: redisUrl, ...env });
+  return parseConfig(
+    { redis: redisConfigSchema, worker: workerConfigSchema, secrets: secretsConfigSchema },
+    { REDIS_URL: redisUrl, ...env },
+  );
 }
 
 /** An LLM client over one OpenAI simulator. */
@@ -56,7 +73,12 @@ export interface WorkerHarness {
   secretBox: SecretBox;
   events: Map<QueueName, QueueEvents>;
   /** Enqueues a monitoring task's job now and waits until it completes or fails for good. */
-  runTask(type: MonitoringTaskType, taskId: string, userId: string, reason?: 'manual' | 'scheduled'): Promise<unknown>;
+  runTask(
+    type: MonitoringTaskType,
+    taskId: string,
+    userId: string,
+    reason?: 'manual' | 'scheduled',
+  ): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -110,7 +132,13 @@ export async function startWorkerHarness(options: {
     async runTask(type, taskId, userId, reason = 'manual') {
       const queue = queueOf[type];
       const queueEvents = await eventsOf(queue);
-      const { jobId } = await runtime.queues.enqueueMonitoringTask({ type, taskId, userId, reason, dueAt: Date.now() });
+      const { jobId } = await runtime.queues.enqueueMonitoringTask({
+        type,
+        taskId,
+        userId,
+        reason,
+        dueAt: Date.now(),
+      });
       const job = await runtime.queues.queue(queue).getJob(jobId);
       return job!.waitUntilFinished(queueEvents, 30_000);
     },
@@ -124,11 +152,26 @@ export async function startWorkerHarness(options: {
 }
 
 /** Inserts a website analysis task. */
-export async function insertWebsiteTask(harness: WorkerHarness, values: { websiteUrl: string; taskType?: 'user_website' | 'competitor'; status?: 'active' | 'paused'; nextCheck?: Date | null }) {
+export async function insertWebsiteTask(
+  harness: WorkerHarness,
+  values: {
+    websiteUrl: string;
+    taskType?: 'user_website' | 'competitor';
+    status?: 'active' | 'paused';
+    nextCheck?: Date | null;
+  },
+) {
   const userId = randomUUID();
   const [task] = await harness.databases.platform.db
     .insert(websiteAnalysisTasks)
-    .values({ userId, websiteUrl: values.websiteUrl, taskType: values.taskType ?? 'user_website', frequencyDays: 30, status: values.status ?? 'active', nextCheck: values.nextCheck ?? null })
+    .values({
+      userId,
+      websiteUrl: values.websiteUrl,
+      taskType: values.taskType ?? 'user_website',
+      frequencyDays: 30,
+      status: values.status ?? 'active',
+      nextCheck: values.nextCheck ?? null,
+    })
     .returning();
   return task!;
 }
@@ -136,7 +179,14 @@ export async function insertWebsiteTask(harness: WorkerHarness, values: { websit
 /** Inserts an OAuth connection (tokens encrypted) and the task that watches it. */
 export async function insertOAuthConnection(
   harness: WorkerHarness,
-  values: { platform: 'gsc' | 'bing' | 'wordpress' | 'wix'; accessToken: string; refreshToken?: string; expiresAt: Date | null; userId?: string; siteUrl?: string },
+  values: {
+    platform: 'gsc' | 'bing' | 'wordpress' | 'wix';
+    accessToken: string;
+    refreshToken?: string;
+    expiresAt: Date | null;
+    userId?: string;
+    siteUrl?: string;
+  },
 ) {
   const userId = values.userId ?? randomUUID();
   const connection = await withUser(harness.databases.userdata, userId, async (transaction) => {
@@ -147,7 +197,8 @@ export async function insertOAuthConnection(
         platform: values.platform,
         siteUrl: values.siteUrl ?? 'https://acme.example/',
         encryptedAccessToken: harness.secretBox.encrypt(values.accessToken),
-        encryptedRefreshToken: values.refreshToken === undefined ? null : harness.secretBox.encrypt(values.refreshToken),
+        encryptedRefreshToken:
+          values.refreshToken === undefined ? null : harness.secretBox.encrypt(values.refreshToken),
         tokenExpiresAt: values.expiresAt,
       })
       .returning();
@@ -161,10 +212,17 @@ export async function insertOAuthConnection(
 }
 
 /** Inserts a platform insights task. */
-export async function insertInsightsTask(harness: WorkerHarness, values: { userId: string; platform: 'gsc' | 'bing'; siteUrl?: string }) {
+export async function insertInsightsTask(
+  harness: WorkerHarness,
+  values: { userId: string; platform: 'gsc' | 'bing'; siteUrl?: string },
+) {
   const [task] = await harness.databases.platform.db
     .insert(platformInsightsTasks)
-    .values({ userId: values.userId, platform: values.platform, siteUrl: values.siteUrl ?? 'https://acme.example/' })
+    .values({
+      userId: values.userId,
+      platform: values.platform,
+      siteUrl: values.siteUrl ?? 'https://acme.example/',
+    })
     .returning();
   return task!;
 }

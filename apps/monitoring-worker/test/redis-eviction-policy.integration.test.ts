@@ -4,14 +4,26 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readEvictionPolicy, warnUnlessNoEviction } from '../src/redis-eviction-policy.js';
 import { redisUrl } from './helpers.js';
 
-const redisPolicies = ['noeviction', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl'];
+const redisPolicies = [
+  'noeviction',
+  'allkeys-lru',
+  'allkeys-lfu',
+  'allkeys-random',
+  'volatile-lru',
+  'volatile-lfu',
+  'volatile-random',
+  'volatile-ttl',
+];
 const redis = createRedisConnection(redisUrl, { role: 'worker' });
 
 afterAll(() => redis.disconnect());
 
 function capturingLogger() {
   const lines: Array<{ msg: string; maxmemoryPolicy?: string }> = [];
-  const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) });
+  const logger = pino(
+    { level: 'warn' },
+    { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) },
+  );
   return { logger, lines };
 }
 
@@ -28,7 +40,12 @@ describe('the startup check of Redis maxmemory-policy', () => {
   it('warns, naming the policy, when Redis may evict keys', () => {
     const { logger, lines } = capturingLogger();
     expect(warnUnlessNoEviction('allkeys-lru', logger)).toBe(true);
-    expect(lines).toEqual([expect.objectContaining({ maxmemoryPolicy: 'allkeys-lru', msg: expect.stringMatching(/not noeviction/) as unknown })]);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        maxmemoryPolicy: 'allkeys-lru',
+        msg: expect.stringMatching(/not noeviction/) as unknown,
+      }),
+    ]);
   });
 
   it('stays quiet with noeviction', () => {
@@ -45,7 +62,9 @@ describe('the startup check of Redis maxmemory-policy', () => {
       expect(policy).toBeUndefined();
       const { logger, lines } = capturingLogger();
       expect(warnUnlessNoEviction(policy, logger)).toBe(true);
-      expect(lines).toEqual([expect.objectContaining({ msg: expect.stringMatching(/could not read/) as unknown })]);
+      expect(lines).toEqual([
+        expect.objectContaining({ msg: expect.stringMatching(/could not read/) as unknown }),
+      ]);
     } finally {
       unreachable.disconnect();
     }

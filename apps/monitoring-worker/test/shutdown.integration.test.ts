@@ -42,7 +42,11 @@ afterAll(async () => {
 });
 
 function startRuntime(logger = pino({ level: 'silent' })) {
-  const config = testConfig({ REDIS_KEY_PREFIX: prefix, WEBSITE_FETCH_ALLOWLIST: '127.0.0.1', SHUTDOWN_GRACE_MS: '200' });
+  const config = testConfig({
+    REDIS_KEY_PREFIX: prefix,
+    WEBSITE_FETCH_ALLOWLIST: '127.0.0.1',
+    SHUTDOWN_GRACE_MS: '200',
+  });
   return createWorkerRuntime(config, {
     platform: databases.platform,
     userdata: databases.userdata,
@@ -58,15 +62,28 @@ describe('shutdown with a job running past SHUTDOWN_GRACE_MS', () => {
   it('aborts the job and hands it back, and another worker completes it once', async () => {
     const [task] = await databases.platform.db
       .insert(websiteAnalysisTasks)
-      .values({ userId: '00000000-0000-4000-8000-000000000002', websiteUrl: `${site.url}/`, taskType: 'user_website', frequencyDays: 30 })
+      .values({
+        userId: '00000000-0000-4000-8000-000000000002',
+        websiteUrl: `${site.url}/`,
+        taskType: 'user_website',
+        frequencyDays: 30,
+      })
       .returning();
     const warnings: string[] = [];
-    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push((JSON.parse(line) as { msg: string }).msg) });
+    const logger = pino(
+      { level: 'warn' },
+      { write: (line: string) => void warnings.push((JSON.parse(line) as { msg: string }).msg) },
+    );
     const first = await startRuntime(logger);
     const events = new QueueEvents(queueNames.websiteAnalysis, { connection: { url: redisUrl }, prefix });
     try {
       await events.waitUntilReady();
-      const { jobId } = await first.runtime.queues.enqueueMonitoringTask({ type: 'website_analysis', taskId: task!.id, userId: task!.userId, reason: 'manual' });
+      const { jobId } = await first.runtime.queues.enqueueMonitoringTask({
+        type: 'website_analysis',
+        taskId: task!.id,
+        userId: task!.userId,
+        reason: 'manual',
+      });
       await firstVisit;
       await first.runtime.close(first.graceMs);
       expect(warnings).toContainEqual(expect.stringMatching(/did not finish in time/));
@@ -83,10 +100,18 @@ describe('shutdown with a job running past SHUTDOWN_GRACE_MS', () => {
       await first.runtime.close(first.graceMs);
     }
 
-    const logs = await databases.platform.db.select().from(websiteAnalysisExecutionLogs).where(eq(websiteAnalysisExecutionLogs.taskId, task!.id));
+    const logs = await databases.platform.db
+      .select()
+      .from(websiteAnalysisExecutionLogs)
+      .where(eq(websiteAnalysisExecutionLogs.taskId, task!.id));
     expect(logs.map((log) => log.status).sort()).toEqual(['failed', 'success']);
-    expect(await databases.platform.db.select().from(websiteAnalyses).where(eq(websiteAnalyses.taskId, task!.id))).toHaveLength(1);
-    const [row] = await databases.platform.db.select().from(websiteAnalysisTasks).where(eq(websiteAnalysisTasks.id, task!.id));
+    expect(
+      await databases.platform.db.select().from(websiteAnalyses).where(eq(websiteAnalyses.taskId, task!.id)),
+    ).toHaveLength(1);
+    const [row] = await databases.platform.db
+      .select()
+      .from(websiteAnalysisTasks)
+      .where(eq(websiteAnalysisTasks.id, task!.id));
     // The interrupted attempt is not the task's failure.
     expect(row).toMatchObject({ status: 'active', consecutiveFailures: 0, lastFailure: null });
   });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, databasesConfigSchema, parseConfig, providersConfigSchema, workerConfigSchema } from './index.js';
+import {
+  ConfigError,
+  databasesConfigSchema,
+  parseConfig,
+  providersConfigSchema,
+  workerConfigSchema,
+} from './index.js';
 
 function problemsOf(run: () => unknown): string[] {
   try {
@@ -22,7 +28,9 @@ describe('parseConfig', () => {
         },
       ),
     );
-    expect(problems).toEqual([expect.stringMatching(/^USERDATA_DATABASE_URL: names the same database as PLATFORM_DATABASE_URL/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^USERDATA_DATABASE_URL: names the same database as PLATFORM_DATABASE_URL/),
+    ]);
   });
 
   it('accepts two databases on one server', () => {
@@ -32,17 +40,27 @@ describe('parseConfig', () => {
   });
 
   it('parses the fallback order and names an unknown provider', () => {
-    const config = parseConfig({ providers: providersConfigSchema }, { LLM_FALLBACK_ORDER: 'openai, groq', GROQ_API_KEY: 'gsk_12345678' });
+    const config = parseConfig(
+      { providers: providersConfigSchema },
+      { LLM_FALLBACK_ORDER: 'openai, groq', GROQ_API_KEY: 'gsk_12345678' },
+    );
     expect(config.providers.fallbackOrder).toEqual(['openai', 'groq']);
     expect(config.providers.providers.groq.apiKey).toBe('gsk_12345678');
     expect(config.providers.providers.openai.apiKey).toBeUndefined();
 
-    const problems = problemsOf(() => parseConfig({ providers: providersConfigSchema }, { LLM_FALLBACK_ORDER: 'openai,mistral' }));
-    expect(problems).toEqual([expect.stringMatching(/^LLM_FALLBACK_ORDER\.1: each entry must be one of gemini, openai/)]);
+    const problems = problemsOf(() =>
+      parseConfig({ providers: providersConfigSchema }, { LLM_FALLBACK_ORDER: 'openai,mistral' }),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^LLM_FALLBACK_ORDER\.1: each entry must be one of gemini, openai/),
+    ]);
   });
 
   it('treats an empty variable as unset', () => {
-    const config = parseConfig({ worker: workerConfigSchema }, { WORKER_HEALTH_PORT: '', WEBSITE_FETCH_ALLOWLIST: 'a.test, b.test' });
+    const config = parseConfig(
+      { worker: workerConfigSchema },
+      { WORKER_HEALTH_PORT: '', WEBSITE_FETCH_ALLOWLIST: 'a.test, b.test' },
+    );
     expect(config.worker.healthPort).toBe(8001);
     expect(config.worker.websiteFetchAllowlist).toEqual(['a.test', 'b.test']);
   });

@@ -27,11 +27,19 @@ async function time(action: () => Promise<unknown>): Promise<number> {
 
 async function migrateBoth(config: { platformUrl: string; userdataUrl: string }) {
   await Promise.all(
-    databaseNames.map((name) => migrateDatabase(name === 'platform' ? config.platformUrl : config.userdataUrl, databaseLayouts[name])),
+    databaseNames.map((name) =>
+      migrateDatabase(name === 'platform' ? config.platformUrl : config.userdataUrl, databaseLayouts[name]),
+    ),
   );
 }
 
-const samples = { fresh: [] as number[], noop: [] as number[], verify: [] as number[], noopAndVerify: [] as number[], clone: [] as number[] };
+const samples = {
+  fresh: [] as number[],
+  noop: [] as number[],
+  verify: [] as number[],
+  noopAndVerify: [] as number[],
+  clone: [] as number[],
+};
 
 // Warm-up: module loading and the first connection are not what a restart pays for.
 const warm = await createTestDatabases();
@@ -44,11 +52,13 @@ for (let run = 0; run < runs; run += 1) {
     samples.fresh.push(await time(() => migrateBoth(config)));
     samples.noop.push(await time(() => migrateBoth(config)));
     samples.verify.push(await time(() => verifyDatabases(config)));
-    samples.noopAndVerify.push(await time(async () => {
-      await migrateBoth(config);
-      const report = await verifyDatabases(config);
-      if (report.status !== 'ok') throw new Error(`unexpected drift: ${report.status}`);
-    }));
+    samples.noopAndVerify.push(
+      await time(async () => {
+        await migrateBoth(config);
+        const report = await verifyDatabases(config);
+        if (report.status !== 'ok') throw new Error(`unexpected drift: ${report.status}`);
+      }),
+    );
   } finally {
     await dropTestDatabases(serverUrl, [...names]);
   }
@@ -66,7 +76,9 @@ const rows: [string, number[]][] = [
 ];
 console.log(`median of ${runs} runs`);
 for (const [label, values] of rows) {
-  console.log(`${label.padEnd(60)} ${median(values).toFixed(1).padStart(8)} ms   (runs: ${values.map((value) => value.toFixed(0)).join(', ')})`);
+  console.log(
+    `${label.padEnd(60)} ${median(values).toFixed(1).padStart(8)} ms   (runs: ${values.map((value) => value.toFixed(0)).join(', ')})`,
+  );
 }
 const ratio = median(samples.noopAndVerify) / 300;
 console.log(`no-op migrate + verify vs 300 ms target: ${(ratio * 100).toFixed(0)}% of budget`);

@@ -7,7 +7,17 @@ import { formatSchemaReport, type SchemaReport } from './verifier.js';
 // Exit codes of `db:migrate` and `db:verify`: 0 clean, 1 drift or refused migration, 2 cannot connect.
 const exitCodes = { ok: 0, drift: 1, unreachable: 2 } as const;
 
-const connectionErrorCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', '28P01', '28000', '3D000', '57P03']);
+const connectionErrorCodes = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ECONNRESET',
+  '28P01',
+  '28000',
+  '3D000',
+  '57P03',
+]);
 
 function print(report: SchemaReport, json: boolean): void {
   process.stdout.write(`${json ? JSON.stringify(report, null, 2) : formatSchemaReport(report)}\n`);
@@ -17,7 +27,9 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...flags] = argv;
   const json = flags.includes('--json');
   if (command !== 'migrate' && command !== 'verify') {
-    process.stderr.write('usage: cli.ts migrate|verify [--json]\n  exit 0 clean, 1 drift, 2 cannot connect\n');
+    process.stderr.write(
+      'usage: cli.ts migrate|verify [--json]\n  exit 0 clean, 1 drift, 2 cannot connect\n',
+    );
     return 64;
   }
   const { databases } = loadConfigOrExit({ databases: databasesConfigSchema });

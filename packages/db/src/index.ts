@@ -14,7 +14,14 @@ export { createSecretBox, SecretBoxError, type SecretBox } from './secret-box.js
 export { applicationRole, databaseNames, type DatabaseName } from './layout.js';
 export { MigrationError, type MigrationErrorKind, type MigrationResult } from './migrator.js';
 export * from './operators.js';
-export { prepareDatabases, verifyDatabases, assertSeparateDatabases, SchemaDriftError, type PreparedReport, type PrepareOptions } from './prepare.js';
+export {
+  prepareDatabases,
+  verifyDatabases,
+  assertSeparateDatabases,
+  SchemaDriftError,
+  type PreparedReport,
+  type PrepareOptions,
+} from './prepare.js';
 export {
   formatSchemaReport,
   type DatabaseSchemaReport,

@@ -30,13 +30,19 @@ describe('readMigrationFiles', () => {
     folder = await mkdtemp(join(tmpdir(), 'sy-migrations-'));
     await mkdir(join(folder, 'meta'));
     const entries = tags.map((tag, idx) => ({ idx, version: '7', when: idx, tag, breakpoints: true }));
-    await writeFile(join(folder, 'meta', '_journal.json'), JSON.stringify({ version: '7', dialect: 'postgresql', entries }));
+    await writeFile(
+      join(folder, 'meta', '_journal.json'),
+      JSON.stringify({ version: '7', dialect: 'postgresql', entries }),
+    );
     for (const [name, text] of Object.entries(files)) await writeFile(join(folder, name), text);
     return folder;
   }
 
   it('reads files in journal order with a checksum of their exact bytes', async () => {
-    const path = await folderWith({ '0000_a.sql': 'select 1;', '0001_b.sql': 'select 2;' }, ['0000_a', '0001_b']);
+    const path = await folderWith({ '0000_a.sql': 'select 1;', '0001_b.sql': 'select 2;' }, [
+      '0000_a',
+      '0001_b',
+    ]);
     const files = await readMigrationFiles(path);
     expect(files.map((file) => file.name)).toEqual(['0000_a', '0001_b']);
     expect(files[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);

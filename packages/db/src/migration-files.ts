@@ -30,7 +30,8 @@ interface JournalEntry {
 
 function parseJournal(text: string): JournalEntry[] {
   const journal = JSON.parse(text) as { entries?: unknown };
-  if (!Array.isArray(journal.entries)) throw new MigrationFolderError('migrations journal has no entries list');
+  if (!Array.isArray(journal.entries))
+    throw new MigrationFolderError('migrations journal has no entries list');
   return journal.entries.map((entry: Partial<JournalEntry>) => {
     if (typeof entry.idx !== 'number' || typeof entry.tag !== 'string' || entry.tag === '') {
       throw new MigrationFolderError('migrations journal has an entry without idx and tag');

@@ -6,12 +6,7 @@ import { readMigrationFiles, type MigrationFile } from './migration-files.js';
 
 /** Why the migrator refused or failed. */
 export type MigrationErrorKind =
-  | 'edited'
-  | 'out_of_order'
-  | 'unknown_applied'
-  | 'statement_failed'
-  | 'same_database'
-  | 'wrong_database';
+  'edited' | 'out_of_order' | 'unknown_applied' | 'statement_failed' | 'same_database' | 'wrong_database';
 
 /** The migrator refused to run or a statement failed; the message says which file, statement and Postgres error. */
 export class MigrationError extends Error {
@@ -114,7 +109,11 @@ interface AppliedRow {
   sha256: string;
 }
 
-function checkHistory(database: DatabaseName, files: MigrationFile[], applied: AppliedRow[]): MigrationFile[] {
+function checkHistory(
+  database: DatabaseName,
+  files: MigrationFile[],
+  applied: AppliedRow[],
+): MigrationFile[] {
   const byName = new Map(files.map((file) => [file.name, file]));
   let lastAppliedIndex = -1;
   for (const row of applied) {
@@ -157,7 +156,8 @@ async function applyMigration(client: pg.Client, database: DatabaseName, file: M
         await client.query(statement);
       } catch (error) {
         const { code, message } = error as { code?: string; message: string };
-        const firstLine = statement.split('\n').find((line) => line.trim() && !line.trim().startsWith('--')) ?? '';
+        const firstLine =
+          statement.split('\n').find((line) => line.trim() && !line.trim().startsWith('--')) ?? '';
         throw new MigrationError(
           'statement_failed',
           `${database}: migration ${file.name} failed at statement ${position + 1} of ${file.statements.length} (${firstLine.trim().slice(0, 80)}): ${code ?? 'error'} ${message}`,
@@ -165,11 +165,10 @@ async function applyMigration(client: pg.Client, database: DatabaseName, file: M
         );
       }
     }
-    await client.query(`insert into ${migrationsSchema}.applied (name, sha256, duration_ms) values ($1, $2, $3)`, [
-      file.name,
-      file.sha256,
-      Math.round(performance.now() - started),
-    ]);
+    await client.query(
+      `insert into ${migrationsSchema}.applied (name, sha256, duration_ms) values ($1, $2, $3)`,
+      [file.name, file.sha256, Math.round(performance.now() - started)],
+    );
     await client.query('commit');
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
@@ -209,7 +208,8 @@ export async function migrateDatabase(url: string, target: MigrationTarget): Pro
           { database: target.name },
         );
       }
-      if (!recorded) await client.query(`insert into ${migrationsSchema}.database_role (name) values ($1)`, [target.name]);
+      if (!recorded)
+        await client.query(`insert into ${migrationsSchema}.database_role (name) values ($1)`, [target.name]);
       const applied = await client.query<AppliedRow>(`select name, sha256 from ${migrationsSchema}.applied`);
       const pending = checkHistory(target.name, files, applied.rows);
       for (const file of pending) await applyMigration(client, target.name, file);

@@ -2,7 +2,13 @@ import { databaseIdentity, type DatabasesConfig } from '@switchyard/config';
 import pg from 'pg';
 import { databaseLayouts, databaseNames, type DatabaseName } from './layout.js';
 import { MigrationError, migrateDatabase, type MigrationResult } from './migrator.js';
-import { formatSchemaReport, summarizeReports, verifyDatabase, type DatabaseSchemaReport, type SchemaReport } from './verifier.js';
+import {
+  formatSchemaReport,
+  summarizeReports,
+  verifyDatabase,
+  type DatabaseSchemaReport,
+  type SchemaReport,
+} from './verifier.js';
 
 /** The live databases differ from the schema; the process must not serve. `format()` gives the human report. */
 export class SchemaDriftError extends Error {
@@ -43,7 +49,11 @@ export function assertSeparateDatabases(config: Pick<DatabasesConfig, 'platformU
   }
 }
 
-async function verifyOne(url: string, name: DatabaseName, options: PrepareOptions): Promise<DatabaseSchemaReport> {
+async function verifyOne(
+  url: string,
+  name: DatabaseName,
+  options: PrepareOptions,
+): Promise<DatabaseSchemaReport> {
   const identity = databaseIdentity(url);
   const client = new pg.Client({ connectionString: url });
   try {
@@ -55,12 +65,20 @@ async function verifyOne(url: string, name: DatabaseName, options: PrepareOption
       database: name,
       identity,
       reachable: false,
-      issues: [{ kind: 'unreachable', severity: 'error', message: `cannot connect: ${code ? `${code} ` : ''}${message}` }],
+      issues: [
+        {
+          kind: 'unreachable',
+          severity: 'error',
+          message: `cannot connect: ${code ? `${code} ` : ''}${message}`,
+        },
+      ],
       migrations: { applied: 0, pending: [] },
     };
   }
   try {
-    return await verifyDatabase(client, name, identity, { migrationsFolder: options.migrationsFolders?.[name] });
+    return await verifyDatabase(client, name, identity, {
+      migrationsFolder: options.migrationsFolders?.[name],
+    });
   } finally {
     await client.end();
   }
@@ -73,7 +91,9 @@ export async function verifyDatabases(
 ): Promise<SchemaReport> {
   assertSeparateDatabases(config);
   const urls = urlsOf(config);
-  return summarizeReports(await Promise.all(databaseNames.map((name) => verifyOne(urls[name], name, options))));
+  return summarizeReports(
+    await Promise.all(databaseNames.map((name) => verifyOne(urls[name], name, options))),
+  );
 }
 
 /**

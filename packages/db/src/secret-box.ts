@@ -32,20 +32,29 @@ export function createSecretBox(key: Buffer): SecretBox {
       // The version is authenticated too, so a value cannot be relabelled as another format.
       cipher.setAAD(Buffer.from(version));
       const encrypted = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-      return [version, iv, cipher.getAuthTag(), encrypted].map((part) => (typeof part === 'string' ? part : part.toString('base64url'))).join('.');
+      return [version, iv, cipher.getAuthTag(), encrypted]
+        .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
+        .join('.');
     },
     decrypt(ciphertext) {
       const parts = ciphertext.split('.');
       if (parts.length !== 4 || parts[0] !== version) throw new SecretBoxError('not a v1 secret box value');
-      const [iv, tag, encrypted] = parts.slice(1).map((part) => Buffer.from(part, 'base64url')) as [Buffer, Buffer, Buffer];
-      if (iv.length !== ivBytes || tag.length !== tagBytes) throw new SecretBoxError('malformed secret box value');
+      const [iv, tag, encrypted] = parts.slice(1).map((part) => Buffer.from(part, 'base64url')) as [
+        Buffer,
+        Buffer,
+        Buffer,
+      ];
+      if (iv.length !== ivBytes || tag.length !== tagBytes)
+        throw new SecretBoxError('malformed secret box value');
       try {
         const decipher = createDecipheriv(algorithm, secretKey, iv, { authTagLength: tagBytes });
         decipher.setAAD(Buffer.from(version));
         decipher.setAuthTag(tag);
         return Buffer.concat([decipher.update(encrypted), decipher.final()]).toString('utf8');
       } catch {
-        throw new SecretBoxError('secret box value does not decrypt with this key (wrong key or tampered value)');
+        throw new SecretBoxError(
+          'secret box value does not decrypt with this key (wrong key or tampered value)',
+        );
       }
     },
   };

@@ -88,7 +88,10 @@ const typeAliases: Record<string, string> = {
 
 /** Normalizes a type name so Drizzle's spelling and `format_type()` compare equal. */
 function normalizeType(type: string): string {
-  const compact = type.toLowerCase().replace(/\s*,\s*/g, ',').trim();
+  const compact = type
+    .toLowerCase()
+    .replace(/\s*,\s*/g, ',')
+    .trim();
   const base = compact.replace(/\(.*$/, '');
   const alias = typeAliases[base];
   return alias ? compact.replace(base, alias) : compact;
@@ -108,9 +111,13 @@ export function expectedCatalog(layout: DatabaseLayout): ExpectedTable[] {
       notNull: column.notNull,
     }));
     const indexes = [
-      ...(config.primaryKeys.length > 0 ? config.primaryKeys.map((key) => key.getName()) : [`${config.name}_pkey`]),
+      ...(config.primaryKeys.length > 0
+        ? config.primaryKeys.map((key) => key.getName())
+        : [`${config.name}_pkey`]),
       ...config.indexes.map((index) => index.config.name).filter((name): name is string => Boolean(name)),
-      ...config.uniqueConstraints.map((constraint) => constraint.getName()).filter((name): name is string => Boolean(name)),
+      ...config.uniqueConstraints
+        .map((constraint) => constraint.getName())
+        .filter((name): name is string => Boolean(name)),
     ].map(identifier);
     const rowLevelSecurity = layout.rowLevelSecurityTables.includes(config.name);
     return {
@@ -126,7 +133,9 @@ export function expectedCatalog(layout: DatabaseLayout): ExpectedTable[] {
         return identifier(reference.name ?? fallback);
       }),
       // The updated_at trigger is how `updated_at` stays true; its name is fixed by the custom migrations.
-      triggers: columns.some((column) => column.name === 'updated_at') ? [`${config.name}_set_updated_at`] : [],
+      triggers: columns.some((column) => column.name === 'updated_at')
+        ? [`${config.name}_set_updated_at`]
+        : [],
       rowLevelSecurity,
     };
   });
@@ -179,7 +188,9 @@ select to_regclass('${migrationsSchema}.applied') is not null as has_applied,
 
 async function readLiveCatalog(client: Queryable): Promise<LiveCatalog> {
   const results = (await client.query(catalogSql)) as unknown as pg.QueryResult<Record<string, unknown>>[];
-  const [tables, columns, indexes, constraints, triggers, policies, bookkeeping] = results.map((result): unknown => result.rows) as [
+  const [tables, columns, indexes, constraints, triggers, policies, bookkeeping] = results.map(
+    (result): unknown => result.rows,
+  ) as [
     { table_name: string; rls: boolean; forced: boolean }[],
     { table_name: string; name: string; type: string; not_null: boolean }[],
     { table_name: string; name: string }[],
@@ -197,7 +208,9 @@ async function readLiveCatalog(client: Queryable): Promise<LiveCatalog> {
   let applied: Map<string, string> | undefined;
   let databaseRole: string | undefined;
   if (bookkeeping[0]?.has_applied) {
-    const rows = await client.query<{ name: string; sha256: string }>(`select name, sha256 from ${migrationsSchema}.applied`);
+    const rows = await client.query<{ name: string; sha256: string }>(
+      `select name, sha256 from ${migrationsSchema}.applied`,
+    );
     applied = new Map(rows.rows.map((row) => [row.name, row.sha256]));
   }
   if (bookkeeping[0]?.has_role) {
@@ -234,11 +247,19 @@ function compareTables(layout: DatabaseLayout, other: DatabaseLayout, live: Live
     for (const column of table.columns) {
       const liveColumn = liveColumns.get(column.name);
       if (!liveColumn) {
-        error('missing_column', table.name, `column ${table.name}.${column.name} (${column.type}) is missing`);
+        error(
+          'missing_column',
+          table.name,
+          `column ${table.name}.${column.name} (${column.type}) is missing`,
+        );
         continue;
       }
       if (liveColumn.type !== column.type) {
-        error('column_type', table.name, `column ${table.name}.${column.name} is ${liveColumn.type}, expected ${column.type}`);
+        error(
+          'column_type',
+          table.name,
+          `column ${table.name}.${column.name} is ${liveColumn.type}, expected ${column.type}`,
+        );
       }
       if (liveColumn.notNull !== column.notNull) {
         error(
@@ -250,26 +271,32 @@ function compareTables(layout: DatabaseLayout, other: DatabaseLayout, live: Live
     }
     const expectedColumns = new Set(table.columns.map((column) => column.name));
     for (const name of liveColumns.keys()) {
-      if (!expectedColumns.has(name)) warning('unexpected_column', table.name, `column ${table.name}.${name} is not in the schema`);
+      if (!expectedColumns.has(name))
+        warning('unexpected_column', table.name, `column ${table.name}.${name} is not in the schema`);
     }
     const liveIndexes = live.indexes.get(table.name) ?? new Set<string>();
     for (const index of table.indexes) {
-      if (!liveIndexes.has(index)) error('missing_index', table.name, `index ${index} on ${table.name} is missing`);
+      if (!liveIndexes.has(index))
+        error('missing_index', table.name, `index ${index} on ${table.name} is missing`);
     }
     for (const index of liveIndexes) {
-      if (!table.indexes.includes(index)) warning('unexpected_index', table.name, `index ${index} on ${table.name} is not in the schema`);
+      if (!table.indexes.includes(index))
+        warning('unexpected_index', table.name, `index ${index} on ${table.name} is not in the schema`);
     }
     const liveChecks = live.checks.get(table.name) ?? new Set<string>();
     for (const check of table.checks) {
-      if (!liveChecks.has(check)) error('missing_check', table.name, `check constraint ${check} on ${table.name} is missing`);
+      if (!liveChecks.has(check))
+        error('missing_check', table.name, `check constraint ${check} on ${table.name} is missing`);
     }
     const liveForeignKeys = live.foreignKeys.get(table.name) ?? new Set<string>();
     for (const foreignKey of table.foreignKeys) {
-      if (!liveForeignKeys.has(foreignKey)) error('missing_foreign_key', table.name, `foreign key ${foreignKey} on ${table.name} is missing`);
+      if (!liveForeignKeys.has(foreignKey))
+        error('missing_foreign_key', table.name, `foreign key ${foreignKey} on ${table.name} is missing`);
     }
     const liveTriggers = live.triggers.get(table.name) ?? new Set<string>();
     for (const trigger of table.triggers) {
-      if (!liveTriggers.has(trigger)) error('missing_trigger', table.name, `trigger ${trigger} on ${table.name} is missing`);
+      if (!liveTriggers.has(trigger))
+        error('missing_trigger', table.name, `trigger ${trigger} on ${table.name} is missing`);
     }
     if (table.rowLevelSecurity) {
       if (!liveTable.rowLevelSecurity || !liveTable.forced) {
@@ -280,7 +307,8 @@ function compareTables(layout: DatabaseLayout, other: DatabaseLayout, live: Live
         );
       }
       const policy = `${table.name}_owner`;
-      if (!live.policies.get(table.name)?.has(policy)) error('missing_policy', table.name, `policy ${policy} on ${table.name} is missing`);
+      if (!live.policies.get(table.name)?.has(policy))
+        error('missing_policy', table.name, `policy ${policy} on ${table.name} is missing`);
     }
   }
   const expectedNames = new Set(expected.map((table) => table.name));
@@ -329,18 +357,36 @@ export async function verifyDatabase(
     const sha256 = applied.get(file.name);
     if (sha256 === undefined) {
       pending.push(file.name);
-      issues.push({ kind: 'pending_migration', severity: 'error', message: `migration ${file.name} is not applied` });
+      issues.push({
+        kind: 'pending_migration',
+        severity: 'error',
+        message: `migration ${file.name} is not applied`,
+      });
     } else if (sha256 !== file.sha256) {
-      issues.push({ kind: 'edited_migration', severity: 'error', message: `migration ${file.name} was edited after it was applied` });
+      issues.push({
+        kind: 'edited_migration',
+        severity: 'error',
+        message: `migration ${file.name} was edited after it was applied`,
+      });
     }
   }
   const known = new Set(files.map((file) => file.name));
   for (const name of applied.keys()) {
     if (!known.has(name)) {
-      issues.push({ kind: 'unknown_migration', severity: 'warning', message: `applied migration ${name} is not in this code's migrations folder` });
+      issues.push({
+        kind: 'unknown_migration',
+        severity: 'warning',
+        message: `applied migration ${name} is not in this code's migrations folder`,
+      });
     }
   }
-  return { database: name, identity, reachable: true, issues, migrations: { applied: applied.size, pending } };
+  return {
+    database: name,
+    identity,
+    reachable: true,
+    issues,
+    migrations: { applied: applied.size, pending },
+  };
 }
 
 /** Builds the overall report from per-database reports. */

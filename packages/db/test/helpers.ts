@@ -24,7 +24,10 @@ export function freshDatabasePair() {
 }
 
 /** A private copy of both migrations folders that a test may edit. */
-export async function copyMigrations(): Promise<{ folders: Record<DatabaseName, string>; remove(): Promise<void> }> {
+export async function copyMigrations(): Promise<{
+  folders: Record<DatabaseName, string>;
+  remove(): Promise<void>;
+}> {
   const root = await mkdtemp(join(tmpdir(), 'sy-db-migrations-'));
   const folders = { platform: join(root, 'platform'), userdata: join(root, 'userdata') };
   await cp(databaseLayouts.platform.migrationsFolder, folders.platform, { recursive: true });
@@ -33,7 +36,11 @@ export async function copyMigrations(): Promise<{ folders: Record<DatabaseName, 
 }
 
 /** Runs SQL as the superuser on one database (to break a schema on purpose or to inspect it). */
-export async function superuserQuery<Row extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []) {
+export async function superuserQuery<Row extends pg.QueryResultRow>(
+  url: string,
+  text: string,
+  values: unknown[] = [],
+) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

@@ -26,7 +26,10 @@ async function allMigrationNames() {
 }
 
 async function appliedNames(url: string): Promise<string[]> {
-  const rows = await superuserQuery<{ name: string }>(url, 'select name from switchyard_migrations.applied order by name');
+  const rows = await superuserQuery<{ name: string }>(
+    url,
+    'select name from switchyard_migrations.applied order by name',
+  );
   return rows.map((row) => row.name);
 }
 
@@ -43,7 +46,9 @@ describe('migrator', () => {
     ]);
 
     const second = await prepareDatabases(pair.config);
-    expect(second.migrations.map((result) => [result.created, result.applied, result.alreadyApplied])).toEqual([
+    expect(
+      second.migrations.map((result) => [result.created, result.applied, result.alreadyApplied]),
+    ).toEqual([
       [false, [], expected.platform.length],
       [false, [], expected.userdata.length],
     ]);
@@ -57,9 +62,13 @@ describe('migrator', () => {
     const results = await Promise.all(Array.from({ length: 8 }, () => prepareDatabases(pair.config)));
 
     for (const name of databaseNames) {
-      const appliedByRuns = results.flatMap((result) => result.migrations.find((migration) => migration.database === name)!.applied);
+      const appliedByRuns = results.flatMap(
+        (result) => result.migrations.find((migration) => migration.database === name)!.applied,
+      );
       expect(appliedByRuns.sort()).toEqual(expected[name]);
-      expect(await appliedNames(name === 'platform' ? pair.config.platformUrl : pair.config.userdataUrl)).toEqual(expected[name]);
+      expect(
+        await appliedNames(name === 'platform' ? pair.config.platformUrl : pair.config.userdataUrl),
+      ).toEqual(expected[name]);
     }
     expect(results.every((result) => result.status === 'ok')).toBe(true);
   });
@@ -74,7 +83,9 @@ describe('migrator', () => {
 
     const refusal = prepareDatabases(pair.config, { migrationsFolders: copy.folders });
     await expect(refusal).rejects.toThrow(MigrationError);
-    await expect(refusal).rejects.toThrow(/platform: migration 0001_updated_at_triggers was edited after it was applied/);
+    await expect(refusal).rejects.toThrow(
+      /platform: migration 0001_updated_at_triggers was edited after it was applied/,
+    );
   });
 
   it('refuses an older migration that appears behind newer applied ones', async () => {
@@ -82,12 +93,18 @@ describe('migrator', () => {
     const copy = track(await copyMigrations());
     const journalPath = join(copy.folders.platform, 'meta', '_journal.json');
     const journal = JSON.parse(await readFile(journalPath, 'utf8')) as { entries: { tag: string }[] };
-    const withoutTriggers = { ...journal, entries: journal.entries.filter((entry) => entry.tag !== '0001_updated_at_triggers') };
+    const withoutTriggers = {
+      ...journal,
+      entries: journal.entries.filter((entry) => entry.tag !== '0001_updated_at_triggers'),
+    };
     const triggersFile = join(copy.folders.platform, '0001_updated_at_triggers.sql');
     const triggersSql = await readFile(triggersFile, 'utf8');
     await writeFile(journalPath, JSON.stringify(withoutTriggers));
     await rm(triggersFile);
-    await migrateDatabase(pair.config.platformUrl, { name: 'platform', migrationsFolder: copy.folders.platform });
+    await migrateDatabase(pair.config.platformUrl, {
+      name: 'platform',
+      migrationsFolder: copy.folders.platform,
+    });
 
     // A branch merged late: its older migration shows up behind ones already applied.
     await writeFile(journalPath, JSON.stringify(journal));
@@ -102,7 +119,9 @@ describe('migrator', () => {
     const copy = track(await copyMigrations());
     const folder = copy.folders.userdata;
     const journalPath = join(folder, 'meta', '_journal.json');
-    const journal = JSON.parse(await readFile(journalPath, 'utf8')) as { entries: { idx: number; tag: string }[] };
+    const journal = JSON.parse(await readFile(journalPath, 'utf8')) as {
+      entries: { idx: number; tag: string }[];
+    };
     journal.entries.push({ idx: journal.entries.length, tag: '9999_broken' });
     await writeFile(journalPath, JSON.stringify(journal));
     await writeFile(
@@ -115,17 +134,33 @@ describe('migrator', () => {
     );
 
     const failure = migrateDatabase(pair.config.userdataUrl, { name: 'userdata', migrationsFolder: folder });
-    await expect(failure).rejects.toMatchObject({ kind: 'statement_failed', details: { migration: '9999_broken', statement: 3, code: '42P07' } });
-    await expect(failure).rejects.toThrow(/9999_broken failed at statement 3 of 3 \(CREATE TABLE conversations.*42P07 relation "conversations" already exists/);
-    expect(await superuserQuery(pair.config.userdataUrl, `select to_regclass('scratch') as scratch`)).toEqual([{ scratch: null }]);
+    await expect(failure).rejects.toMatchObject({
+      kind: 'statement_failed',
+      details: { migration: '9999_broken', statement: 3, code: '42P07' },
+    });
+    await expect(failure).rejects.toThrow(
+      /9999_broken failed at statement 3 of 3 \(CREATE TABLE conversations.*42P07 relation "conversations" already exists/,
+    );
+    expect(await superuserQuery(pair.config.userdataUrl, `select to_regclass('scratch') as scratch`)).toEqual(
+      [{ scratch: null }],
+    );
     expect(await appliedNames(pair.config.userdataUrl)).not.toContain('9999_broken');
   });
 
   it('refuses two URLs naming the same database, even when spelled differently', async () => {
     const pair = track(freshDatabasePair());
-    const sameDatabase = { platformUrl: pair.config.platformUrl, userdataUrl: pair.config.platformUrl.replace('127.0.0.1', 'localhost') };
+    const sameDatabase = {
+      platformUrl: pair.config.platformUrl,
+      userdataUrl: pair.config.platformUrl.replace('127.0.0.1', 'localhost'),
+    };
     await expect(prepareDatabases(sameDatabase)).rejects.toMatchObject({ kind: 'same_database' });
-    expect(await superuserQuery(pair.config.platformUrl.replace(/\/[^/]+$/, '/postgres'), 'select 1 from pg_database where datname = $1', [pair.names.platform])).toEqual([]);
+    expect(
+      await superuserQuery(
+        pair.config.platformUrl.replace(/\/[^/]+$/, '/postgres'),
+        'select 1 from pg_database where datname = $1',
+        [pair.names.platform],
+      ),
+    ).toEqual([]);
   });
 
   it('refuses to migrate the platform database as userdata when an alias slipped past the URL check', async () => {

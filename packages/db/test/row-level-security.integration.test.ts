@@ -12,9 +12,16 @@ beforeAll(async () => {
   databases = await createTestDatabases();
   for (const userId of [alice, bob]) {
     await withUser(databases.userdata, userId, async (transaction) => {
-      const [conversation] = await transaction.insert(conversations).values({ userId, title: `${userId} chat` }).returning();
-      await transaction.insert(messages).values({ conversationId: conversation!.id, userId, role: 'user', content: 'hello' });
-      await transaction.insert(userAiAgents).values({ userId, provider: 'openai', encryptedApiKey: `v1.sealed-for-${userId}` });
+      const [conversation] = await transaction
+        .insert(conversations)
+        .values({ userId, title: `${userId} chat` })
+        .returning();
+      await transaction
+        .insert(messages)
+        .values({ conversationId: conversation!.id, userId, role: 'user', content: 'hello' });
+      await transaction
+        .insert(userAiAgents)
+        .values({ userId, provider: 'openai', encryptedApiKey: `v1.sealed-for-${userId}` });
     });
   }
 });
@@ -38,7 +45,9 @@ describe('row-level security on userdata, connected the way the apps connect', (
   });
 
   it("never shows a user another user's rows, even when asked for them by id", async () => {
-    const own = await withUser(databases.userdata, alice, (transaction) => transaction.select().from(conversations));
+    const own = await withUser(databases.userdata, alice, (transaction) =>
+      transaction.select().from(conversations),
+    );
     expect(own.map((row) => row.userId)).toEqual([alice]);
     const theirs = await withUser(databases.userdata, alice, (transaction) =>
       transaction.select().from(messages).where(eq(messages.userId, bob)),
@@ -48,17 +57,29 @@ describe('row-level security on userdata, connected the way the apps connect', (
 
   it("refuses to write a row for another user and cannot change another user's rows", async () => {
     await expect(
-      withUser(databases.userdata, alice, (transaction) => transaction.insert(conversations).values({ userId: bob, title: 'forged' })),
-    ).rejects.toMatchObject({ cause: { code: '42501', message: expect.stringMatching(/row-level security/) } });
+      withUser(databases.userdata, alice, (transaction) =>
+        transaction.insert(conversations).values({ userId: bob, title: 'forged' }),
+      ),
+    ).rejects.toMatchObject({
+      cause: { code: '42501', message: expect.stringMatching(/row-level security/) },
+    });
     const updated = await withUser(databases.userdata, alice, (transaction) =>
-      transaction.update(userAiAgents).set({ encryptedApiKey: 'stolen' }).where(eq(userAiAgents.userId, bob)).returning(),
+      transaction
+        .update(userAiAgents)
+        .set({ encryptedApiKey: 'stolen' })
+        .where(eq(userAiAgents.userId, bob))
+        .returning(),
     );
     expect(updated).toEqual([]);
-    const bobs = await withUser(databases.userdata, bob, (transaction) => transaction.select().from(userAiAgents));
+    const bobs = await withUser(databases.userdata, bob, (transaction) =>
+      transaction.select().from(userAiAgents),
+    );
     expect(bobs.map((row) => row.encryptedApiKey)).toEqual([`v1.sealed-for-${bob}`]);
   });
 
   it('rejects a user id that is not a uuid before touching the database', async () => {
-    await expect(withUser(databases.userdata, "x' or true --", () => Promise.resolve())).rejects.toThrow(/must be a uuid/);
+    await expect(withUser(databases.userdata, "x' or true --", () => Promise.resolve())).rejects.toThrow(
+      /must be a uuid/,
+    );
   });
 });

@@ -33,7 +33,13 @@ describe('seed data', () => {
       { name: 'Free', monthlyPrice: 0, yearlyPrice: 0, monthlyRequestLimit: 100, monthlyCostCap: 0 },
       { name: 'Basic', monthlyPrice: 29, yearlyPrice: 290, monthlyRequestLimit: 0, monthlyCostCap: 45 },
       { name: 'Pro', monthlyPrice: 79, yearlyPrice: 790, monthlyRequestLimit: 5000, monthlyCostCap: 150 },
-      { name: 'Enterprise', monthlyPrice: 199, yearlyPrice: 1990, monthlyRequestLimit: 0, monthlyCostCap: 500 },
+      {
+        name: 'Enterprise',
+        monthlyPrice: 199,
+        yearlyPrice: 1990,
+        monthlyRequestLimit: 0,
+        monthlyCostCap: 500,
+      },
     ]);
     const priced = await databases.platform.db.select().from(apiProviderPricing);
     for (const [provider, model] of Object.entries(defaultProviderModels)) {
@@ -43,8 +49,13 @@ describe('seed data', () => {
   });
 
   it('changes nothing when applied again', async () => {
-    const before = { plans: await planRows(), prices: await databases.platform.db.select().from(apiProviderPricing) };
-    const seed = (await readMigrationFiles(databaseLayouts.platform.migrationsFolder)).find((file) => file.name.includes('seed'))!;
+    const before = {
+      plans: await planRows(),
+      prices: await databases.platform.db.select().from(apiProviderPricing),
+    };
+    const seed = (await readMigrationFiles(databaseLayouts.platform.migrationsFolder)).find((file) =>
+      file.name.includes('seed'),
+    )!;
     for (const statement of seed.statements) await databases.platform.pool.query(statement);
     expect(await planRows()).toEqual(before.plans);
     expect(await databases.platform.db.select().from(apiProviderPricing)).toEqual(before.prices);

@@ -29,7 +29,10 @@ describe('verifyDatabases', () => {
   });
 
   it('reports a dropped column and a dropped index precisely', async () => {
-    await superuserQuery(databases.config.platformUrl, 'alter table system_performance_metrics drop column unit');
+    await superuserQuery(
+      databases.config.platformUrl,
+      'alter table system_performance_metrics drop column unit',
+    );
     await superuserQuery(databases.config.userdataUrl, 'drop index messages_conversation_history_idx');
     await superuserQuery(
       databases.config.platformUrl,
@@ -43,7 +46,9 @@ describe('verifyDatabases', () => {
       'foreign key oauth_token_execution_logs_task_id_oauth_token_monitoring_tasks on oauth_token_execution_logs is missing',
       'column system_performance_metrics.unit (text) is missing',
     ]);
-    expect(errorsOf(report, 'userdata')).toEqual(['index messages_conversation_history_idx on messages is missing']);
+    expect(errorsOf(report, 'userdata')).toEqual([
+      'index messages_conversation_history_idx on messages is missing',
+    ]);
   });
 
   it('names a table created in the wrong database, as the replaced system did with monitoring tables', async () => {
@@ -54,7 +59,9 @@ describe('verifyDatabases', () => {
     await superuserQuery(databases.config.platformUrl, 'drop table oauth_token_monitoring_tasks cascade');
 
     const report = await verifyDatabases(databases.config);
-    expect(errorsOf(report, 'userdata')).toEqual(['oauth_token_monitoring_tasks belongs to platform but exists in userdata']);
+    expect(errorsOf(report, 'userdata')).toEqual([
+      'oauth_token_monitoring_tasks belongs to platform but exists in userdata',
+    ]);
     expect(errorsOf(report, 'platform')).toEqual([
       'table oauth_token_monitoring_tasks is missing',
       'foreign key oauth_token_execution_logs_task_id_oauth_token_monitoring_tasks on oauth_token_execution_logs is missing',
@@ -62,7 +69,10 @@ describe('verifyDatabases', () => {
   });
 
   it('reports type and nullability changes, missing row-level security and a missing trigger', async () => {
-    await superuserQuery(databases.config.platformUrl, 'alter table system_performance_metrics alter column value type real, alter column value drop not null');
+    await superuserQuery(
+      databases.config.platformUrl,
+      'alter table system_performance_metrics alter column value type real, alter column value drop not null',
+    );
     await superuserQuery(databases.config.platformUrl, 'drop trigger users_set_updated_at on users');
     await superuserQuery(databases.config.userdataUrl, 'alter table messages no force row level security');
 
@@ -72,12 +82,20 @@ describe('verifyDatabases', () => {
       'column system_performance_metrics.value is real, expected double precision',
       'column system_performance_metrics.value is nullable, expected NOT NULL',
     ]);
-    expect(errorsOf(report, 'userdata')).toEqual(['row-level security on messages is enabled but not forced']);
+    expect(errorsOf(report, 'userdata')).toEqual([
+      'row-level security on messages is enabled but not forced',
+    ]);
   });
 
   it('reports pending and edited migrations, and treats unknown extra objects as warnings', async () => {
-    await superuserQuery(databases.config.platformUrl, `delete from switchyard_migrations.applied where name = '0002_seed_plans_and_prices'`);
-    await superuserQuery(databases.config.platformUrl, `update switchyard_migrations.applied set sha256 = 'x' where name = '0001_updated_at_triggers'`);
+    await superuserQuery(
+      databases.config.platformUrl,
+      `delete from switchyard_migrations.applied where name = '0002_seed_plans_and_prices'`,
+    );
+    await superuserQuery(
+      databases.config.platformUrl,
+      `update switchyard_migrations.applied set sha256 = 'x' where name = '0001_updated_at_triggers'`,
+    );
     await superuserQuery(databases.config.userdataUrl, 'create table scratch_notes (id int)');
 
     const report = await verifyDatabases(databases.config);
@@ -87,9 +105,15 @@ describe('verifyDatabases', () => {
     ]);
     const userdata = report.databases.find((entry) => entry.database === 'userdata')!;
     expect(userdata.issues).toEqual([
-      expect.objectContaining({ severity: 'warning', kind: 'unexpected_table', message: 'table scratch_notes is not in the userdata schema' }),
+      expect.objectContaining({
+        severity: 'warning',
+        kind: 'unexpected_table',
+        message: 'table scratch_notes is not in the userdata schema',
+      }),
     ]);
-    expect(formatSchemaReport(report)).toMatch(/^schema verification: drift\nplatform \(localhost:\d+\/sy_test_\w+_platform\): 2 error\(s\)/);
+    expect(formatSchemaReport(report)).toMatch(
+      /^schema verification: drift\nplatform \(localhost:\d+\/sy_test_\w+_platform\): 2 error\(s\)/,
+    );
   });
 
   it('makes prepareDatabases refuse to continue on drift, with the report attached', async () => {
@@ -107,9 +131,13 @@ describe('db:verify CLI', () => {
   const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
   const run = async (env: Record<string, string>, ...args: string[]) => {
     try {
-      const { stdout } = await promisify(execFile)(tsx, ['--conditions=@switchyard/source', cli, 'verify', ...args], {
-        env: { ...readProcessEnv(), ...env },
-      });
+      const { stdout } = await promisify(execFile)(
+        tsx,
+        ['--conditions=@switchyard/source', cli, 'verify', ...args],
+        {
+          env: { ...readProcessEnv(), ...env },
+        },
+      );
       return { code: 0, stdout };
     } catch (error) {
       const failed = error as { code: number; stdout: string };
@@ -118,14 +146,19 @@ describe('db:verify CLI', () => {
   };
 
   it('exits 0 when clean, 1 on drift (with --json for machines) and 2 when it cannot connect', async () => {
-    const env = { PLATFORM_DATABASE_URL: databases.config.platformUrl, USERDATA_DATABASE_URL: databases.config.userdataUrl };
+    const env = {
+      PLATFORM_DATABASE_URL: databases.config.platformUrl,
+      USERDATA_DATABASE_URL: databases.config.userdataUrl,
+    };
     const clean = await run(env);
     expect(clean).toMatchObject({ code: 0, stdout: expect.stringMatching(/^schema verification: ok/) });
 
     await superuserQuery(databases.config.userdataUrl, 'alter table conversations drop column title');
     const drift = await run(env, '--json');
     expect(drift.code).toBe(1);
-    expect(errorsOf(JSON.parse(drift.stdout) as SchemaReport, 'userdata')).toEqual(['column conversations.title (text) is missing']);
+    expect(errorsOf(JSON.parse(drift.stdout) as SchemaReport, 'userdata')).toEqual([
+      'column conversations.title (text) is missing',
+    ]);
 
     const unreachable = await run({
       PLATFORM_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/platform',

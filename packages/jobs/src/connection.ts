@@ -23,7 +23,12 @@ export function createRedisConnection(url: string, options: RedisConnectionOptio
     retryStrategy: (times) => Math.min(2 ** times * 50, 5_000),
   };
   if (options.role === 'producer') {
-    return new Redis(url, { ...common, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000 });
+    return new Redis(url, {
+      ...common,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      connectTimeout: 5_000,
+    });
   }
   return new Redis(url, { ...common, maxRetriesPerRequest: null, enableReadyCheck: false });
 }
@@ -31,7 +36,9 @@ export function createRedisConnection(url: string, options: RedisConnectionOptio
 /** Builds the BullMQ prefix for a key prefix, making sure it carries a Redis Cluster hash tag. */
 export function queuePrefix(keyPrefix: string): string {
   if (!/^\{[^}]+\}/.test(keyPrefix)) {
-    throw new Error(`queue prefix "${keyPrefix}" must start with a Redis Cluster hash tag such as {switchyard}`);
+    throw new Error(
+      `queue prefix "${keyPrefix}" must start with a Redis Cluster hash tag such as {switchyard}`,
+    );
   }
   return keyPrefix;
 }

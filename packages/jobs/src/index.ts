@@ -1,4 +1,9 @@
-export { createRedisConnection, queuePrefix, type RedisConnectionOptions, type RedisRole } from './connection.js';
+export {
+  createRedisConnection,
+  queuePrefix,
+  type RedisConnectionOptions,
+  type RedisRole,
+} from './connection.js';
 export { defaultJobOptions } from './job-options.js';
 export { monitoringJobId } from './job-id.js';
 export {
@@ -14,7 +19,13 @@ export {
   type PayloadOf,
   type PerformanceAnalysisPayload,
 } from './payloads.js';
-export { monitoringTaskTypes, queueNames, queueOfTaskType, type MonitoringTaskType, type QueueName } from './queue-names.js';
+export {
+  monitoringTaskTypes,
+  queueNames,
+  queueOfTaskType,
+  type MonitoringTaskType,
+  type QueueName,
+} from './queue-names.js';
 export {
   createQueues,
   QueueUnavailableError,

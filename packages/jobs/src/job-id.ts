@@ -6,7 +6,12 @@ import { queueOfTaskType, type MonitoringTaskType } from './queue-names.js';
  * or a double click on "check now" all compute the same id, and BullMQ keeps one job per id.
  * BullMQ forbids `:` in custom ids, hence the dots.
  */
-export function monitoringJobId(type: MonitoringTaskType, taskId: string, reason: JobReason, dueAt: number): string {
+export function monitoringJobId(
+  type: MonitoringTaskType,
+  taskId: string,
+  reason: JobReason,
+  dueAt: number,
+): string {
   const slot = reason === 'scheduled' ? String(dueAt) : `${reason}-${dueAt}`;
   return `${queueOfTaskType[type]}.${taskId}.${slot}`;
 }

@@ -25,5 +25,9 @@ export const defaultJobOptions: Record<QueueName, JobsOptions> = {
     removeOnFail: { age: 7 * day, count: 1_000 },
   },
   // A missed dispatch cycle is simply the next cycle's work; never retry it.
-  [queueNames.dispatch]: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { age: day, count: 1_000 } },
+  [queueNames.dispatch]: {
+    attempts: 1,
+    removeOnComplete: { count: 100 },
+    removeOnFail: { age: day, count: 1_000 },
+  },
 };

@@ -22,7 +22,12 @@ export type MonitoringTaskPayload = z.infer<typeof monitoringTaskPayloadSchema>;
 /** Payload of a performance-analysis job: how far back the anomaly window reaches. */
 export const performanceAnalysisPayloadSchema = z.object({
   reason: jobReasonSchema,
-  windowMinutes: z.number().int().positive().max(24 * 60).default(60),
+  windowMinutes: z
+    .number()
+    .int()
+    .positive()
+    .max(24 * 60)
+    .default(60),
 });
 
 /** A performance-analysis job payload. */

@@ -3,7 +3,12 @@ import type { Redis } from 'ioredis';
 import { queuePrefix } from './connection.js';
 import { monitoringJobId } from './job-id.js';
 import { defaultJobOptions } from './job-options.js';
-import { payloadSchemas, type MonitoringTaskPayload, type PayloadInputOf, type PayloadOf } from './payloads.js';
+import {
+  payloadSchemas,
+  type MonitoringTaskPayload,
+  type PayloadInputOf,
+  type PayloadOf,
+} from './payloads.js';
 import { queueNames, queueOfTaskType, type MonitoringTaskType, type QueueName } from './queue-names.js';
 
 /** Options of one enqueue call; `jobId` makes the call idempotent. */
@@ -35,9 +40,16 @@ export interface Queues {
   /** The BullMQ queue of `name`, for inspection (counts, jobs) and schedulers. */
   queue<Q extends QueueName>(name: Q): TypedQueue<Q>;
   /** Validates the payload and adds one job; with `jobId`, adding twice keeps one job. */
-  enqueue<Q extends QueueName>(name: Q, payload: PayloadInputOf<Q>, options?: EnqueueOptions): Promise<EnqueueResult>;
+  enqueue<Q extends QueueName>(
+    name: Q,
+    payload: PayloadInputOf<Q>,
+    options?: EnqueueOptions,
+  ): Promise<EnqueueResult>;
   /** Adds many jobs to one queue in one round trip (deduplicated by job id). */
-  enqueueMany<Q extends QueueName>(name: Q, jobs: Array<{ payload: PayloadInputOf<Q>; options: EnqueueOptions & { jobId: string } }>): Promise<EnqueueResult[]>;
+  enqueueMany<Q extends QueueName>(
+    name: Q,
+    jobs: Array<{ payload: PayloadInputOf<Q>; options: EnqueueOptions & { jobId: string } }>,
+  ): Promise<EnqueueResult[]>;
   /** Enqueues the job of a monitoring task with its deterministic id. */
   enqueueMonitoringTask(job: MonitoringTaskJob): Promise<EnqueueResult>;
   /** Waiting + delayed + active jobs of each queue. */
@@ -77,7 +89,11 @@ export function createQueues(connection: Redis, options: QueuesOptions): Queues 
   function untypedQueue(name: QueueName): Queue {
     let existing = opened.get(name);
     if (existing === undefined) {
-      existing = new Queue(name, { connection, prefix, defaultJobOptions: { ...defaultJobOptions[name], ...options.jobOptions?.[name] } });
+      existing = new Queue(name, {
+        connection,
+        prefix,
+        defaultJobOptions: { ...defaultJobOptions[name], ...options.jobOptions?.[name] },
+      });
       opened.set(name, existing);
     }
     return existing;
@@ -90,7 +106,8 @@ export function createQueues(connection: Redis, options: QueuesOptions): Queues 
   // BullMQ waits for the connection forever; a producer answers an HTTP request, so it gives up quickly instead.
   async function ensureReady(): Promise<void> {
     if (connection.status === 'ready') return;
-    if (connection.status === 'end' || connection.status === 'close') throw new QueueUnavailableError('the Redis connection is closed');
+    if (connection.status === 'end' || connection.status === 'close')
+      throw new QueueUnavailableError('the Redis connection is closed');
     await new Promise<void>((resolve, reject) => {
       const settle = (error?: Error) => {
         clearTimeout(timer);
@@ -101,7 +118,10 @@ export function createQueues(connection: Redis, options: QueuesOptions): Queues 
       };
       const onReady = () => settle();
       const onError = () => settle(new QueueUnavailableError('Redis is unreachable'));
-      const timer = setTimeout(() => settle(new QueueUnavailableError(`Redis was not ready within ${readyTimeoutMs} ms`)), readyTimeoutMs);
+      const timer = setTimeout(
+        () => settle(new QueueUnavailableError(`Redis was not ready within ${readyTimeoutMs} ms`)),
+        readyTimeoutMs,
+      );
       connection.once('ready', onReady);
       connection.once('error', onError);
     });
@@ -140,7 +160,10 @@ export function createQueues(connection: Redis, options: QueuesOptions): Queues 
     },
     async enqueueMany(name, jobs) {
       if (jobs.length === 0) return [];
-      const existed = await existingIds(name, jobs.map((job) => job.options.jobId));
+      const existed = await existingIds(
+        name,
+        jobs.map((job) => job.options.jobId),
+      );
       const added = await untypedQueue(name).addBulk(
         jobs.map((job) => ({
           name: name,
@@ -154,12 +177,23 @@ export function createQueues(connection: Redis, options: QueuesOptions): Queues 
       const reason = job.reason ?? 'manual';
       const dueAt = job.dueAt ?? Date.now();
       const jobId = monitoringJobId(job.type, job.taskId, reason, dueAt);
-      return queues.enqueue(queueOfTaskType[job.type], { taskId: job.taskId, userId: job.userId, reason, dueAt }, { jobId });
+      return queues.enqueue(
+        queueOfTaskType[job.type],
+        { taskId: job.taskId, userId: job.userId, reason, dueAt },
+        { jobId },
+      );
     },
     async depths() {
       const names = Object.values(queueNames);
-      const counts = await Promise.all(names.map((name) => untypedQueue(name).getJobCountByTypes('waiting', 'delayed', 'active', 'prioritized')));
-      return Object.fromEntries(names.map((name, index) => [name, counts[index] ?? 0])) as Record<QueueName, number>;
+      const counts = await Promise.all(
+        names.map((name) =>
+          untypedQueue(name).getJobCountByTypes('waiting', 'delayed', 'active', 'prioritized'),
+        ),
+      );
+      return Object.fromEntries(names.map((name, index) => [name, counts[index] ?? 0])) as Record<
+        QueueName,
+        number
+      >;
     },
     async close() {
       await Promise.all([...opened.values()].map((opened) => opened.close()));

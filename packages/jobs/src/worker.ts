@@ -57,7 +57,9 @@ export function createJobWorker<Q extends QueueName, R = unknown>(
     async (job, token, signal) => {
       const parsed = payloadSchemas[name].safeParse(job.data);
       if (!parsed.success) {
-        throw new UnrecoverableError(`invalid ${name} payload: ${parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`);
+        throw new UnrecoverableError(
+          `invalid ${name} payload: ${parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`,
+        );
       }
       const jobSignal = signal ?? new AbortController().signal;
       try {

@@ -40,10 +40,19 @@ afterAll(async () => {
 describe('createQueues', () => {
   it('keeps one job per monitoring task and due slot, and says the second enqueue was a duplicate', async () => {
     const taskId = randomUUID();
-    const job = { type: 'website_analysis' as const, taskId, userId: randomUUID(), reason: 'scheduled' as const, dueAt: 1_700_000_000_000 };
+    const job = {
+      type: 'website_analysis' as const,
+      taskId,
+      userId: randomUUID(),
+      reason: 'scheduled' as const,
+      dueAt: 1_700_000_000_000,
+    };
     const first = await queues.enqueueMonitoringTask(job);
     const second = await queues.enqueueMonitoringTask(job);
-    expect(first).toEqual({ jobId: monitoringJobId('website_analysis', taskId, 'scheduled', job.dueAt), created: true });
+    expect(first).toEqual({
+      jobId: monitoringJobId('website_analysis', taskId, 'scheduled', job.dueAt),
+      created: true,
+    });
     expect(second).toEqual({ jobId: first.jobId, created: false });
     expect(await queues.queue(queueNames.websiteAnalysis).getJobCountByTypes('waiting')).toBe(1);
     // Every key sits behind the hash tag, so the queue works on Redis Cluster.
@@ -53,7 +62,9 @@ describe('createQueues', () => {
   });
 
   it('refuses a payload that does not match the queue schema', async () => {
-    await expect(queues.enqueue(queueNames.platformInsights, { taskId: '', userId: 'u', reason: 'manual', dueAt: 1 })).rejects.toThrow(/taskId/);
+    await expect(
+      queues.enqueue(queueNames.platformInsights, { taskId: '', userId: 'u', reason: 'manual', dueAt: 1 }),
+    ).rejects.toThrow(/taskId/);
   });
 
   it('refuses a prefix without a hash tag', () => {
@@ -63,7 +74,11 @@ describe('createQueues', () => {
   it('enqueues many jobs at once and reports which already existed', async () => {
     const payload = { reason: 'scheduled' as const, userId: randomUUID(), dueAt: 5 };
     const ids = [randomUUID(), randomUUID()];
-    await queues.enqueue(queueNames.oauthTokenMonitoring, { ...payload, taskId: ids[0]! }, { jobId: `bulk.${ids[0]}` });
+    await queues.enqueue(
+      queueNames.oauthTokenMonitoring,
+      { ...payload, taskId: ids[0]! },
+      { jobId: `bulk.${ids[0]}` },
+    );
     const results = await queues.enqueueMany(
       queueNames.oauthTokenMonitoring,
       ids.map((taskId) => ({ payload: { ...payload, taskId }, options: { jobId: `bulk.${taskId}` } })),
@@ -76,7 +91,10 @@ describe('createJobWorker', () => {
   it('hands the processor a validated payload and fails a malformed job without retrying it', async () => {
     const queueName = queueNames.performanceAnalysis;
     const seen: unknown[] = [];
-    const worker = createJobWorker(queueName, (_job, payload) => Promise.resolve(seen.push(payload)), { connection: workerConnection, prefix });
+    const worker = createJobWorker(queueName, (_job, payload) => Promise.resolve(seen.push(payload)), {
+      connection: workerConnection,
+      prefix,
+    });
     try {
       const completed = once(worker, 'completed');
       await queues.enqueue(queueName, { reason: 'manual' });
@@ -108,7 +126,9 @@ describe('cancelForShutdown', () => {
       (_job, _payload, signal) =>
         new Promise((_resolve, reject) => {
           started();
-          signal.addEventListener('abort', () => reject(new Error(isShutdownAbort(signal) ? 'shutdown abort' : 'other abort')));
+          signal.addEventListener('abort', () =>
+            reject(new Error(isShutdownAbort(signal) ? 'shutdown abort' : 'other abort')),
+          );
         }),
       { connection: workerConnection, prefix: ownPrefix },
     );
@@ -125,9 +145,14 @@ describe('cancelForShutdown', () => {
     expect(job?.attemptsMade).toBe(0);
     expect(failures).toEqual([]);
 
-    const finishing = createJobWorker(queueName, (_job, seen) => Promise.resolve(seen.taskId), { connection: workerConnection, prefix: ownPrefix });
+    const finishing = createJobWorker(queueName, (_job, seen) => Promise.resolve(seen.taskId), {
+      connection: workerConnection,
+      prefix: ownPrefix,
+    });
     try {
-      const [completed] = (await once(finishing, 'completed')) as [{ id: string; returnvalue: unknown; attemptsMade: number }];
+      const [completed] = (await once(finishing, 'completed')) as [
+        { id: string; returnvalue: unknown; attemptsMade: number },
+      ];
       expect(completed).toMatchObject({ id: jobId, returnvalue: payload.taskId, attemptsMade: 1 });
     } finally {
       await finishing.close();
@@ -143,7 +168,9 @@ describe('createRedisConnection', () => {
     unreachable.on('error', () => undefined);
     const deadQueues = createQueues(unreachable, { prefix });
     try {
-      await expect(deadQueues.enqueue(queueNames.dispatch, {}, { jobId: 'never' })).rejects.toThrow(QueueUnavailableError);
+      await expect(deadQueues.enqueue(queueNames.dispatch, {}, { jobId: 'never' })).rejects.toThrow(
+        QueueUnavailableError,
+      );
     } finally {
       unreachable.disconnect();
     }

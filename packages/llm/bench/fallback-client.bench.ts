@@ -39,8 +39,14 @@ async function measure(call: () => Promise<unknown>, requests = requestsPerRound
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   latencies.sort((a, b) => a - b);
-  const at = (quantile: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * quantile))] ?? 0;
-  return { rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99), cpuUs: (cpu.user + cpu.system) / latencies.length };
+  const at = (quantile: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * quantile))] ?? 0;
+  return {
+    rps: latencies.length / seconds,
+    p50: at(0.5),
+    p99: at(0.99),
+    cpuUs: (cpu.user + cpu.system) / latencies.length,
+  };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
@@ -51,7 +57,14 @@ const medianRow = (rows: Row[]): Row => ({
   cpuUs: median(rows.map((row) => row.cpuUs)),
 });
 
-async function compare(title: string, target: string, baselineName: string, baseline: () => Promise<unknown>, candidateName: string, candidate: () => Promise<unknown>) {
+async function compare(
+  title: string,
+  target: string,
+  baselineName: string,
+  baseline: () => Promise<unknown>,
+  candidateName: string,
+  candidate: () => Promise<unknown>,
+) {
   await measure(baseline);
   await measure(candidate);
   const baselineRows: Row[] = [];
@@ -62,14 +75,20 @@ async function compare(title: string, target: string, baselineName: string, base
   }
   const base = medianRow(baselineRows);
   const cand = medianRow(candidateRows);
-  const perRound = baselineRows.map((row, index) => ((candidateRows[index]?.rps ?? 0) / row.rps).toFixed(2)).join(' ');
+  const perRound = baselineRows
+    .map((row, index) => ((candidateRows[index]?.rps ?? 0) / row.rps).toFixed(2))
+    .join(' ');
   const format = (name: string, row: Row) =>
     `${name.padEnd(30)} ${row.rps.toFixed(0).padStart(6)} req/s   p50 ${row.p50.toFixed(2).padStart(6)} ms   p99 ${row.p99.toFixed(2).padStart(6)} ms   cpu ${row.cpuUs.toFixed(0).padStart(4)} µs/req`;
   console.log(title);
   console.log(format(baselineName, base));
   console.log(format(candidateName, cand));
-  console.log(`  throughput ratio ${(cand.rps / base.rps).toFixed(3)} (cost ${((1 - cand.rps / base.rps) * 100).toFixed(1)}%, target ${target}); per-round ${perRound}`);
-  console.log(`  client CPU per request ratio ${(cand.cpuUs / base.cpuUs).toFixed(3)} (less sensitive to other load on the machine)\n`);
+  console.log(
+    `  throughput ratio ${(cand.rps / base.rps).toFixed(3)} (cost ${((1 - cand.rps / base.rps) * 100).toFixed(1)}%, target ${target}); per-round ${perRound}`,
+  );
+  console.log(
+    `  client CPU per request ratio ${(cand.cpuUs / base.cpuUs).toFixed(3)} (less sensitive to other load on the machine)\n`,
+  );
 }
 
 async function drainSdkStream(stream: AsyncIterable<unknown>) {
@@ -83,10 +102,34 @@ const [urls] = (await once(simulators, 'message')) as [{ primary: string; fallba
 const timeouts = { connectMs: 2_000, firstTokenMs: 10_000, idleMs: 10_000, totalMs: 30_000 };
 const pool = createPooledFetch({ connections: concurrency, timeouts });
 const primaryPool = createPooledFetch({ connections: concurrency, timeouts });
-const sdk = new OpenAI({ apiKey: 'sk-bench-000000', baseURL: `${urls.fallback}/v1`, fetch: pool, maxRetries: 0, logLevel: 'off' });
-const fallbackProvider = createOpenAICompatibleProvider({ id: 'openai', name: 'fallback', apiKey: 'sk-bench-000000', baseUrl: `${urls.fallback}/v1`, fetch: pool, timeouts });
-const primaryProvider = createOpenAICompatibleProvider({ id: 'openai', name: 'primary', apiKey: 'sk-bench-000000', baseUrl: `${urls.primary}/v1`, fetch: primaryPool, timeouts });
-const direct = createLlmClient({ providers: [fallbackProvider], defaultChain: [{ provider: 'fallback', model: 'bench-model' }], deadlineMs: 30_000 });
+const sdk = new OpenAI({
+  apiKey: 'sk-bench-000000',
+  baseURL: `${urls.fallback}/v1`,
+  fetch: pool,
+  maxRetries: 0,
+  logLevel: 'off',
+});
+const fallbackProvider = createOpenAICompatibleProvider({
+  id: 'openai',
+  name: 'fallback',
+  apiKey: 'sk-bench-000000',
+  baseUrl: `${urls.fallback}/v1`,
+  fetch: pool,
+  timeouts,
+});
+const primaryProvider = createOpenAICompatibleProvider({
+  id: 'openai',
+  name: 'primary',
+  apiKey: 'sk-bench-000000',
+  baseUrl: `${urls.primary}/v1`,
+  fetch: primaryPool,
+  timeouts,
+});
+const direct = createLlmClient({
+  providers: [fallbackProvider],
+  defaultChain: [{ provider: 'fallback', model: 'bench-model' }],
+  deadlineMs: 30_000,
+});
 const withOpenBreaker = createLlmClient({
   providers: [primaryProvider, fallbackProvider],
   defaultChain: [
@@ -102,18 +145,47 @@ const health = await withOpenBreaker.providerHealth();
 if (health[0]?.state !== 'open') throw new Error('the primary breaker should be open for the bench');
 
 const bareChat = () => sdk.chat.completions.create({ model: 'bench-model', messages });
-const bareStream = async () => drainSdkStream(await sdk.chat.completions.create({ model: 'bench-model', messages, stream: true, stream_options: { include_usage: true } }));
+const bareStream = async () =>
+  drainSdkStream(
+    await sdk.chat.completions.create({
+      model: 'bench-model',
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    }),
+  );
 const clientChat = () => direct.chat({ model: 'auto', messages });
 const clientStream = () => drainSdkStream(direct.chatStream({ model: 'auto', messages }));
 
 // JIT and pools warm for every path before any round counts.
 for (const call of [bareChat, clientChat, bareStream, clientStream]) await measure(call, 4_000);
 
-console.log(`concurrency ${concurrency}, ${rounds} alternating rounds of ${requestsPerRound} requests per side, medians; OpenAI simulator in a child process\n`);
-await compare('non-stream', '< 10%', 'bare openai SDK (pooled fetch)', bareChat, 'fallback client', clientChat);
-await compare('stream', '< 10%', 'bare openai SDK (pooled fetch)', bareStream, 'fallback client', clientStream);
-await compare('primary breaker open (non-stream)', '< 5%', 'direct to fallback (client)', clientChat, 'chain, primary breaker open', () =>
-  withOpenBreaker.chat({ model: 'auto', messages }),
+console.log(
+  `concurrency ${concurrency}, ${rounds} alternating rounds of ${requestsPerRound} requests per side, medians; OpenAI simulator in a child process\n`,
+);
+await compare(
+  'non-stream',
+  '< 10%',
+  'bare openai SDK (pooled fetch)',
+  bareChat,
+  'fallback client',
+  clientChat,
+);
+await compare(
+  'stream',
+  '< 10%',
+  'bare openai SDK (pooled fetch)',
+  bareStream,
+  'fallback client',
+  clientStream,
+);
+await compare(
+  'primary breaker open (non-stream)',
+  '< 5%',
+  'direct to fallback (client)',
+  clientChat,
+  'chain, primary breaker open',
+  () => withOpenBreaker.chat({ model: 'auto', messages }),
 );
 
 simulators.disconnect();

@@ -1,7 +1,8 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from './chat-types.js';
 
 /** Provider identifiers; `local` is the deterministic built-in provider. */
-export type ProviderId = 'gemini' | 'openai' | 'anthropic' | 'groq' | 'cohere' | 'openai-compatible' | 'local';
+export type ProviderId =
+  'gemini' | 'openai' | 'anthropic' | 'groq' | 'cohere' | 'openai-compatible' | 'local';
 
 /** Timeouts of one provider call, in milliseconds. */
 export interface ProviderTimeouts {

@@ -38,7 +38,10 @@ export type ChatToolChoice = 'none' | 'auto' | 'required' | { type: 'function'; 
 export type ChatResponseFormat =
   | { type: 'text' }
   | { type: 'json_object' }
-  | { type: 'json_schema'; json_schema: { name: string; schema?: Record<string, unknown>; strict?: boolean } };
+  | {
+      type: 'json_schema';
+      json_schema: { name: string; schema?: Record<string, unknown>; strict?: boolean };
+    };
 
 /**
  * An OpenAI chat completions request. Unknown fields are kept (index signature) and passed on
@@ -82,7 +85,12 @@ export interface ChatCompletion {
   model: string;
   choices: Array<{
     index: number;
-    message: { role: 'assistant'; content: string | null; tool_calls?: ChatToolCall[]; refusal?: string | null };
+    message: {
+      role: 'assistant';
+      content: string | null;
+      tool_calls?: ChatToolCall[];
+      refusal?: string | null;
+    };
     finish_reason: FinishReason;
     logprobs?: null;
   }>;
@@ -106,7 +114,12 @@ export interface ChatCompletionChunk {
   model: string;
   choices: Array<{
     index: number;
-    delta: { role?: 'assistant'; content?: string | null; tool_calls?: ChatToolCallDelta[]; refusal?: string | null };
+    delta: {
+      role?: 'assistant';
+      content?: string | null;
+      tool_calls?: ChatToolCallDelta[];
+      refusal?: string | null;
+    };
     finish_reason: FinishReason | null;
     logprobs?: null;
   }>;

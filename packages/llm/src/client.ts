@@ -2,7 +2,13 @@ import type { Redis } from 'ioredis';
 import type { ChatProvider, ProviderTimeouts, RateLimitSnapshot } from './chat-provider.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, ChatUsage } from './chat-types.js';
 import { buildContinuationRequest } from './continuation.js';
-import { AllProvidersFailedError, LlmError, StreamInterruptedError, type AttemptRecord, type LlmErrorKind } from './errors.js';
+import {
+  AllProvidersFailedError,
+  LlmError,
+  StreamInterruptedError,
+  type AttemptRecord,
+  type LlmErrorKind,
+} from './errors.js';
 import {
   countsAsProviderFailure,
   createMemoryHealthStore,
@@ -143,7 +149,12 @@ export interface LlmClient {
   providerHealth(): Promise<ProviderHealth[]>;
 }
 
-const defaultTimeouts: ProviderTimeouts = { connectMs: 5_000, firstTokenMs: 20_000, idleMs: 15_000, totalMs: 45_000 };
+const defaultTimeouts: ProviderTimeouts = {
+  connectMs: 5_000,
+  firstTokenMs: 20_000,
+  idleMs: 15_000,
+  totalMs: 45_000,
+};
 
 type AbortCause = 'first_token' | 'idle' | 'total' | 'deadline';
 
@@ -172,12 +183,14 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 function hasContent(chunk: ChatCompletionChunk): boolean {
-  for (const { delta } of chunk.choices) if (delta.content || delta.tool_calls?.length || delta.refusal) return true;
+  for (const { delta } of chunk.choices)
+    if (delta.content || delta.tool_calls?.length || delta.refusal) return true;
   return false;
 }
 
 function isFinishing(chunk: ChatCompletionChunk): boolean {
-  for (const choice of chunk.choices) if (choice.finish_reason !== null && choice.finish_reason !== undefined) return true;
+  for (const choice of chunk.choices)
+    if (choice.finish_reason !== null && choice.finish_reason !== undefined) return true;
   return false;
 }
 
@@ -185,7 +198,11 @@ function isFinishing(chunk: ChatCompletionChunk): boolean {
  * Gives a provider's chunk the stream's id and creation time and, in a continuation, drops the repeated `role`.
  * In place: every chunk is a fresh object from its adapter, and this runs once per chunk.
  */
-function normaliseChunk(chunk: ChatCompletionChunk, identity: { id: string; created: number }, continuing: boolean): ChatCompletionChunk {
+function normaliseChunk(
+  chunk: ChatCompletionChunk,
+  identity: { id: string; created: number },
+  continuing: boolean,
+): ChatCompletionChunk {
   chunk.id = identity.id;
   chunk.created = identity.created;
   if (continuing) {
@@ -200,7 +217,8 @@ function normaliseChunk(chunk: ChatCompletionChunk, identity: { id: string; crea
 
 function addUsage(total: ChatUsage | undefined, usage: ChatUsage): ChatUsage {
   if (!total) return { ...usage };
-  const cached = (total.prompt_tokens_details?.cached_tokens ?? 0) + (usage.prompt_tokens_details?.cached_tokens ?? 0);
+  const cached =
+    (total.prompt_tokens_details?.cached_tokens ?? 0) + (usage.prompt_tokens_details?.cached_tokens ?? 0);
   return {
     prompt_tokens: total.prompt_tokens + usage.prompt_tokens,
     completion_tokens: total.completion_tokens + usage.completion_tokens,
@@ -233,7 +251,12 @@ class AttemptControl {
     this.signal = this.controller.signal;
     callerSignal?.addEventListener('abort', this, { once: true });
     const remaining = deadlineAt - Date.now();
-    this.totalTimer = setTimeout(abortAttempt, Math.max(0, Math.min(totalMs, remaining)), this.controller, remaining <= totalMs ? 'deadline' : 'total');
+    this.totalTimer = setTimeout(
+      abortAttempt,
+      Math.max(0, Math.min(totalMs, remaining)),
+      this.controller,
+      remaining <= totalMs ? 'deadline' : 'total',
+    );
   }
 
   /** The caller's signal fired. */
@@ -271,11 +294,24 @@ class AttemptControl {
 function classify(error: unknown, provider: string, control: AttemptControl): LlmError {
   const cause = control.abortCause();
   if (cause && cause !== 'caller') {
-    const what = { first_token: 'send a first token', idle: 'send the next chunk', total: 'finish', deadline: 'answer before the request deadline' }[cause];
-    return new LlmError(`Provider ${provider} did not ${what} in time.`, { kind: 'timeout', provider, cause: error });
+    const what = {
+      first_token: 'send a first token',
+      idle: 'send the next chunk',
+      total: 'finish',
+      deadline: 'answer before the request deadline',
+    }[cause];
+    return new LlmError(`Provider ${provider} did not ${what} in time.`, {
+      kind: 'timeout',
+      provider,
+      cause: error,
+    });
   }
   if (error instanceof LlmError) return error;
-  return new LlmError(`Provider ${provider} failed unexpectedly.`, { kind: 'server', provider, cause: error });
+  return new LlmError(`Provider ${provider} failed unexpectedly.`, {
+    kind: 'server',
+    provider,
+    cause: error,
+  });
 }
 
 /** Creates the fallback client: retry, fallback, circuit breaking, rate-limit avoidance and the streaming contract. */
@@ -291,7 +327,8 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
   const maxDelayMs = options.retry?.maxDelayMs ?? 2_000;
   const maxRetryWaitMs = options.retry?.maxRetryWaitMs ?? 1_000;
 
-  const timeoutsOf = (provider: ChatProvider): ProviderTimeouts => provider.timeouts ?? { ...defaultTimeouts, ...options.timeouts };
+  const timeoutsOf = (provider: ChatProvider): ProviderTimeouts =>
+    provider.timeouts ?? { ...defaultTimeouts, ...options.timeouts };
 
   const safely = <T>(hook: ((event: T) => void) | undefined, event: T) => {
     if (!hook) return;
@@ -311,11 +348,18 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
     }
   };
   const recordOutcome = (name: string, error: LlmError | undefined) => {
-    const outcome = error && countsAsProviderFailure(error.kind) ? { success: false as const, kind: error.kind, retryAfterMs: error.retryAfterMs } : { success: true as const };
+    const outcome =
+      error && countsAsProviderFailure(error.kind)
+        ? { success: false as const, kind: error.kind, retryAfterMs: error.retryAfterMs }
+        : { success: true as const };
     store.record(name, outcome).catch(() => undefined);
   };
   const rateLimitHandler = (name: string) => (snapshot: RateLimitSnapshot) => {
-    if ((snapshot.remainingRequests === 0 || snapshot.remainingTokens === 0) && snapshot.resetAt !== undefined && snapshot.resetAt > Date.now()) {
+    if (
+      (snapshot.remainingRequests === 0 || snapshot.remainingTokens === 0) &&
+      snapshot.resetAt !== undefined &&
+      snapshot.resetAt > Date.now()
+    ) {
       store.markRateLimited(name, snapshot.resetAt).catch(() => undefined);
     }
   };
@@ -333,7 +377,12 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
     callProviders: readonly ChatProvider[] | undefined;
   }
 
-  const record = (run: ChainRun, entry: ChainEntry, startedAt: number, extra: Partial<AttemptRecord> & Pick<AttemptRecord, 'outcome'>) => {
+  const record = (
+    run: ChainRun,
+    entry: ChainEntry,
+    startedAt: number,
+    extra: Partial<AttemptRecord> & Pick<AttemptRecord, 'outcome'>,
+  ) => {
     const attempt: AttemptRecord = {
       provider: entry.provider,
       model: entry.model,
@@ -352,7 +401,12 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
   };
 
   /** Decides what to do after a failed attempt: throw to the caller, retry the same provider after a wait, or move on. */
-  const decide = (error: LlmError, retry: number, run: ChainRun, hasNext: boolean): { action: 'throw' } | { action: 'retry'; waitMs: number } | { action: 'next' } => {
+  const decide = (
+    error: LlmError,
+    retry: number,
+    run: ChainRun,
+    hasNext: boolean,
+  ): { action: 'throw' } | { action: 'retry'; waitMs: number } | { action: 'next' } => {
     if (error.kind === 'bad_request' || error.kind === 'content_filter') return { action: 'throw' };
     if (!error.retryable || retry >= maxRetries) return { action: 'next' };
     const waitMs = backoffMs(retry, error);
@@ -363,8 +417,14 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
   };
 
   /** Whether a chain entry may be tried now; records a skip when not. */
-  const admit = async (run: ChainRun, entry: ChainEntry, minimumWindow: number | undefined): Promise<ChatProvider | undefined> => {
-    const provider = run.callProviders?.find((candidate) => candidate.name === entry.provider) ?? providers.get(entry.provider);
+  const admit = async (
+    run: ChainRun,
+    entry: ChainEntry,
+    minimumWindow: number | undefined,
+  ): Promise<ChatProvider | undefined> => {
+    const provider =
+      run.callProviders?.find((candidate) => candidate.name === entry.provider) ??
+      providers.get(entry.provider);
     const now = Date.now();
     if (!provider) {
       record(run, entry, now, { outcome: 'skipped', skipReason: 'provider_not_configured' });
@@ -391,7 +451,13 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
     callProviders: callOptions.providers,
   });
 
-  const fallbackEvent = (run: ChainRun, from: ChainEntry, index: number, reason: string, afterFirstToken: boolean) => {
+  const fallbackEvent = (
+    run: ChainRun,
+    from: ChainEntry,
+    index: number,
+    reason: string,
+    afterFirstToken: boolean,
+  ) => {
     const to = run.chain[index + 1];
     if (to) safely(hooks.onFallback, { ...run.context, from, to, reason, afterFirstToken });
   };
@@ -417,17 +483,34 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
         const startedAt = Date.now();
         const control = new AttemptControl(run.signal, timeoutsOf(provider).totalMs, run.deadlineAt);
         try {
-          const completion = await provider.chat(request, { model: entry.model, signal: control.signal, onRateLimit: onRateLimitFor(provider.name) });
+          const completion = await provider.chat(request, {
+            model: entry.model,
+            signal: control.signal,
+            onRateLimit: onRateLimitFor(provider.name),
+          });
           record(run, entry, startedAt, { outcome: 'success' });
           recordOutcome(provider.name, undefined);
-          if (completion.usage) safely(hooks.onUsage, { ...run.context, provider: provider.name, model: completion.model || entry.model, usage: completion.usage });
-          return { completion, provider: provider.name, model: completion.model || entry.model, attempts: run.attempts, usedFallback: index > 0 };
+          if (completion.usage)
+            safely(hooks.onUsage, {
+              ...run.context,
+              provider: provider.name,
+              model: completion.model || entry.model,
+              usage: completion.usage,
+            });
+          return {
+            completion,
+            provider: provider.name,
+            model: completion.model || entry.model,
+            attempts: run.attempts,
+            usedFallback: index > 0,
+          };
         } catch (thrown) {
           if (control.abortCause() === 'caller') throw (run.signal?.reason as Error | undefined) ?? thrown;
           const error = classify(thrown, provider.name, control);
           record(run, entry, startedAt, { outcome: 'error', errorKind: error.kind, status: error.status });
           recordOutcome(provider.name, error);
-          if (error.kind === 'context_length') minimumWindow = Math.max(minimumWindow ?? 0, provider.contextWindow(entry.model) ?? 0);
+          if (error.kind === 'context_length')
+            minimumWindow = Math.max(minimumWindow ?? 0, provider.contextWindow(entry.model) ?? 0);
           const decision = decide(error, retry, run, index < run.chain.length - 1);
           if (decision.action === 'throw') throw error;
           if (decision.action === 'next') {
@@ -443,7 +526,11 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
     throw new AllProvidersFailedError(run.attempts);
   }
 
-  async function* streamChunks(request: ChatRequest, run: ChainRun, settle: { resolve(outcome: StreamOutcome): void }): AsyncGenerator<ChatCompletionChunk> {
+  async function* streamChunks(
+    request: ChatRequest,
+    run: ChainRun,
+    settle: { resolve(outcome: StreamOutcome): void },
+  ): AsyncGenerator<ChatCompletionChunk> {
     let delivered = '';
     let firstTokenSent = false;
     let toolCallStarted = false;
@@ -470,7 +557,9 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
           }
         }
         const continuing = firstTokenSent;
-        const attemptRequest = continuing ? buildContinuationRequest(request, delivered, provider.supportsPrefill) : request;
+        const attemptRequest = continuing
+          ? buildContinuationRequest(request, delivered, provider.supportsPrefill)
+          : request;
         const startedAt = Date.now();
         const control = new AttemptControl(run.signal, timeouts.totalMs, run.deadlineAt);
         control.arm('first_token', timeouts.firstTokenMs);
@@ -481,7 +570,11 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
         const held: ChatCompletionChunk[] = [];
         let failure: LlmError | undefined;
         try {
-          for await (const chunk of provider.chatStream(attemptRequest, { model: entry.model, signal: control.signal, onRateLimit: onRateLimitFor(provider.name) })) {
+          for await (const chunk of provider.chatStream(attemptRequest, {
+            model: entry.model,
+            signal: control.signal,
+            onRateLimit: onRateLimitFor(provider.name),
+          })) {
             if (chunk.usage) attemptUsage = chunk.usage;
             if (chunk.model) model = chunk.model;
             if (chunk.choices.length === 0) continue;
@@ -495,7 +588,9 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
               firstTokenSent = true;
               contributors.push({ provider: provider.name, model });
               control.arm('idle', timeouts.idleMs);
-              if (!continuing) for (const early of held) yield normaliseChunk(early, (identity ??= { id: early.id, created: early.created }), false);
+              if (!continuing)
+                for (const early of held)
+                  yield normaliseChunk(early, (identity ??= { id: early.id, created: early.created }), false);
             } else {
               control.refresh();
             }
@@ -506,7 +601,11 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
             if (finishing) finished = true;
             yield normaliseChunk(chunk, (identity ??= { id: chunk.id, created: chunk.created }), continuing);
           }
-          if (!finished) throw new LlmError(`Provider ${provider.name} ended the stream before the answer was complete.`, { kind: 'network', provider: provider.name });
+          if (!finished)
+            throw new LlmError(`Provider ${provider.name} ended the stream before the answer was complete.`, {
+              kind: 'network',
+              provider: provider.name,
+            });
         } catch (thrown) {
           if (control.abortCause() === 'caller') throw (run.signal?.reason as Error | undefined) ?? thrown;
           // Once the finish reason arrived the answer is complete; only the trailer (usage, [DONE]) was lost.
@@ -517,7 +616,12 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
         if (failure) {
           const error = failure;
           lastError = error;
-          record(run, entry, startedAt, { outcome: 'error', errorKind: error.kind, status: error.status, ...(continuing ? { continuation: true } : {}) });
+          record(run, entry, startedAt, {
+            outcome: 'error',
+            errorKind: error.kind,
+            status: error.status,
+            ...(continuing ? { continuation: true } : {}),
+          });
           recordOutcome(provider.name, error);
           if (attemptUsage) {
             safely(hooks.onUsage, { ...run.context, provider: provider.name, model, usage: attemptUsage });
@@ -526,11 +630,13 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
           if (firstTokenSent) {
             // Rules 2 and 3 of the streaming contract: continue on the next provider, or end with an explicit error.
             // A continuation the provider refuses (e.g. a rejected prefill) is not the caller's fault: move on too.
-            if (!continuationEnabled || toolCallStarted) throw new StreamInterruptedError(run.attempts, error);
+            if (!continuationEnabled || toolCallStarted)
+              throw new StreamInterruptedError(run.attempts, error);
             fallbackEvent(run, entry, index, error.kind, true);
             break;
           }
-          if (error.kind === 'context_length') minimumWindow = Math.max(minimumWindow ?? 0, provider.contextWindow(entry.model) ?? 0);
+          if (error.kind === 'context_length')
+            minimumWindow = Math.max(minimumWindow ?? 0, provider.contextWindow(entry.model) ?? 0);
           const decision = decide(error, retry, run, index < run.chain.length - 1);
           if (decision.action === 'throw') throw error;
           if (decision.action === 'next') {
@@ -542,7 +648,12 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
         }
         record(run, entry, startedAt, { outcome: 'success', ...(continuing ? { continuation: true } : {}) });
         recordOutcome(provider.name, undefined);
-        const finalUsage = attemptUsage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, estimated: true };
+        const finalUsage = attemptUsage ?? {
+          prompt_tokens: 0,
+          completion_tokens: 0,
+          total_tokens: 0,
+          estimated: true,
+        };
         safely(hooks.onUsage, { ...run.context, provider: provider.name, model, usage: finalUsage });
         usage = addUsage(usage, finalUsage);
         if (contributors.length === 0) contributors.push({ provider: provider.name, model });

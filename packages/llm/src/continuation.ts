@@ -8,7 +8,11 @@ export const continueInstruction =
   'Your previous answer was cut off. Continue it exactly where it stopped: do not repeat anything, do not add any preface, start with the next character.';
 
 /** The request that asks a provider to continue `partialText` as the answer to `request`. */
-export function buildContinuationRequest(request: ChatRequest, partialText: string, supportsPrefill: boolean): ChatRequest {
+export function buildContinuationRequest(
+  request: ChatRequest,
+  partialText: string,
+  supportsPrefill: boolean,
+): ChatRequest {
   const partial: ChatMessage = { role: 'assistant', content: partialText };
   const messages: ChatMessage[] = supportsPrefill
     ? [...request.messages, partial]

@@ -12,7 +12,13 @@ export type LlmErrorKind =
   | 'not_found'
   | 'unsupported_feature';
 
-const retryableKinds: ReadonlySet<LlmErrorKind> = new Set(['rate_limit', 'overloaded', 'server', 'timeout', 'network']);
+const retryableKinds: ReadonlySet<LlmErrorKind> = new Set([
+  'rate_limit',
+  'overloaded',
+  'server',
+  'timeout',
+  'network',
+]);
 
 /** True for transient kinds worth retrying on the same provider. */
 export function isRetryableKind(kind: LlmErrorKind): boolean {
@@ -72,7 +78,10 @@ export interface AttemptRecord {
 export class AllProvidersFailedError extends Error {
   constructor(readonly attempts: AttemptRecord[]) {
     const tried = attempts
-      .map((attempt) => `${attempt.provider}: ${attempt.errorKind ?? attempt.skipReason ?? attempt.outcome}${attempt.status ? ` (${attempt.status})` : ''}`)
+      .map(
+        (attempt) =>
+          `${attempt.provider}: ${attempt.errorKind ?? attempt.skipReason ?? attempt.outcome}${attempt.status ? ` (${attempt.status})` : ''}`,
+      )
       .join('; ');
     super(`All providers failed to answer. ${tried}`);
     this.name = 'AllProvidersFailedError';
@@ -90,7 +99,10 @@ export class StreamInterruptedError extends Error {
     /** The failure that cut the stream (the last one when continuations also failed). */
     readonly lastError: LlmError,
   ) {
-    super(`The answer stream was interrupted and could not be completed (${lastError.provider}: ${lastError.kind}).`, { cause: lastError });
+    super(
+      `The answer stream was interrupted and could not be completed (${lastError.provider}: ${lastError.kind}).`,
+      { cause: lastError },
+    );
     this.name = 'StreamInterruptedError';
   }
 }

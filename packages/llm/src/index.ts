@@ -1,6 +1,20 @@
-export type { ChatProvider, ProviderCallOptions, ProviderId, ProviderTimeouts, RateLimitSnapshot } from './chat-provider.js';
+export type {
+  ChatProvider,
+  ProviderCallOptions,
+  ProviderId,
+  ProviderTimeouts,
+  RateLimitSnapshot,
+} from './chat-provider.js';
 export type * from './chat-types.js';
-export { AllProvidersFailedError, LlmError, StreamInterruptedError, isRetryableKind, type AttemptRecord, type LlmErrorKind, type LlmErrorOptions } from './errors.js';
+export {
+  AllProvidersFailedError,
+  LlmError,
+  StreamInterruptedError,
+  isRetryableKind,
+  type AttemptRecord,
+  type LlmErrorKind,
+  type LlmErrorOptions,
+} from './errors.js';
 export {
   createLlmClient,
   type AttemptEvent,
@@ -23,7 +37,10 @@ export { createPooledFetch, type PooledFetch, type PooledFetchOptions } from './
 export { createLocalProvider, localFingerprint, localModel } from './providers/local/index.js';
 export { createOpenAIProvider } from './providers/openai/index.js';
 export { createGroqProvider } from './providers/groq/index.js';
-export { createOpenAICompatibleProvider, type OpenAICompatibleProviderOptions } from './providers/openai-compatible/index.js';
+export {
+  createOpenAICompatibleProvider,
+  type OpenAICompatibleProviderOptions,
+} from './providers/openai-compatible/index.js';
 export { resolveModel, type ResolvedModel } from './resolve-model.js';
 export { estimateTokens } from './tokens.js';
 export { findModelPrice, modelPrices, priceUsage, type ModelPrice, type UsageCost } from './pricing.js';

@@ -17,7 +17,9 @@ export function parseDurationMs(value: string | null | undefined, now = Date.now
   const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)];
   if (parts.length > 0 && parts.map((part) => part[0]).join('') === trimmed) {
     const unitMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-    return Math.round(parts.reduce((total, part) => total + Number(part[1]) * (unitMs[part[2] ?? 's'] ?? 1000), 0));
+    return Math.round(
+      parts.reduce((total, part) => total + Number(part[1]) * (unitMs[part[2] ?? 's'] ?? 1000), 0),
+    );
   }
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
@@ -40,7 +42,8 @@ export function readRetryAfterMs(headers: HeaderReader | undefined): number | un
 function readNumber(headers: HeaderReader, names: string[]): number | undefined {
   for (const name of names) {
     const value = headers.get(name);
-    if (value !== null && value !== undefined && value !== '' && !Number.isNaN(Number(value))) return Number(value);
+    if (value !== null && value !== undefined && value !== '' && !Number.isNaN(Number(value)))
+      return Number(value);
   }
   return undefined;
 }
@@ -50,7 +53,10 @@ function readNumber(headers: HeaderReader, names: string[]): number | undefined 
  * when a budget is at zero (that is when the client needs it). `undefined` when no such header exists.
  */
 export function readRateLimitHeaders(headers: HeaderReader, now = Date.now()): RateLimitSnapshot | undefined {
-  const remainingRequests = readNumber(headers, ['x-ratelimit-remaining-requests', 'anthropic-ratelimit-requests-remaining']);
+  const remainingRequests = readNumber(headers, [
+    'x-ratelimit-remaining-requests',
+    'anthropic-ratelimit-requests-remaining',
+  ]);
   const remainingTokens = readNumber(headers, [
     'x-ratelimit-remaining-tokens',
     'anthropic-ratelimit-tokens-remaining',

@@ -27,7 +27,10 @@ export function createProvidersFromConfig(config: ProvidersConfig): ConfiguredPr
   const pools: PooledFetch[] = [];
   const providers: ChatProvider[] = [];
   const build = (name: ProviderName, apiKey: string, baseUrl: string | undefined): ChatProvider => {
-    const fetch = createPooledFetch({ connections: config.maxConnectionsPerProvider, timeouts: config.timeouts });
+    const fetch = createPooledFetch({
+      connections: config.maxConnectionsPerProvider,
+      timeouts: config.timeouts,
+    });
     pools.push(fetch);
     const common = { apiKey, baseUrl, timeouts: config.timeouts, fetch };
     switch (name) {
@@ -47,7 +50,9 @@ export function createProvidersFromConfig(config: ProvidersConfig): ConfiguredPr
         return createLocalProvider();
     }
   };
-  for (const [name, settings] of Object.entries(config.providers) as Array<[ProviderName, ProvidersConfig['providers'][ProviderName]]>) {
+  for (const [name, settings] of Object.entries(config.providers) as Array<
+    [ProviderName, ProvidersConfig['providers'][ProviderName]]
+  >) {
     if (name === 'local') {
       providers.push(createLocalProvider());
       continue;

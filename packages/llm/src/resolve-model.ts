@@ -20,17 +20,25 @@ const familyPatterns: Array<[RegExp, string]> = [
  * of a configured provider. Bare ids match the default chain's models first, then the price table, then
  * the provider's model family. `undefined` when no configured provider owns the model.
  */
-export function resolveModel(model: string, providers: ChatProvider[], defaultChain: ChainEntry[] = []): ResolvedModel | undefined {
+export function resolveModel(
+  model: string,
+  providers: ChatProvider[],
+  defaultChain: ChainEntry[] = [],
+): ResolvedModel | undefined {
   const trimmed = model.trim();
   if (trimmed === '' || trimmed === 'auto') return { type: 'auto' };
   const slash = trimmed.indexOf('/');
   if (slash > 0) {
     const prefix = trimmed.slice(0, slash);
     const rest = trimmed.slice(slash + 1);
-    const provider = providers.find((candidate) => candidate.name === prefix) ?? providers.find((candidate) => candidate.id === prefix);
+    const provider =
+      providers.find((candidate) => candidate.name === prefix) ??
+      providers.find((candidate) => candidate.id === prefix);
     if (provider && rest) return { type: 'pinned', entry: { provider: provider.name, model: rest } };
   }
-  const inChain = defaultChain.find((entry) => entry.model === trimmed && providers.some((provider) => provider.name === entry.provider));
+  const inChain = defaultChain.find(
+    (entry) => entry.model === trimmed && providers.some((provider) => provider.name === entry.provider),
+  );
   if (inChain) return { type: 'pinned', entry: { ...inChain } };
   const byPrice = providers.find((provider) => modelPrices[provider.id]?.[trimmed] !== undefined);
   if (byPrice) return { type: 'pinned', entry: { provider: byPrice.name, model: trimmed } };

@@ -97,7 +97,8 @@ export class SseReader implements AsyncIterableIterator<SseEvent> {
     this.pending = lastLineFeed + 1 < bytes.length ? bytes.slice(lastLineFeed + 1) : undefined;
     let start = 0;
     for (let newline = buffer.indexOf('\n'); newline !== -1; newline = buffer.indexOf('\n', start)) {
-      const end = newline > start && buffer.charCodeAt(newline - 1) === carriageReturn ? newline - 1 : newline;
+      const end =
+        newline > start && buffer.charCodeAt(newline - 1) === carriageReturn ? newline - 1 : newline;
       this.line(buffer, start, end);
       start = newline + 1;
     }

@@ -30,7 +30,8 @@ export function estimateTokens(input: string | ChatMessage[]): number {
   let total = 3;
   for (const message of input) {
     total += tokensPerMessage + countTokens(messageText(message.content));
-    for (const call of message.tool_calls ?? []) total += countTokens(call.function.name) + countTokens(call.function.arguments);
+    for (const call of message.tool_calls ?? [])
+      total += countTokens(call.function.name) + countTokens(call.function.arguments);
   }
   return total;
 }

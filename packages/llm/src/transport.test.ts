@@ -30,7 +30,13 @@ describe('pooled fetch', () => {
     });
     const fetch = createPooledFetch({ connections: 2, timeouts: { connectMs: 1_000 } });
     try {
-      await expect(fetch(`${provider}/v1/messages`, { method: 'POST', headers: { 'x-api-key': 'sk-secret' }, body: '{}' })).rejects.toThrow();
+      await expect(
+        fetch(`${provider}/v1/messages`, {
+          method: 'POST',
+          headers: { 'x-api-key': 'sk-secret' },
+          body: '{}',
+        }),
+      ).rejects.toThrow();
       expect(reached).toEqual([]);
       // A plain answer still goes through.
       expect((await fetch(`${elsewhere}/ok`)).status).toBe(200);

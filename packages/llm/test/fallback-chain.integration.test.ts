@@ -13,8 +13,18 @@ afterEach(async () => {
   fleet = undefined;
 });
 
-async function setup(faults: Fault[][], options: Partial<LlmClientOptions> & { supportsPrefill?: boolean[]; contextWindows?: Array<Record<string, number>> } = {}) {
-  fleet = await startFleet(faults.length, { faults, supportsPrefill: options.supportsPrefill, contextWindows: options.contextWindows });
+async function setup(
+  faults: Fault[][],
+  options: Partial<LlmClientOptions> & {
+    supportsPrefill?: boolean[];
+    contextWindows?: Array<Record<string, number>>;
+  } = {},
+) {
+  fleet = await startFleet(faults.length, {
+    faults,
+    supportsPrefill: options.supportsPrefill,
+    contextWindows: options.contextWindows,
+  });
   const fallbacks: FallbackEvent[] = [];
   const client = createLlmClient({
     providers: fleet.providers,
@@ -27,8 +37,13 @@ async function setup(faults: Fault[][], options: Partial<LlmClientOptions> & { s
   return { client, fleet, fallbacks };
 }
 
-const summary = (attempts: Array<{ provider: string; outcome: string; errorKind?: string; skipReason?: string }>) =>
-  attempts.map((attempt) => `${attempt.provider}:${attempt.outcome}${attempt.errorKind ? `:${attempt.errorKind}` : ''}${attempt.skipReason ? `:${attempt.skipReason}` : ''}`);
+const summary = (
+  attempts: Array<{ provider: string; outcome: string; errorKind?: string; skipReason?: string }>,
+) =>
+  attempts.map(
+    (attempt) =>
+      `${attempt.provider}:${attempt.outcome}${attempt.errorKind ? `:${attempt.errorKind}` : ''}${attempt.skipReason ? `:${attempt.skipReason}` : ''}`,
+  );
 
 describe('non-streamed chat through a chain', () => {
   const httpFaults: Array<[string, Fault, string]> = [
@@ -52,11 +67,15 @@ describe('non-streamed chat through a chain', () => {
     expect(result.provider).toBe('p1');
     expect(result.usedFallback).toBe(true);
     expect(summary(result.attempts)).toEqual([`p0:error:${kind}`, 'p1:success']);
-    expect(fallbacks.map((event) => [event.from.provider, event.to.provider, event.reason])).toEqual([['p0', 'p1', kind]]);
+    expect(fallbacks.map((event) => [event.from.provider, event.to.provider, event.reason])).toEqual([
+      ['p0', 'p1', kind],
+    ]);
   });
 
   it('retries a single 500 on the same provider and answers without fallback', async () => {
-    const { client, fleet } = await setup([[{ type: 'server_error', times: 1 }], []], { retry: { maxRetries: 2, baseDelayMs: 1 } });
+    const { client, fleet } = await setup([[{ type: 'server_error', times: 1 }], []], {
+      retry: { maxRetries: 2, baseDelayMs: 1 },
+    });
     const result = await client.chat(request());
     expect(result.completion.choices[0]?.message.content).toBe(expectedText);
     expect(result.usedFallback).toBe(false);
@@ -75,7 +94,10 @@ describe('non-streamed chat through a chain', () => {
 
   it('falls over when a provider rejects a trailing assistant message (prefill), unlike a real bad request', async () => {
     const { client, fleet } = await setup([[{ type: 'prefill_rejected' }], []]);
-    const messages: ChatRequest['messages'] = [...request().messages, { role: 'assistant', content: 'Railway switchyards' }];
+    const messages: ChatRequest['messages'] = [
+      ...request().messages,
+      { role: 'assistant', content: 'Railway switchyards' },
+    ];
     const result = await client.chat(request({ messages }));
     expect(summary(result.attempts)).toEqual(['p0:error:unsupported_feature', 'p1:success']);
     expect(fleet.simulators[1]?.requests).toHaveLength(1);
@@ -94,7 +116,11 @@ describe('non-streamed chat through a chain', () => {
     });
     const result = await client.chat(request());
     expect(result.provider).toBe('p2');
-    expect(summary(result.attempts)).toEqual(['p0:error:context_length', 'p1:skipped:context_window_too_small', 'p2:success']);
+    expect(summary(result.attempts)).toEqual([
+      'p0:error:context_length',
+      'p1:skipped:context_window_too_small',
+      'p2:success',
+    ]);
   });
 
   it('skips a provider whose breaker an auth failure opened, without calling it again', async () => {
@@ -112,7 +138,12 @@ describe('non-streamed chat through a chain', () => {
     // p0 plays a user's own (rejected) key for the same upstream as the shared p1.
     const { fleet } = await setup([[{ type: 'auth' }], []]);
     const [own, shared] = fleet.providers;
-    const clientOnlyShared = createLlmClient({ providers: [shared!], defaultChain: [fleet.chain[1]!], deadlineMs: 10_000, retry: { maxRetries: 0 } });
+    const clientOnlyShared = createLlmClient({
+      providers: [shared!],
+      defaultChain: [fleet.chain[1]!],
+      deadlineMs: 10_000,
+      retry: { maxRetries: 0 },
+    });
     const chain = [{ provider: own!.name, model: 'sim-model' }, fleet.chain[1]!];
     const first = await clientOnlyShared.chat(request(), { chain, providers: [own!] });
     expect(summary(first.attempts)).toEqual(['p0:error:auth', 'p1:success']);
@@ -135,7 +166,9 @@ describe('non-streamed chat through a chain', () => {
   });
 
   it('opens the breaker of a flapping provider on the failure ratio; every caller still gets an answer', async () => {
-    const { client } = await setup([[{ type: 'flapping' }], []], { breaker: { failureRatio: 0.5, minimumRequests: 4, failureThreshold: 100 } });
+    const { client } = await setup([[{ type: 'flapping' }], []], {
+      breaker: { failureRatio: 0.5, minimumRequests: 4, failureThreshold: 100 },
+    });
     const providersUsed: string[] = [];
     for (let index = 0; index < 6; index += 1) {
       const result = await client.chat(request());
@@ -148,14 +181,25 @@ describe('non-streamed chat through a chain', () => {
   });
 
   it('throws one AllProvidersFailedError listing every attempt when the whole chain fails', async () => {
-    const { client } = await setup([[{ type: 'server_error' }], [{ type: 'rate_limit_persistent' }], [{ type: 'auth' }]]);
+    const { client } = await setup([
+      [{ type: 'server_error' }],
+      [{ type: 'rate_limit_persistent' }],
+      [{ type: 'auth' }],
+    ]);
     const error = await client.chat(request()).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(AllProvidersFailedError);
-    expect(summary((error as AllProvidersFailedError).attempts)).toEqual(['p0:error:server', 'p1:error:rate_limit', 'p2:error:auth']);
+    expect(summary((error as AllProvidersFailedError).attempts)).toEqual([
+      'p0:error:server',
+      'p1:error:rate_limit',
+      'p2:error:auth',
+    ]);
   });
 
   it('stops at the request deadline when every provider hangs', async () => {
-    const { client } = await setup([[{ type: 'no_response' }], [{ type: 'no_response' }], [{ type: 'no_response' }]], { deadlineMs: 600 });
+    const { client } = await setup(
+      [[{ type: 'no_response' }], [{ type: 'no_response' }], [{ type: 'no_response' }]],
+      { deadlineMs: 600 },
+    );
     const error = await client.chat(request()).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(AllProvidersFailedError);
     const attempts = (error as AllProvidersFailedError).attempts;
@@ -200,7 +244,10 @@ describe('streamed chat: before the first token, failures fall over transparentl
     expect(chunks.filter((chunk) => chunk.choices[0]?.finish_reason === 'stop')).toHaveLength(1);
     const last = chunks.at(-1)!;
     expect(last.usage?.completion_tokens).toBeGreaterThan(0);
-    expect(last.x_gateway).toEqual({ contributors: [{ provider: 'p1', model: 'sim-model' }], continued: false });
+    expect(last.x_gateway).toEqual({
+      contributors: [{ provider: 'p1', model: 'sim-model' }],
+      continued: false,
+    });
     const outcome = await stream.outcome;
     expect(outcome.provider).toBe('p1');
     expect(outcome.usedFallback).toBe(true);
@@ -245,27 +292,39 @@ describe('streamed chat: after the first token, the answer continues on the next
     expect(outcome.attempts[1]?.continuation).toBe(true);
     expect(fallbacks[0]?.afterFirstToken).toBe(true);
     // p1 cannot take a prefill, so it was sent the partial answer plus the explicit continue instruction.
-    const sent = fleet.simulators[1]?.requests[0]?.body as { messages: Array<{ role: string; content: string }> };
+    const sent = fleet.simulators[1]?.requests[0]?.body as {
+      messages: Array<{ role: string; content: string }>;
+    };
     expect(sent.messages.at(-1)).toEqual({ role: 'user', content: continueInstruction });
     expect(sent.messages.at(-2)?.role).toBe('assistant');
     expect(expectedText.startsWith(sent.messages.at(-2)!.content)).toBe(true);
   });
 
   it('continues with a prefill where the provider supports one, and past a provider that rejects it', async () => {
-    const { client, fleet } = await setup([[{ type: 'cut_after_tokens', tokens: 4 }], [{ type: 'prefill_rejected' }], []], { supportsPrefill: [false, true, true] });
+    const { client, fleet } = await setup(
+      [[{ type: 'cut_after_tokens', tokens: 4 }], [{ type: 'prefill_rejected' }], []],
+      { supportsPrefill: [false, true, true] },
+    );
     const stream = client.chatStream(request());
     const { text, error } = await drain(stream);
     expect(error).toBeUndefined();
     expect(text).toBe(expectedText);
     const outcome = await stream.outcome;
-    expect(summary(outcome.attempts)).toEqual(['p0:error:network', 'p1:error:unsupported_feature', 'p2:success']);
+    expect(summary(outcome.attempts)).toEqual([
+      'p0:error:network',
+      'p1:error:unsupported_feature',
+      'p2:success',
+    ]);
     const sent = fleet.simulators[2]?.requests[0]?.body as { messages: Array<{ role: string }> };
     expect(sent.messages.at(-1)?.role).toBe('assistant');
     expect(outcome.contributors.map((entry) => entry.provider)).toEqual(['p0', 'p2']);
   });
 
   it('ends with an explicit error and no finish when continuation is impossible', async () => {
-    const { client } = await setup([[{ type: 'cut_after_tokens', tokens: 4 }], [{ type: 'prefill_rejected' }]], { supportsPrefill: [false, true] });
+    const { client } = await setup(
+      [[{ type: 'cut_after_tokens', tokens: 4 }], [{ type: 'prefill_rejected' }]],
+      { supportsPrefill: [false, true] },
+    );
     const stream = client.chatStream(request());
     const { chunks, text, error } = await drain(stream);
     expect(error).toBeInstanceOf(StreamInterruptedError);
@@ -277,7 +336,9 @@ describe('streamed chat: after the first token, the answer continues on the next
   });
 
   it('ends with an explicit error when continuation is disabled, never calling the fallback', async () => {
-    const { client, fleet } = await setup([[{ type: 'cut_after_tokens', tokens: 3 }], []], { continuation: false });
+    const { client, fleet } = await setup([[{ type: 'cut_after_tokens', tokens: 3 }], []], {
+      continuation: false,
+    });
     const { chunks, error } = await drain(client.chatStream(request()));
     expect(error).toBeInstanceOf(StreamInterruptedError);
     expect((error as StreamInterruptedError).lastError.kind).toBe('network');
@@ -287,11 +348,17 @@ describe('streamed chat: after the first token, the answer continues on the next
 
   it('streams tool calls and does not try to continue a half-sent tool call', async () => {
     const { client } = await setup([[], []]);
-    const tools = [{ type: 'function' as const, function: { name: 'lookup', parameters: { type: 'object' } } }];
+    const tools = [
+      { type: 'function' as const, function: { name: 'lookup', parameters: { type: 'object' } } },
+    ];
     const { chunks, error } = await drain(client.chatStream(request({ tools })));
     expect(error).toBeUndefined();
-    const args = chunks.map((chunk) => chunk.choices[0]?.delta.tool_calls?.[0]?.function?.arguments ?? '').join('');
+    const args = chunks
+      .map((chunk) => chunk.choices[0]?.delta.tool_calls?.[0]?.function?.arguments ?? '')
+      .join('');
     expect(JSON.parse(args)).toEqual({ query: 'Tell me about railway switchyards' });
-    expect(chunks.find((chunk) => chunk.choices[0]?.finish_reason)?.choices[0]?.finish_reason).toBe('tool_calls');
+    expect(chunks.find((chunk) => chunk.choices[0]?.finish_reason)?.choices[0]?.finish_reason).toBe(
+      'tool_calls',
+    );
   });
 });

@@ -6,15 +6,33 @@ import { createPooledFetch, type PooledFetch } from '../src/transport.js';
 import { defaultAnswerText, startOpenAISimulator, type Fault, type Simulator } from '../src/testing/index.js';
 
 /** Small timeouts so fault tests finish fast. */
-export const fastTimeouts: ProviderTimeouts = { connectMs: 1_000, firstTokenMs: 400, idleMs: 300, totalMs: 2_000 };
+export const fastTimeouts: ProviderTimeouts = {
+  connectMs: 1_000,
+  firstTokenMs: 400,
+  idleMs: 300,
+  totalMs: 2_000,
+};
 
 /** N OpenAI simulators, each wrapped as a differently named provider `p0`, `p1`, ... */
-export async function startFleet(count: number, options: { faults?: Fault[][]; supportsPrefill?: boolean[]; contextWindows?: Array<Record<string, number>>; timeouts?: ProviderTimeouts; connections?: number } = {}) {
+export async function startFleet(
+  count: number,
+  options: {
+    faults?: Fault[][];
+    supportsPrefill?: boolean[];
+    contextWindows?: Array<Record<string, number>>;
+    timeouts?: ProviderTimeouts;
+    connections?: number;
+  } = {},
+) {
   const simulators: Simulator[] = [];
   const pools: PooledFetch[] = [];
-  for (let index = 0; index < count; index += 1) simulators.push(await startOpenAISimulator({ faults: options.faults?.[index] ?? [] }));
+  for (let index = 0; index < count; index += 1)
+    simulators.push(await startOpenAISimulator({ faults: options.faults?.[index] ?? [] }));
   const providers = simulators.map((simulator, index) => {
-    const fetch = createPooledFetch({ connections: options.connections ?? 16, timeouts: options.timeouts ?? fastTimeouts });
+    const fetch = createPooledFetch({
+      connections: options.connections ?? 16,
+      timeouts: options.timeouts ?? fastTimeouts,
+    });
     pools.push(fetch);
     return createOpenAICompatibleProvider({
       name: `p${index}`,
@@ -44,10 +62,18 @@ export function request(extra: Partial<ChatRequest> = {}): ChatRequest {
 }
 
 /** The answer every simulator gives to `prompt`. */
-export const expectedText = defaultAnswerText({ model: 'sim-model', stream: false, prompt, hasPrefill: false, promptText: prompt });
+export const expectedText = defaultAnswerText({
+  model: 'sim-model',
+  stream: false,
+  prompt,
+  hasPrefill: false,
+  promptText: prompt,
+});
 
 /** Drains a stream; returns the chunks and the error that ended it, if any. */
-export async function drain(stream: ChatStream): Promise<{ chunks: ChatCompletionChunk[]; text: string; error: unknown }> {
+export async function drain(
+  stream: ChatStream,
+): Promise<{ chunks: ChatCompletionChunk[]; text: string; error: unknown }> {
   const chunks: ChatCompletionChunk[] = [];
   let error: unknown;
   try {
@@ -55,6 +81,8 @@ export async function drain(stream: ChatStream): Promise<{ chunks: ChatCompletio
   } catch (caught) {
     error = caught;
   }
-  const text = chunks.map((chunk) => chunk.choices.map((choice) => choice.delta.content ?? '').join('')).join('');
+  const text = chunks
+    .map((chunk) => chunk.choices.map((choice) => choice.delta.content ?? '').join(''))
+    .join('');
   return { chunks, text, error };
 }

@@ -15,7 +15,13 @@ const adminRoutes: FastifyPluginAsyncTypebox = (app) => {
     '/api/admin/users',
     {
       preHandler: app.requireAdmin,
-      schema: { tags: ['admin'], summary: 'Create a user', security, body: CreateUserSchema, response: { 201: UserSchema, ...errorResponses, 409: Type.Ref('ErrorEnvelope') } },
+      schema: {
+        tags: ['admin'],
+        summary: 'Create a user',
+        security,
+        body: CreateUserSchema,
+        response: { 201: UserSchema, ...errorResponses, 409: Type.Ref('ErrorEnvelope') },
+      },
     },
     async (request, reply) => {
       const email = request.body.email.toLowerCase();
@@ -24,7 +30,11 @@ const adminRoutes: FastifyPluginAsyncTypebox = (app) => {
         .values({ email, name: request.body.name ?? null, role: request.body.role ?? 'user' })
         .onConflictDoNothing()
         .returning();
-      if (!row) throw Object.assign(withParam(new InvalidValueError(`A user with email ${email} already exists.`), 'email'), { statusCode: 409 });
+      if (!row)
+        throw Object.assign(
+          withParam(new InvalidValueError(`A user with email ${email} already exists.`), 'email'),
+          { statusCode: 409 },
+        );
       return reply.code(201).send({ ...row, createdAt: row.createdAt.toISOString() });
     },
   );
@@ -33,10 +43,21 @@ const adminRoutes: FastifyPluginAsyncTypebox = (app) => {
     '/api/admin/users/:id/api-keys',
     {
       preHandler: app.requireAdmin,
-      schema: { tags: ['admin'], summary: 'Issue an API key (shown once)', security, params: IdParamsSchema, body: Type.Optional(CreateApiKeySchema), response: { 201: IssuedApiKeySchema, ...errorResponses } },
+      schema: {
+        tags: ['admin'],
+        summary: 'Issue an API key (shown once)',
+        security,
+        params: IdParamsSchema,
+        body: Type.Optional(CreateApiKeySchema),
+        response: { 201: IssuedApiKeySchema, ...errorResponses },
+      },
     },
     async (request, reply) => {
-      const [user] = await db.select({ id: users.id }).from(users).where(eq(users.id, request.params.id)).limit(1);
+      const [user] = await db
+        .select({ id: users.id })
+        .from(users)
+        .where(eq(users.id, request.params.id))
+        .limit(1);
       if (!user) throw new NotFoundError('User');
       const issued = await app.apiKeys.issue(user.id, request.body?.name);
       return reply.code(201).send({ ...issued, createdAt: issued.createdAt.toISOString() });
@@ -47,7 +68,13 @@ const adminRoutes: FastifyPluginAsyncTypebox = (app) => {
     '/api/admin/api-keys/:id',
     {
       preHandler: app.requireAdmin,
-      schema: { tags: ['admin'], summary: 'Revoke an API key on every replica within a second', security, params: IdParamsSchema, response: { 204: Type.Null(), ...errorResponses } },
+      schema: {
+        tags: ['admin'],
+        summary: 'Revoke an API key on every replica within a second',
+        security,
+        params: IdParamsSchema,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
     },
     async (request, reply) => {
       if (!(await app.apiKeys.revoke(request.params.id))) throw new NotFoundError('Active API key');

@@ -20,12 +20,22 @@ const ServiceSchema = Type.Object({
   serviceName: Type.String(),
   provider: Type.String(),
   displayName: Type.String(),
-  models: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), maxTokens: Type.Union([Type.Integer(), Type.Null()]) })),
-  status: Type.String({ description: '`available`, `degraded` (breaker half open) or `unavailable` (breaker open)' }),
+  models: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      name: Type.String(),
+      maxTokens: Type.Union([Type.Integer(), Type.Null()]),
+    }),
+  ),
+  status: Type.String({
+    description: '`available`, `degraded` (breaker half open) or `unavailable` (breaker open)',
+  }),
   source: Type.String({ description: '`environment` (server key) or `built-in`' }),
 });
 
-const AgentProviderSchema = Type.Union(['gemini', 'openai', 'anthropic', 'groq', 'cohere', 'openai-compatible'].map((name) => Type.Literal(name)));
+const AgentProviderSchema = Type.Union(
+  ['gemini', 'openai', 'anthropic', 'groq', 'cohere', 'openai-compatible'].map((name) => Type.Literal(name)),
+);
 
 const PutAgentSchema = Type.Object({
   provider: AgentProviderSchema,
@@ -46,7 +56,15 @@ const AgentSchema = Type.Object({
 });
 
 type AgentRow = typeof userAiAgents.$inferSelect;
-const agentView = (row: AgentRow) => ({ id: row.id, provider: row.provider, model: row.model, displayName: row.displayName, baseUrl: row.baseUrl, apiKeyHint: row.apiKeyHint, enabled: row.enabled });
+const agentView = (row: AgentRow) => ({
+  id: row.id,
+  provider: row.provider,
+  model: row.model,
+  displayName: row.displayName,
+  baseUrl: row.baseUrl,
+  apiKeyHint: row.apiKeyHint,
+  enabled: row.enabled,
+});
 
 /** Which providers are usable now (never a secret), and users' own provider keys. */
 const aiAgentsRoutes: FastifyPluginAsyncTypebox<{ secretsKey: Buffer }> = (app, options) => {
@@ -55,12 +73,26 @@ const aiAgentsRoutes: FastifyPluginAsyncTypebox<{ secretsKey: Buffer }> = (app, 
   // A user's endpoint must be public: the gateway would otherwise call into its own network for them (SSRF).
   const refuseUnsafeBaseUrl = (baseUrl: string) =>
     app.userRouting.assertAllowedBaseUrl(baseUrl).catch((error: unknown) => {
-      throw error instanceof RefusedBaseUrlError ? withParam(new InvalidValueError(error.message), 'baseUrl') : error;
+      throw error instanceof RefusedBaseUrlError
+        ? withParam(new InvalidValueError(error.message), 'baseUrl')
+        : error;
     });
 
   app.get(
     '/api/ai-agents/configured-services',
-    { schema: { tags: ['ai-agents'], summary: 'Providers usable right now (key present, breaker state); never a secret', response: { 200: Type.Object({ services: Type.Array(ServiceSchema), total: Type.Integer(), message: Type.String() }) } } },
+    {
+      schema: {
+        tags: ['ai-agents'],
+        summary: 'Providers usable right now (key present, breaker state); never a secret',
+        response: {
+          200: Type.Object({
+            services: Type.Array(ServiceSchema),
+            total: Type.Integer(),
+            message: Type.String(),
+          }),
+        },
+      },
+    },
     async () => {
       const health = await app.llm.client.providerHealth();
       const services = app.llm.providers.map((provider) => {
@@ -78,65 +110,164 @@ const aiAgentsRoutes: FastifyPluginAsyncTypebox<{ secretsKey: Buffer }> = (app, 
       return {
         services,
         total: services.length,
-        message: services.length === 0 ? 'No provider is configured: set a <PROVIDER>_API_KEY.' : `${usable} of ${services.length} configured providers are usable now.`,
+        message:
+          services.length === 0
+            ? 'No provider is configured: set a <PROVIDER>_API_KEY.'
+            : `${usable} of ${services.length} configured providers are usable now.`,
       };
     },
   );
 
-  app.get('/api/ai-agents/my-agents', { preHandler: app.authenticate, schema: { tags: ['ai-agents'], security, summary: 'Your own provider keys (hints only)', response: { 200: Type.Object({ agents: Type.Array(AgentSchema) }), ...errorResponses } } }, async (request) => {
-    const userId = request.principal!.userId;
-    const rows = await withUser(app.userdata, userId, (transaction) => transaction.select().from(userAiAgents));
-    return { agents: rows.map(agentView) };
-  });
+  app.get(
+    '/api/ai-agents/my-agents',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['ai-agents'],
+        security,
+        summary: 'Your own provider keys (hints only)',
+        response: { 200: Type.Object({ agents: Type.Array(AgentSchema) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const userId = request.principal!.userId;
+      const rows = await withUser(app.userdata, userId, (transaction) =>
+        transaction.select().from(userAiAgents),
+      );
+      return { agents: rows.map(agentView) };
+    },
+  );
 
-  app.put('/api/ai-agents/my-agents', { preHandler: app.authenticate, schema: { tags: ['ai-agents'], security, summary: 'Store your own provider key (encrypted)', body: PutAgentSchema, response: { 200: AgentSchema, ...errorResponses } } }, async (request) => {
-    const userId = request.principal!.userId;
-    if (request.body.provider === 'openai-compatible' && !request.body.baseUrl) {
-      throw withParam(new InvalidValueError('An openai-compatible key needs `baseUrl`, the endpoint it belongs to.'), 'baseUrl');
-    }
-    if (request.body.baseUrl) await refuseUnsafeBaseUrl(request.body.baseUrl);
-    const values = {
-      userId,
-      provider: request.body.provider,
-      model: request.body.model ?? null,
-      baseUrl: request.body.baseUrl ?? null,
-      displayName: request.body.displayName ?? null,
-      encryptedApiKey: secretBox.encrypt(request.body.apiKey),
-      apiKeyHint: request.body.apiKey.slice(-4),
-      enabled: true,
-    };
-    const [row] = await withUser(app.userdata, userId, (transaction) =>
-      transaction.insert(userAiAgents).values(values).onConflictDoUpdate({ target: [userAiAgents.userId, userAiAgents.provider], set: { ...values, updatedAt: new Date() } }).returning(),
-    );
-    await app.userRouting.invalidate(userId);
-    return agentView(row!);
-  });
+  app.put(
+    '/api/ai-agents/my-agents',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['ai-agents'],
+        security,
+        summary: 'Store your own provider key (encrypted)',
+        body: PutAgentSchema,
+        response: { 200: AgentSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const userId = request.principal!.userId;
+      if (request.body.provider === 'openai-compatible' && !request.body.baseUrl) {
+        throw withParam(
+          new InvalidValueError('An openai-compatible key needs `baseUrl`, the endpoint it belongs to.'),
+          'baseUrl',
+        );
+      }
+      if (request.body.baseUrl) await refuseUnsafeBaseUrl(request.body.baseUrl);
+      const values = {
+        userId,
+        provider: request.body.provider,
+        model: request.body.model ?? null,
+        baseUrl: request.body.baseUrl ?? null,
+        displayName: request.body.displayName ?? null,
+        encryptedApiKey: secretBox.encrypt(request.body.apiKey),
+        apiKeyHint: request.body.apiKey.slice(-4),
+        enabled: true,
+      };
+      const [row] = await withUser(app.userdata, userId, (transaction) =>
+        transaction
+          .insert(userAiAgents)
+          .values(values)
+          .onConflictDoUpdate({
+            target: [userAiAgents.userId, userAiAgents.provider],
+            set: { ...values, updatedAt: new Date() },
+          })
+          .returning(),
+      );
+      await app.userRouting.invalidate(userId);
+      return agentView(row!);
+    },
+  );
 
-  app.delete('/api/ai-agents/my-agents/:id', { preHandler: app.authenticate, schema: { tags: ['ai-agents'], security, summary: 'Delete one of your provider keys', params: IdParamsSchema, response: { 204: Type.Null(), ...errorResponses } } }, async (request, reply) => {
-    const userId = request.principal!.userId;
-    const rows = await withUser(app.userdata, userId, (transaction) => transaction.delete(userAiAgents).where(eq(userAiAgents.id, request.params.id)).returning({ id: userAiAgents.id }));
-    if (rows.length === 0) throw new NotFoundError('Agent');
-    await app.userRouting.invalidate(userId);
-    return reply.code(204).send(null);
-  });
+  app.delete(
+    '/api/ai-agents/my-agents/:id',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['ai-agents'],
+        security,
+        summary: 'Delete one of your provider keys',
+        params: IdParamsSchema,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const userId = request.principal!.userId;
+      const rows = await withUser(app.userdata, userId, (transaction) =>
+        transaction
+          .delete(userAiAgents)
+          .where(eq(userAiAgents.id, request.params.id))
+          .returning({ id: userAiAgents.id }),
+      );
+      if (rows.length === 0) throw new NotFoundError('Agent');
+      await app.userRouting.invalidate(userId);
+      return reply.code(204).send(null);
+    },
+  );
 
   app.post(
     '/api/ai-agents/my-agents/:id/test',
-    { preHandler: app.authenticate, schema: { tags: ['ai-agents'], security, summary: 'Check your key against the provider with a one-token request', params: IdParamsSchema, response: { 200: Type.Object({ ok: Type.Boolean(), provider: Type.String(), model: Type.String(), latencyMs: Type.Integer(), error: Type.Union([Type.Object({ kind: Type.String(), message: Type.String() }), Type.Null()]) }), ...errorResponses } } },
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['ai-agents'],
+        security,
+        summary: 'Check your key against the provider with a one-token request',
+        params: IdParamsSchema,
+        response: {
+          200: Type.Object({
+            ok: Type.Boolean(),
+            provider: Type.String(),
+            model: Type.String(),
+            latencyMs: Type.Integer(),
+            error: Type.Union([Type.Object({ kind: Type.String(), message: Type.String() }), Type.Null()]),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
     async (request) => {
       const userId = request.principal!.userId;
-      const [agent] = await withUser(app.userdata, userId, (transaction) => transaction.select().from(userAiAgents).where(eq(userAiAgents.id, request.params.id)).limit(1));
+      const [agent] = await withUser(app.userdata, userId, (transaction) =>
+        transaction.select().from(userAiAgents).where(eq(userAiAgents.id, request.params.id)).limit(1),
+      );
       if (!agent) throw new NotFoundError('Agent');
       if (agent.baseUrl) await refuseUnsafeBaseUrl(agent.baseUrl);
-      const { provider, model } = app.userRouting.build({ id: agent.id, provider: agent.provider, apiKey: secretBox.decrypt(agent.encryptedApiKey), model: agent.model, baseUrl: agent.baseUrl });
+      const { provider, model } = app.userRouting.build({
+        id: agent.id,
+        provider: agent.provider,
+        apiKey: secretBox.decrypt(agent.encryptedApiKey),
+        model: agent.model,
+        baseUrl: agent.baseUrl,
+      });
       const startedAt = performance.now();
       try {
-        await provider.chat({ model, messages: [{ role: 'user', content: 'Reply with OK.' }], max_tokens: 1 }, { model, signal: AbortSignal.timeout(15_000) });
-        return { ok: true, provider: agent.provider, model, latencyMs: Math.round(performance.now() - startedAt), error: null };
+        await provider.chat(
+          { model, messages: [{ role: 'user', content: 'Reply with OK.' }], max_tokens: 1 },
+          { model, signal: AbortSignal.timeout(15_000) },
+        );
+        return {
+          ok: true,
+          provider: agent.provider,
+          model,
+          latencyMs: Math.round(performance.now() - startedAt),
+          error: null,
+        };
       } catch (error) {
         // The provider's own message says what is wrong with the key; adapters never put the key in it.
         const kind = (error as { kind?: string }).kind ?? 'network';
-        return { ok: false, provider: agent.provider, model, latencyMs: Math.round(performance.now() - startedAt), error: { kind, message: error instanceof Error ? error.message : 'failed' } };
+        return {
+          ok: false,
+          provider: agent.provider,
+          model,
+          latencyMs: Math.round(performance.now() - startedAt),
+          error: { kind, message: error instanceof Error ? error.message : 'failed' },
+        };
       }
     },
   );

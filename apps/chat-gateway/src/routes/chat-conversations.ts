@@ -17,26 +17,56 @@ import { gatewayHeaders, overheadMs } from '../services/gateway-headers.js';
 import { createChatStreamer } from '../services/sse-writer.js';
 
 /** Native chat API: conversations and their history in the userdata database, under row-level security. */
-const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; maxBodyBytes: number }> = (app, options) => {
+const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; maxBodyBytes: number }> = (
+  app,
+  options,
+) => {
   const store = createConversationStore(app.userdata);
-  const streamChatAnswer = createChatStreamer({ ...options, trackStream: (controller) => app.lifecycle.trackStream(controller) });
+  const streamChatAnswer = createChatStreamer({
+    ...options,
+    trackStream: (controller) => app.lifecycle.trackStream(controller),
+  });
   const security = [{ apiKey: [] }];
   const tags = ['chat'];
 
   app.post(
     '/api/chat/conversations',
-    { preHandler: app.authenticate, schema: { tags, security, summary: 'Start a conversation', body: Type.Optional(CreateConversationSchema), response: { 201: ConversationSchema, ...errorResponses } } },
-    async (request, reply) => reply.code(201).send(conversationView(await store.create(request.principal!.userId, request.body ?? {}))),
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags,
+        security,
+        summary: 'Start a conversation',
+        body: Type.Optional(CreateConversationSchema),
+        response: { 201: ConversationSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(conversationView(await store.create(request.principal!.userId, request.body ?? {}))),
   );
 
   app.get(
     '/api/chat/conversations',
-    { preHandler: app.authenticate, schema: { tags, security, summary: 'List conversations, most recent first', querystring: PaginationQuerySchema, response: { 200: ConversationListSchema, ...errorResponses } } },
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags,
+        security,
+        summary: 'List conversations, most recent first',
+        querystring: PaginationQuerySchema,
+        response: { 200: ConversationListSchema, ...errorResponses },
+      },
+    },
     async (request) => {
       const { limit, before } = request.query;
       const rows = await store.list(request.principal!.userId, limit, before ? new Date(before) : undefined);
       const last = rows.at(-1);
-      return { conversations: rows.map(conversationView), nextBefore: rows.length === limit && last ? last.updatedAt.toISOString() : null };
+      return {
+        conversations: rows.map(conversationView),
+        nextBefore: rows.length === limit && last ? last.updatedAt.toISOString() : null,
+      };
     },
   );
 
@@ -44,7 +74,14 @@ const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; 
     '/api/chat/conversations/:id',
     {
       preHandler: app.authenticate,
-      schema: { tags, security, summary: 'A conversation with a page of its history', params: IdParamsSchema, querystring: PaginationQuerySchema, response: { 200: ConversationWithMessagesSchema, ...errorResponses } },
+      schema: {
+        tags,
+        security,
+        summary: 'A conversation with a page of its history',
+        params: IdParamsSchema,
+        querystring: PaginationQuerySchema,
+        response: { 200: ConversationWithMessagesSchema, ...errorResponses },
+      },
     },
     async (request) => {
       const userId = request.principal!.userId;
@@ -53,15 +90,29 @@ const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; 
       const { limit, before } = request.query;
       const rows = await store.history(userId, conversation.id, limit, before ? new Date(before) : undefined);
       const oldest = rows[0];
-      return { conversation: conversationView(conversation), messages: rows.map(messageView), nextBefore: rows.length === limit && oldest ? oldest.createdAt.toISOString() : null };
+      return {
+        conversation: conversationView(conversation),
+        messages: rows.map(messageView),
+        nextBefore: rows.length === limit && oldest ? oldest.createdAt.toISOString() : null,
+      };
     },
   );
 
   app.delete(
     '/api/chat/conversations/:id',
-    { preHandler: app.authenticate, schema: { tags, security, summary: 'Delete a conversation and its messages', params: IdParamsSchema, response: { 204: Type.Null(), ...errorResponses } } },
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags,
+        security,
+        summary: 'Delete a conversation and its messages',
+        params: IdParamsSchema,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
     async (request, reply) => {
-      if (!(await store.remove(request.principal!.userId, request.params.id))) throw new NotFoundError('Conversation');
+      if (!(await store.remove(request.principal!.userId, request.params.id)))
+        throw new NotFoundError('Conversation');
       return reply.code(204).send(null);
     },
   );
@@ -76,7 +127,12 @@ const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; 
         summary: 'Send a message and get the answer (JSON, or SSE chunks when `stream: true`)',
         params: IdParamsSchema,
         body: SendMessageSchema,
-        response: { 200: SendMessageResultSchema, ...errorResponses, 502: Type.Ref('ErrorEnvelope'), 503: Type.Ref('ErrorEnvelope') },
+        response: {
+          200: SendMessageResultSchema,
+          ...errorResponses,
+          502: Type.Ref('ErrorEnvelope'),
+          503: Type.Ref('ErrorEnvelope'),
+        },
       },
     },
     async (request, reply) => {

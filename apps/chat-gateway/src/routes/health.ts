@@ -6,7 +6,13 @@ import type { FastifyInstance } from 'fastify';
 const CheckSchema = Type.Object({ ok: Type.Boolean(), detail: Type.Optional(Type.String()) });
 const ReadySchema = Type.Object({
   status: Type.Union([Type.Literal('ready'), Type.Literal('not_ready')]),
-  checks: Type.Object({ platform: CheckSchema, userdata: CheckSchema, redis: CheckSchema, schema: CheckSchema, shutdown: CheckSchema }),
+  checks: Type.Object({
+    platform: CheckSchema,
+    userdata: CheckSchema,
+    redis: CheckSchema,
+    schema: CheckSchema,
+    shutdown: CheckSchema,
+  }),
 });
 
 // Verifying the whole catalog on every probe would load the database; the answer changes only on deploys.
@@ -25,13 +31,29 @@ async function check(run: () => Promise<unknown>): Promise<{ ok: boolean; detail
 export default function healthRoutes(app: FastifyInstance, options: { databases: DatabasesConfig }) {
   let schemaCheck: { at: number; result: { ok: boolean; detail?: string } } | undefined;
 
-  app.get('/health', { schema: { tags: ['health'], summary: 'Liveness', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, () => ({
-    status: 'ok' as const,
-  }));
+  app.get(
+    '/health',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness',
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
+    () => ({
+      status: 'ok' as const,
+    }),
+  );
 
   app.get(
     '/ready',
-    { schema: { tags: ['health'], summary: 'Readiness: databases, Redis and schema verified; 503 once shutdown starts', response: { 200: ReadySchema, 503: ReadySchema } } },
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Readiness: databases, Redis and schema verified; 503 once shutdown starts',
+        response: { 200: ReadySchema, 503: ReadySchema },
+      },
+    },
     async (_request, reply) => {
       const shuttingDown = app.lifecycle.shuttingDown;
       const [platform, userdata, redis] = await Promise.all([
@@ -44,11 +66,18 @@ export default function healthRoutes(app: FastifyInstance, options: { databases:
           at: Date.now(),
           result: await check(async () => {
             const report = await verifyDatabases(options.databases);
-            if (report.status !== 'ok') throw new Error(`schema ${report.status}; run pnpm db:verify for the report`);
+            if (report.status !== 'ok')
+              throw new Error(`schema ${report.status}; run pnpm db:verify for the report`);
           }),
         };
       }
-      const checks = { platform, userdata, redis, schema: schemaCheck.result, shutdown: shuttingDown ? { ok: false, detail: 'shutting down' } : { ok: true } };
+      const checks = {
+        platform,
+        userdata,
+        redis,
+        schema: schemaCheck.result,
+        shutdown: shuttingDown ? { ok: false, detail: 'shutting down' } : { ok: true },
+      };
       const ready = Object.values(checks).every((item) => item.ok);
       return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
     },

@@ -13,7 +13,11 @@ const WindowSchema = Type.Object({
 
 const ProviderHealthSchema = Type.Object({
   provider: Type.String(),
-  breaker: Type.Object({ state: Type.String(), openUntil: Type.Union([Type.String(), Type.Null()]), consecutiveFailures: Type.Integer() }),
+  breaker: Type.Object({
+    state: Type.String(),
+    openUntil: Type.Union([Type.String(), Type.Null()]),
+    consecutiveFailures: Type.Integer(),
+  }),
   rateLimitedUntil: Type.Union([Type.String(), Type.Null()]),
   lastFiveMinutes: WindowSchema,
   lastHour: WindowSchema,
@@ -38,22 +42,47 @@ const providersRoutes: FastifyPluginAsyncTypebox = (app) => {
       .where(and(eq(metric.metricName, 'provider_latency_ms'), gte(metric.timestamp, since)))
       .groupBy(sql`1`);
     const kinds = await db
-      .select({ provider: sql<string>`${metric.tags} ->> 'provider'`, kind: sql<string>`${metric.tags} ->> 'kind'`, count: sql<number>`count(*)::int`, last: sql<Date>`max(${metric.timestamp})` })
+      .select({
+        provider: sql<string>`${metric.tags} ->> 'provider'`,
+        kind: sql<string>`${metric.tags} ->> 'kind'`,
+        count: sql<number>`count(*)::int`,
+        last: sql<Date>`max(${metric.timestamp})`,
+      })
       .from(metric)
-      .where(and(eq(metric.metricName, 'provider_latency_ms'), gte(metric.timestamp, since), sql`${metric.tags} ->> 'outcome' = 'error'`))
+      .where(
+        and(
+          eq(metric.metricName, 'provider_latency_ms'),
+          gte(metric.timestamp, since),
+          sql`${metric.tags} ->> 'outcome' = 'error'`,
+        ),
+      )
       .groupBy(sql`1`, sql`2`);
     return { rows, kinds };
   }
 
   app.get(
     '/api/providers/health',
-    { schema: { tags: ['providers'], summary: 'Breaker state, success rate, latency and errors per provider', response: { 200: Type.Object({ providers: Type.Array(ProviderHealthSchema) }) } } },
+    {
+      schema: {
+        tags: ['providers'],
+        summary: 'Breaker state, success rate, latency and errors per provider',
+        response: { 200: Type.Object({ providers: Type.Array(ProviderHealthSchema) }) },
+      },
+    },
     async () => {
       const now = Date.now();
-      const [breakers, five, hour] = await Promise.all([app.llm.client.providerHealth(), windowStats(new Date(now - 5 * 60_000)), windowStats(new Date(now - 60 * 60_000))]);
+      const [breakers, five, hour] = await Promise.all([
+        app.llm.client.providerHealth(),
+        windowStats(new Date(now - 5 * 60_000)),
+        windowStats(new Date(now - 60 * 60_000)),
+      ]);
       const summarize = (stats: Awaited<ReturnType<typeof windowStats>>, provider: string) => {
         const row = stats.rows.find((candidate) => candidate.provider === provider);
-        const errorsByKind = Object.fromEntries(stats.kinds.filter((kind) => kind.provider === provider).map((kind) => [kind.kind ?? 'unknown', kind.count]));
+        const errorsByKind = Object.fromEntries(
+          stats.kinds
+            .filter((kind) => kind.provider === provider)
+            .map((kind) => [kind.kind ?? 'unknown', kind.count]),
+        );
         return {
           requests: row?.requests ?? 0,
           successRate: row && row.requests > 0 ? row.successes / row.requests : null,
@@ -65,7 +94,9 @@ const providersRoutes: FastifyPluginAsyncTypebox = (app) => {
       return {
         providers: app.llm.providers.map(({ name }) => {
           const breaker = breakers.find((candidate) => candidate.provider === name);
-          const lastError = hour.kinds.filter((kind) => kind.provider === name).sort((left, right) => new Date(right.last).getTime() - new Date(left.last).getTime())[0];
+          const lastError = hour.kinds
+            .filter((kind) => kind.provider === name)
+            .sort((left, right) => new Date(right.last).getTime() - new Date(left.last).getTime())[0];
           return {
             provider: name,
             breaker: {
@@ -73,10 +104,14 @@ const providersRoutes: FastifyPluginAsyncTypebox = (app) => {
               openUntil: breaker?.openUntil ? new Date(breaker.openUntil).toISOString() : null,
               consecutiveFailures: breaker?.consecutiveFailures ?? 0,
             },
-            rateLimitedUntil: breaker?.rateLimitedUntil ? new Date(breaker.rateLimitedUntil).toISOString() : null,
+            rateLimitedUntil: breaker?.rateLimitedUntil
+              ? new Date(breaker.rateLimitedUntil).toISOString()
+              : null,
             lastFiveMinutes: summarize(five, name),
             lastHour: summarize(hour, name),
-            lastError: lastError ? { kind: lastError.kind ?? 'unknown', at: new Date(lastError.last).toISOString() } : null,
+            lastError: lastError
+              ? { kind: lastError.kind ?? 'unknown', at: new Date(lastError.last).toISOString() }
+              : null,
           };
         }),
       };

@@ -22,7 +22,9 @@ const UsageSchema = Type.Object({
   userId: Type.String(),
   period: Type.String({ description: 'YYYY-MM (UTC)' }),
   plan: Type.Object({ name: Type.String(), monthlyRequestLimit: Type.Integer() }),
-  requestsCounted: Type.Integer({ description: 'Requests counted against the quota this month (live, from Redis).' }),
+  requestsCounted: Type.Integer({
+    description: 'Requests counted against the quota this month (live, from Redis).',
+  }),
   summary: Type.Object({
     requestCount: Type.Integer(),
     errorCount: Type.Integer(),
@@ -35,16 +37,36 @@ const UsageSchema = Type.Object({
 /** Seed endpoints kept by name: the plan catalog and a user's usage this month. */
 const subscriptionRoutes: FastifyPluginAsyncTypebox = (app) => {
   const { db } = app.platform;
-  app.get('/api/subscription/plans', { schema: { tags: ['subscription'], summary: 'Active plans', response: { 200: Type.Object({ plans: Type.Array(PlanSchema) }) } } }, async () => {
-    const rows = await db.select().from(subscriptionPlans).where(eq(subscriptionPlans.active, true)).orderBy(asc(subscriptionPlans.sortOrder));
-    return { plans: rows };
-  });
+  app.get(
+    '/api/subscription/plans',
+    {
+      schema: {
+        tags: ['subscription'],
+        summary: 'Active plans',
+        response: { 200: Type.Object({ plans: Type.Array(PlanSchema) }) },
+      },
+    },
+    async () => {
+      const rows = await db
+        .select()
+        .from(subscriptionPlans)
+        .where(eq(subscriptionPlans.active, true))
+        .orderBy(asc(subscriptionPlans.sortOrder));
+      return { plans: rows };
+    },
+  );
 
   app.get(
     '/api/subscription/usage/:userId',
     {
       preHandler: app.authenticate,
-      schema: { tags: ['subscription'], summary: "A user's usage this month (your own user id only)", security: [{ apiKey: [] }], params: Type.Object({ userId: Type.String({ format: 'uuid' }) }), response: { 200: UsageSchema, ...errorResponses } },
+      schema: {
+        tags: ['subscription'],
+        summary: "A user's usage this month (your own user id only)",
+        security: [{ apiKey: [] }],
+        params: Type.Object({ userId: Type.String({ format: 'uuid' }) }),
+        response: { 200: UsageSchema, ...errorResponses },
+      },
     },
     async (request) => {
       // Someone else's usage is reported as missing, like other users' conversations.
@@ -52,7 +74,11 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = (app) => {
       const userId = request.params.userId;
       const period = currentPeriod();
       const [[summary], limits, requestsCounted] = await Promise.all([
-        db.select().from(usageSummaries).where(and(eq(usageSummaries.userId, userId), eq(usageSummaries.period, period))).limit(1),
+        db
+          .select()
+          .from(usageSummaries)
+          .where(and(eq(usageSummaries.userId, userId), eq(usageSummaries.period, period)))
+          .limit(1),
         app.quota.limitsFor(userId),
         app.quota.used(userId),
       ]);

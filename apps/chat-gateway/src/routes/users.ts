@@ -10,29 +10,75 @@ import { readPreferences, writePreferences } from '../services/preferences.js';
 const usersRoutes: FastifyPluginAsyncTypebox = (app) => {
   const security = [{ apiKey: [] }];
 
-  app.get('/api/users/me', { preHandler: app.authenticate, schema: { tags: ['users'], summary: 'The user behind the API key', security, response: { 200: MeSchema, ...errorResponses } } }, async (request) => {
-    const principal = request.principal!;
-    const [user] = await app.platform.db.select().from(users).where(eq(users.id, principal.userId)).limit(1);
-    if (!user) throw new NotFoundError('User');
-    return {
-      user: { id: user.id, email: user.email, name: user.name, role: user.role, status: user.status, createdAt: user.createdAt.toISOString() },
-      apiKey: { id: principal.keyId },
-    };
-  });
+  app.get(
+    '/api/users/me',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['users'],
+        summary: 'The user behind the API key',
+        security,
+        response: { 200: MeSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const principal = request.principal!;
+      const [user] = await app.platform.db
+        .select()
+        .from(users)
+        .where(eq(users.id, principal.userId))
+        .limit(1);
+      if (!user) throw new NotFoundError('User');
+      return {
+        user: {
+          id: user.id,
+          email: user.email,
+          name: user.name,
+          role: user.role,
+          status: user.status,
+          createdAt: user.createdAt.toISOString(),
+        },
+        apiKey: { id: principal.keyId },
+      };
+    },
+  );
 
   app.get(
     '/api/users/me/preferences',
-    { preHandler: app.authenticate, schema: { tags: ['users'], summary: 'Fallback order and default model', security, response: { 200: PreferencesSchema, ...errorResponses } } },
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['users'],
+        summary: 'Fallback order and default model',
+        security,
+        response: { 200: PreferencesSchema, ...errorResponses },
+      },
+    },
     (request) => readPreferences(app.userdata, request.principal!.userId),
   );
 
   app.put(
     '/api/users/me/preferences',
-    { preHandler: app.authenticate, schema: { tags: ['users'], summary: 'Set fallback order and default model', security, body: PreferencesSchema, response: { 200: PreferencesSchema, ...errorResponses } } },
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['users'],
+        summary: 'Set fallback order and default model',
+        security,
+        body: PreferencesSchema,
+        response: { 200: PreferencesSchema, ...errorResponses },
+      },
+    },
     async (request) => {
       const known = new Set(app.llm.providerIds());
       const unknown = request.body.fallbackOrder.find((provider) => !known.has(provider));
-      if (unknown !== undefined) throw withParam(new InvalidValueError(`Unknown provider \`${unknown}\` in fallbackOrder; known: ${[...known].join(', ')}.`), 'fallbackOrder');
+      if (unknown !== undefined)
+        throw withParam(
+          new InvalidValueError(
+            `Unknown provider \`${unknown}\` in fallbackOrder; known: ${[...known].join(', ')}.`,
+          ),
+          'fallbackOrder',
+        );
       await writePreferences(app.userdata, request.principal!.userId, request.body);
       await app.userRouting.invalidate(request.principal!.userId);
       return request.body;

@@ -14,7 +14,13 @@ const ToolCallSchema = Type.Object(
 /** One message of an OpenAI chat request. */
 export const ChatMessageSchema = Type.Object(
   {
-    role: Type.Union([Type.Literal('system'), Type.Literal('developer'), Type.Literal('user'), Type.Literal('assistant'), Type.Literal('tool')]),
+    role: Type.Union([
+      Type.Literal('system'),
+      Type.Literal('developer'),
+      Type.Literal('user'),
+      Type.Literal('assistant'),
+      Type.Literal('tool'),
+    ]),
     content: Type.Optional(Type.Union([Type.String(), Type.Array(ContentPartSchema), Type.Null()])),
     name: Type.Optional(Type.String()),
     tool_calls: Type.Optional(Type.Array(ToolCallSchema)),
@@ -26,17 +32,32 @@ export const ChatMessageSchema = Type.Object(
 /** `POST /v1/chat/completions` body. Unknown fields are kept and passed to providers that accept them. */
 export const ChatCompletionRequestSchema = Type.Object(
   {
-    model: Type.String({ minLength: 1, description: '`provider/model`, a model id a provider owns, or `auto` (the fallback chain).' }),
+    model: Type.String({
+      minLength: 1,
+      description: '`provider/model`, a model id a provider owns, or `auto` (the fallback chain).',
+    }),
     messages: Type.Array(ChatMessageSchema, { minItems: 1 }),
     stream: Type.Optional(Type.Boolean()),
-    stream_options: Type.Optional(Type.Object({ include_usage: Type.Optional(Type.Boolean()) }, { additionalProperties: true })),
+    stream_options: Type.Optional(
+      Type.Object({ include_usage: Type.Optional(Type.Boolean()) }, { additionalProperties: true }),
+    ),
     temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),
     top_p: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
     max_tokens: Type.Optional(Type.Integer({ minimum: 1 })),
     max_completion_tokens: Type.Optional(Type.Integer({ minimum: 1 })),
     n: Type.Optional(Type.Integer({ minimum: 1, maximum: 1 })),
     stop: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String(), { maxItems: 4 })])),
-    tools: Type.Optional(Type.Array(Type.Object({ type: Type.Literal('function'), function: Type.Object({ name: Type.String() }, { additionalProperties: true }) }, { additionalProperties: true }))),
+    tools: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            type: Type.Literal('function'),
+            function: Type.Object({ name: Type.String() }, { additionalProperties: true }),
+          },
+          { additionalProperties: true },
+        ),
+      ),
+    ),
     tool_choice: Type.Optional(Type.Union([Type.String(), Type.Object({}, { additionalProperties: true })])),
     response_format: Type.Optional(Type.Object({ type: Type.String() }, { additionalProperties: true })),
     user: Type.Optional(Type.String()),
@@ -65,7 +86,11 @@ export const ChatCompletionSchema = Type.Object(
         {
           index: Type.Integer(),
           message: Type.Object(
-            { role: Type.Literal('assistant'), content: Type.Union([Type.String(), Type.Null()]), tool_calls: Type.Optional(Type.Array(ToolCallSchema)) },
+            {
+              role: Type.Literal('assistant'),
+              content: Type.Union([Type.String(), Type.Null()]),
+              tool_calls: Type.Optional(Type.Array(ToolCallSchema)),
+            },
             { additionalProperties: true },
           ),
           finish_reason: Type.String(),
@@ -77,7 +102,8 @@ export const ChatCompletionSchema = Type.Object(
   },
   {
     additionalProperties: true,
-    description: 'With `stream: true` the answer is `text/event-stream` of `data: {chat.completion.chunk}` lines ending in `data: [DONE]`.',
+    description:
+      'With `stream: true` the answer is `text/event-stream` of `data: {chat.completion.chunk}` lines ending in `data: [DONE]`.',
     examples: [
       {
         id: 'chatcmpl-123',
@@ -95,7 +121,24 @@ export const ChatCompletionSchema = Type.Object(
 export const ModelListSchema = Type.Object(
   {
     object: Type.Literal('list'),
-    data: Type.Array(Type.Object({ id: Type.String(), object: Type.Literal('model'), created: Type.Integer(), owned_by: Type.String() }, { additionalProperties: true })),
+    data: Type.Array(
+      Type.Object(
+        {
+          id: Type.String(),
+          object: Type.Literal('model'),
+          created: Type.Integer(),
+          owned_by: Type.String(),
+        },
+        { additionalProperties: true },
+      ),
+    ),
   },
-  { examples: [{ object: 'list', data: [{ id: 'openai/gpt-4o-mini', object: 'model', created: 0, owned_by: 'openai' }] }] },
+  {
+    examples: [
+      {
+        object: 'list',
+        data: [{ id: 'openai/gpt-4o-mini', object: 'model', created: 0, owned_by: 'openai' }],
+      },
+    ],
+  },
 );

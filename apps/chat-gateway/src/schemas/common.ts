@@ -15,7 +15,16 @@ export const ErrorEnvelopeSchema = Type.Object(
   },
   {
     $id: 'ErrorEnvelope',
-    examples: [{ error: { message: 'The model `gpt-9` does not exist.', type: 'invalid_request_error', code: 'model_not_found', param: 'model' } }],
+    examples: [
+      {
+        error: {
+          message: 'The model `gpt-9` does not exist.',
+          type: 'invalid_request_error',
+          code: 'model_not_found',
+          param: 'model',
+        },
+      },
+    ],
   },
 );
 export type ErrorEnvelope = Static<typeof ErrorEnvelopeSchema>;
@@ -35,5 +44,10 @@ export const IdParamsSchema = Type.Object({ id: Type.String({ format: 'uuid' }) 
 /** Cursor pagination query. */
 export const PaginationQuerySchema = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
-  before: Type.Optional(Type.String({ format: 'date-time', description: 'Only items created before this instant (the `nextBefore` of the previous page).' })),
+  before: Type.Optional(
+    Type.String({
+      format: 'date-time',
+      description: 'Only items created before this instant (the `nextBefore` of the previous page).',
+    }),
+  ),
 });

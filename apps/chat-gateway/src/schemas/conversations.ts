@@ -3,7 +3,9 @@ import { Type } from '@sinclair/typebox';
 /** `POST /api/chat/conversations` body. */
 export const CreateConversationSchema = Type.Object({
   title: Type.Optional(Type.String({ maxLength: 200 })),
-  defaultModel: Type.Optional(Type.String({ minLength: 1, description: 'Model used when a message names none (default `auto`).' })),
+  defaultModel: Type.Optional(
+    Type.String({ minLength: 1, description: 'Model used when a message names none (default `auto`).' }),
+  ),
 });
 
 /** A conversation. */

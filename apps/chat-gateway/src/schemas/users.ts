@@ -18,7 +18,9 @@ export const UserSchema = Type.Object({
 });
 
 /** `POST /api/admin/users/:id/api-keys` body. */
-export const CreateApiKeySchema = Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) });
+export const CreateApiKeySchema = Type.Object({
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+});
 
 /** A freshly issued key; `key` is shown this once and never again. */
 export const IssuedApiKeySchema = Type.Object({
@@ -37,6 +39,9 @@ export const MeSchema = Type.Object({
 
 /** `GET/PUT /api/users/me/preferences`. */
 export const PreferencesSchema = Type.Object({
-  fallbackOrder: Type.Array(Type.String(), { description: 'Providers to try first, in order; the rest of the chain follows.', maxItems: 10 }),
+  fallbackOrder: Type.Array(Type.String(), {
+    description: 'Providers to try first, in order; the rest of the chain follows.',
+    maxItems: 10,
+  }),
   defaultModel: Type.Union([Type.String(), Type.Null()], { description: 'Used when a request says `auto`.' }),
 });

@@ -26,7 +26,10 @@ export function hashApiKey(key: string): string {
 
 /** Constant-time comparison of two secrets of any length. */
 export function secretsEqual(given: string, expected: string): boolean {
-  return timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
+  return timingSafeEqual(
+    createHash('sha256').update(given).digest(),
+    createHash('sha256').update(expected).digest(),
+  );
 }
 
 interface ApiKeyServiceOptions {
@@ -90,7 +93,13 @@ export async function createApiKeyService(options: ApiKeyServiceOptions) {
       .values({ userId, keyHash: generated.hash, keyPrefix: generated.prefix, name: name ?? 'default' })
       .returning({ id: apiKeys.id, createdAt: apiKeys.createdAt });
     if (!row) throw new Error('api key insert returned no row');
-    return { id: row.id, key: generated.key, prefix: generated.prefix, name: name ?? 'default', createdAt: row.createdAt };
+    return {
+      id: row.id,
+      key: generated.key,
+      prefix: generated.prefix,
+      name: name ?? 'default',
+      createdAt: row.createdAt,
+    };
   }
 
   /** Revokes a key; resolves false when there was no such active key. */

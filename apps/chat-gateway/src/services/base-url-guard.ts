@@ -35,8 +35,10 @@ export function createBaseUrlGuard(allowlist: readonly string[]) {
     } catch {
       throw new RefusedBaseUrlError('`baseUrl` is not a valid URL.');
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RefusedBaseUrlError('`baseUrl` must be an http:// or https:// URL.');
-    if (url.username || url.password) throw new RefusedBaseUrlError('`baseUrl` must not carry credentials; send the key as `apiKey`.');
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new RefusedBaseUrlError('`baseUrl` must be an http:// or https:// URL.');
+    if (url.username || url.password)
+      throw new RefusedBaseUrlError('`baseUrl` must not carry credentials; send the key as `apiKey`.');
     const hostname = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
     if (allowed.has(hostname)) return;
     let addresses: string[];
@@ -51,7 +53,10 @@ export function createBaseUrlGuard(allowlist: readonly string[]) {
     for (const address of addresses) {
       const range = forbiddenRange(address);
       // The range, not the address: what an internal name resolves to is not the user's business.
-      if (range) throw new RefusedBaseUrlError(`\`baseUrl\` must point at a public endpoint; ${hostname} resolves to a ${range} address.`);
+      if (range)
+        throw new RefusedBaseUrlError(
+          `\`baseUrl\` must point at a public endpoint; ${hostname} resolves to a ${range} address.`,
+        );
     }
   };
 }

@@ -88,13 +88,18 @@ describe('createBufferedWriter', () => {
 
   it('drops the oldest rows beyond maxRows, counts them and says so in the log', async () => {
     const dropped: number[] = [];
-    const { writer, written, lines } = createTestWriter({ maxRows: 3, onDropped: (count) => dropped.push(count) });
+    const { writer, written, lines } = createTestWriter({
+      maxRows: 3,
+      onDropped: (count) => dropped.push(count),
+    });
     for (const row of [1, 2, 3, 4, 5]) writer.add(row);
     expect(writer.stats()).toMatchObject({ buffered: 3, dropped: 2 });
     expect(dropped).toEqual([1, 1]);
     await writer.flush();
     expect(written).toEqual([3, 4, 5]);
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'error', message: 'buffer full; oldest rows dropped' }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'error', message: 'buffer full; oldest rows dropped' }),
+    );
     await writer.close();
   });
 

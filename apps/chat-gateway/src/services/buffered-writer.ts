@@ -88,7 +88,12 @@ export function createBufferedWriter<Row>(options: BufferedWriterOptions<Row>) {
       backoffMs = backoffMs === 0 ? initialBackoffMs : Math.min(backoffMs * 2, maxBackoffMs);
       retryAt = Date.now() + backoffMs;
       options.logger.warn(
-        { writer: options.name, buffered: buffer.length, retryInMs: backoffMs, reason: error instanceof Error ? error.message : String(error) },
+        {
+          writer: options.name,
+          buffered: buffer.length,
+          retryInMs: backoffMs,
+          reason: error instanceof Error ? error.message : String(error),
+        },
         'buffered insert failed; rows kept for retry',
       );
       const retry = setTimeout(() => void flush(), backoffMs);
@@ -97,7 +102,10 @@ export function createBufferedWriter<Row>(options: BufferedWriterOptions<Row>) {
     } finally {
       stats.buffered = buffer.length;
       if (droppedSinceLog > 0) {
-        options.logger.error({ writer: options.name, dropped: droppedSinceLog, droppedTotal: stats.dropped }, 'buffer full; oldest rows dropped');
+        options.logger.error(
+          { writer: options.name, dropped: droppedSinceLog, droppedTotal: stats.dropped },
+          'buffer full; oldest rows dropped',
+        );
         droppedSinceLog = 0;
       }
     }
@@ -139,7 +147,10 @@ export function createBufferedWriter<Row>(options: BufferedWriterOptions<Row>) {
     }
     if (buffer.length > 0) {
       stats.dropped += buffer.length;
-      options.logger.error({ writer: options.name, lost: buffer.length }, 'shutdown deadline passed; unwritten rows lost');
+      options.logger.error(
+        { writer: options.name, lost: buffer.length },
+        'shutdown deadline passed; unwritten rows lost',
+      );
       buffer = [];
       stats.buffered = 0;
     }

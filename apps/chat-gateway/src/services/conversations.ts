@@ -12,7 +12,13 @@ const contextMessages = 50;
 
 /** A conversation as the API shows it. */
 export function conversationView(row: ConversationRow) {
-  return { id: row.id, title: row.title, defaultModel: row.defaultModel, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
+  return {
+    id: row.id,
+    title: row.title,
+    defaultModel: row.defaultModel,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
 }
 
 /** A message as the API shows it. */
@@ -38,7 +44,10 @@ export function createConversationStore(userdata: UserdataDatabase) {
   return {
     async create(userId: string, input: { title?: string; defaultModel?: string }) {
       const [row] = await withUser(userdata, userId, (transaction) =>
-        transaction.insert(conversations).values({ userId, title: input.title ?? null, defaultModel: input.defaultModel ?? null }).returning(),
+        transaction
+          .insert(conversations)
+          .values({ userId, title: input.title ?? null, defaultModel: input.defaultModel ?? null })
+          .returning(),
       );
       return row!;
     },
@@ -55,7 +64,9 @@ export function createConversationStore(userdata: UserdataDatabase) {
     },
 
     async find(userId: string, id: string) {
-      const [row] = await withUser(userdata, userId, (transaction) => transaction.select().from(conversations).where(eq(conversations.id, id)).limit(1));
+      const [row] = await withUser(userdata, userId, (transaction) =>
+        transaction.select().from(conversations).where(eq(conversations.id, id)).limit(1),
+      );
       return row;
     },
 
@@ -73,7 +84,9 @@ export function createConversationStore(userdata: UserdataDatabase) {
     },
 
     async remove(userId: string, id: string): Promise<boolean> {
-      const rows = await withUser(userdata, userId, (transaction) => transaction.delete(conversations).where(eq(conversations.id, id)).returning({ id: conversations.id }));
+      const rows = await withUser(userdata, userId, (transaction) =>
+        transaction.delete(conversations).where(eq(conversations.id, id)).returning({ id: conversations.id }),
+      );
       return rows.length > 0;
     },
 
@@ -90,9 +103,19 @@ export function createConversationStore(userdata: UserdataDatabase) {
         const base = Date.now();
         const rows = await transaction
           .insert(messages)
-          .values(newMessages.map((message, index) => ({ ...message, conversationId: id, userId, createdAt: new Date(base + index) })))
+          .values(
+            newMessages.map((message, index) => ({
+              ...message,
+              conversationId: id,
+              userId,
+              createdAt: new Date(base + index),
+            })),
+          )
           .returning();
-        await transaction.update(conversations).set({ updatedAt: sql`now()` }).where(eq(conversations.id, id));
+        await transaction
+          .update(conversations)
+          .set({ updatedAt: sql`now()` })
+          .where(eq(conversations.id, id));
         return rows;
       });
     },

@@ -2,13 +2,21 @@ import type { AttemptRecord } from '@switchyard/llm';
 import type { StreamProgress } from '../plugins/app/llm.js';
 
 /** Milliseconds of a request not spent inside provider attempts. */
-export function overheadMs(startedAt: number, attempts: readonly AttemptRecord[], now = performance.now()): number {
+export function overheadMs(
+  startedAt: number,
+  attempts: readonly AttemptRecord[],
+  now = performance.now(),
+): number {
   const providerMs = attempts.reduce((total, attempt) => total + attempt.durationMs, 0);
   return Math.max(0, now - startedAt - providerMs);
 }
 
 /** The `x-gateway-*` headers of an answer. */
-export function gatewayHeaders(answer: { provider: string; model: string; attempts: readonly AttemptRecord[] }, requestId: string, overhead: number): Record<string, string> {
+export function gatewayHeaders(
+  answer: { provider: string; model: string; attempts: readonly AttemptRecord[] },
+  requestId: string,
+  overhead: number,
+): Record<string, string> {
   return {
     'x-gateway-provider': answer.provider,
     'x-gateway-model': answer.model,
@@ -23,7 +31,10 @@ export function gatewayHeaders(answer: { provider: string; model: string; attemp
  * is slow): they name the provider answering, or being tried, at that moment. A later fallback cannot change
  * them; the final chunk's `x_gateway.contributors` says who wrote the answer.
  */
-export function streamHeaders(progress: StreamProgress | undefined, requestId: string): Record<string, string> {
+export function streamHeaders(
+  progress: StreamProgress | undefined,
+  requestId: string,
+): Record<string, string> {
   if (!progress) return { 'x-request-id': requestId };
   return {
     'x-gateway-provider': progress.provider,

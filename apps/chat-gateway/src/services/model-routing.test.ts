@@ -9,12 +9,21 @@ const defaultChain = [
   { provider: 'openai', model: 'gpt-4o-mini' },
   { provider: 'groq', model: 'llama-3.3-70b-versatile' },
 ];
-const ownOpenAI = { provider: createOpenAIProvider({ apiKey: 'sk-user-0000', name: 'openai:own-1234abcd' }), model: 'gpt-4o' };
-const ownGroq = { provider: createGroqProvider({ apiKey: 'gsk-user-0000', name: 'groq:own-5678abcd' }), model: 'llama-3.1-8b-instant' };
+const ownOpenAI = {
+  provider: createOpenAIProvider({ apiKey: 'sk-user-0000', name: 'openai:own-1234abcd' }),
+  model: 'gpt-4o',
+};
+const ownGroq = {
+  provider: createGroqProvider({ apiKey: 'gsk-user-0000', name: 'groq:own-5678abcd' }),
+  model: 'llama-3.1-8b-instant',
+};
 
 describe('planChain with own keys', () => {
   it('puts the user’s own keys before the server chain for auto', () => {
-    expect(planChain('auto', providers, defaultChain, [], [ownOpenAI])).toEqual([{ provider: 'openai:own-1234abcd', model: 'gpt-4o' }, ...defaultChain]);
+    expect(planChain('auto', providers, defaultChain, [], [ownOpenAI])).toEqual([
+      { provider: 'openai:own-1234abcd', model: 'gpt-4o' },
+      ...defaultChain,
+    ]);
   });
 
   it('sends a pinned model to its provider’s own key first, then the server key, then the rest', () => {
@@ -35,6 +44,9 @@ describe('planChain with own keys', () => {
 
   it('keeps the plain chain and preference order without own keys', () => {
     expect(planChain('auto', providers, defaultChain, ['groq'])).toEqual([defaultChain[1], defaultChain[0]]);
-    expect(planChain('gpt-4o', providers, defaultChain)).toEqual([{ provider: 'openai', model: 'gpt-4o' }, defaultChain[1]]);
+    expect(planChain('gpt-4o', providers, defaultChain)).toEqual([
+      { provider: 'openai', model: 'gpt-4o' },
+      defaultChain[1],
+    ]);
   });
 });

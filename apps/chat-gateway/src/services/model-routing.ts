@@ -29,7 +29,11 @@ export function planChain(
   const ordered = [...defaultChain].sort((left, right) => rank(left) - rank(right));
   const ownChain = own.map((entry) => ({ provider: entry.provider.name, model: entry.model }));
   const candidates = own.length === 0 ? providers : [...own.map((entry) => entry.provider), ...providers];
-  const resolved = resolveModel(model, candidates as ChatProvider[], own.length === 0 ? ordered : [...ownChain, ...ordered]);
+  const resolved = resolveModel(
+    model,
+    candidates as ChatProvider[],
+    own.length === 0 ? ordered : [...ownChain, ...ordered],
+  );
   if (!resolved) throw withParam(new ModelNotFoundError(model), 'model');
   if (resolved.type === 'auto') return own.length === 0 ? ordered : [...ownChain, ...ordered];
   const pinned = resolved.entry;
@@ -37,7 +41,14 @@ export function planChain(
   const pinnedId = idOf(pinned.provider);
   const serves = (entry: ChainEntry) => idOf(entry.provider) === pinnedId;
   // The pinned model on every instance of its provider (the user's key first), then everything else.
-  const first = [...ownChain.filter(serves), ...ordered.filter(serves)].map((entry) => ({ provider: entry.provider, model: pinned.model }));
+  const first = [...ownChain.filter(serves), ...ordered.filter(serves)].map((entry) => ({
+    provider: entry.provider,
+    model: pinned.model,
+  }));
   if (!first.some((entry) => entry.provider === pinned.provider)) first.unshift(pinned);
-  return [...first, ...ownChain.filter((entry) => !serves(entry)), ...ordered.filter((entry) => !serves(entry))];
+  return [
+    ...first,
+    ...ownChain.filter((entry) => !serves(entry)),
+    ...ordered.filter((entry) => !serves(entry)),
+  ];
 }

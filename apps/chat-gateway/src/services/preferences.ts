@@ -11,24 +11,42 @@ export interface Preferences {
 /** Reads a user's routing preferences (defaults when the user never set any). */
 export async function readPreferences(userdata: UserdataDatabase, userId: string): Promise<Preferences> {
   const [profile] = await withUser(userdata, userId, (transaction) =>
-    transaction.select({ preferredModel: userProfiles.preferredModel, preferences: userProfiles.preferences }).from(userProfiles).where(eq(userProfiles.userId, userId)).limit(1),
+    transaction
+      .select({ preferredModel: userProfiles.preferredModel, preferences: userProfiles.preferences })
+      .from(userProfiles)
+      .where(eq(userProfiles.userId, userId))
+      .limit(1),
   );
   const fallbackOrder = profile?.preferences.fallbackOrder;
   return {
-    fallbackOrder: Array.isArray(fallbackOrder) ? fallbackOrder.filter((item): item is string => typeof item === 'string') : [],
+    fallbackOrder: Array.isArray(fallbackOrder)
+      ? fallbackOrder.filter((item): item is string => typeof item === 'string')
+      : [],
     defaultModel: profile?.preferredModel ?? null,
   };
 }
 
 /** Stores a user's routing preferences. */
-export async function writePreferences(userdata: UserdataDatabase, userId: string, preferences: Preferences): Promise<void> {
+export async function writePreferences(
+  userdata: UserdataDatabase,
+  userId: string,
+  preferences: Preferences,
+): Promise<void> {
   await withUser(userdata, userId, (transaction) =>
     transaction
       .insert(userProfiles)
-      .values({ userId, preferredModel: preferences.defaultModel, preferences: { fallbackOrder: preferences.fallbackOrder } })
+      .values({
+        userId,
+        preferredModel: preferences.defaultModel,
+        preferences: { fallbackOrder: preferences.fallbackOrder },
+      })
       .onConflictDoUpdate({
         target: userProfiles.userId,
-        set: { preferredModel: preferences.defaultModel, preferences: { fallbackOrder: preferences.fallbackOrder }, updatedAt: new Date() },
+        set: {
+          preferredModel: preferences.defaultModel,
+          preferences: { fallbackOrder: preferences.fallbackOrder },
+          updatedAt: new Date(),
+        },
       }),
   );
 }

@@ -56,18 +56,31 @@ export function currentPeriod(now = new Date()): string {
  * Redis (shared by every replica). A user without a subscription is on the plan named `Free` when it exists,
  * otherwise unlimited. Plan limits are cached in process, so the check is one Redis round trip.
  */
-export function createQuotaService(options: { platform: PlatformDatabase; redis: Redis; keyPrefix: string; rateLimitPerMinute: number }) {
+export function createQuotaService(options: {
+  platform: PlatformDatabase;
+  redis: Redis;
+  keyPrefix: string;
+  rateLimitPerMinute: number;
+}) {
   const { db } = options.platform;
   // A defined command runs by EVALSHA: the script body is not resent on every request.
   options.redis.defineCommand('switchyardAdmit', { numberOfKeys: 2, lua: admitScript });
-  const runAdmit = (options.redis as unknown as Record<'switchyardAdmit', (...args: Array<string | number>) => Promise<[number, number, number, number]>>).switchyardAdmit.bind(options.redis);
+  const runAdmit = (
+    options.redis as unknown as Record<
+      'switchyardAdmit',
+      (...args: Array<string | number>) => Promise<[number, number, number, number]>
+    >
+  ).switchyardAdmit.bind(options.redis);
   const plans = new LRUCache<string, PlanLimits>({ max: 50_000, ttl: 60_000 });
 
   async function limitsFor(userId: string): Promise<PlanLimits> {
     const cached = plans.get(userId);
     if (cached) return cached;
     const [subscribed] = await db
-      .select({ planName: subscriptionPlans.name, monthlyRequestLimit: subscriptionPlans.monthlyRequestLimit })
+      .select({
+        planName: subscriptionPlans.name,
+        monthlyRequestLimit: subscriptionPlans.monthlyRequestLimit,
+      })
       .from(userSubscriptions)
       .innerJoin(subscriptionPlans, eq(subscriptionPlans.id, userSubscriptions.planId))
       .where(eq(userSubscriptions.userId, userId))
@@ -75,7 +88,10 @@ export function createQuotaService(options: { platform: PlatformDatabase; redis:
     const [free] = subscribed
       ? [subscribed]
       : await db
-          .select({ planName: subscriptionPlans.name, monthlyRequestLimit: subscriptionPlans.monthlyRequestLimit })
+          .select({
+            planName: subscriptionPlans.name,
+            monthlyRequestLimit: subscriptionPlans.monthlyRequestLimit,
+          })
           .from(subscriptionPlans)
           .where(eq(subscriptionPlans.name, 'Free'))
           .limit(1);
@@ -102,7 +118,12 @@ export function createQuotaService(options: { platform: PlatformDatabase; redis:
         limits.monthlyRequestLimit,
         quotaTtlMs,
       );
-      if (verdict === 0) return { verdict: 'rate_limited', limitPerMinute: options.rateLimitPerMinute, retryAfterMs: Math.max(windowLeft, 1) };
+      if (verdict === 0)
+        return {
+          verdict: 'rate_limited',
+          limitPerMinute: options.rateLimitPerMinute,
+          retryAfterMs: Math.max(windowLeft, 1),
+        };
       if (verdict === 1) return { verdict: 'quota_exceeded', used, limits };
       return allowed;
     },

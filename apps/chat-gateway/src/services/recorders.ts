@@ -1,5 +1,11 @@
 import { sql } from '@switchyard/db';
-import { capabilityGaps, usageSummaries, type apiUsageLogs, type providerFallbackEvents, type systemPerformanceMetrics } from '@switchyard/db/platform';
+import {
+  capabilityGaps,
+  usageSummaries,
+  type apiUsageLogs,
+  type providerFallbackEvents,
+  type systemPerformanceMetrics,
+} from '@switchyard/db/platform';
 import type { PlatformDatabase } from '../plugins/external/databases.js';
 import { createBufferedWriter, type WriterLogger } from './buffered-writer.js';
 import type { PrometheusMetrics } from './prometheus-metrics.js';
@@ -52,7 +58,13 @@ export function createRecorders(options: RecordersOptions) {
     pool.query(
       `insert into system_performance_metrics (timestamp, metric_name, value, unit, tags)
        select * from unnest($1::timestamptz[], $2::text[], $3::float8[], $4::text[], $5::jsonb[])`,
-      [rows.map((row) => row.timestamp ?? new Date()), rows.map((row) => row.metricName), rows.map((row) => row.value), rows.map((row) => row.unit ?? null), rows.map((row) => JSON.stringify(row.tags ?? {}))],
+      [
+        rows.map((row) => row.timestamp ?? new Date()),
+        rows.map((row) => row.metricName),
+        rows.map((row) => row.value),
+        rows.map((row) => row.unit ?? null),
+        rows.map((row) => JSON.stringify(row.tags ?? {})),
+      ],
     ),
   );
   // Logs and monthly summaries change in one transaction, so a retried flush never counts twice.
@@ -143,7 +155,11 @@ export function createRecorders(options: RecordersOptions) {
       ],
     ),
   );
-  const writers = { system_performance_metrics: metrics, api_usage_logs: usage, provider_fallback_events: fallbacks };
+  const writers = {
+    system_performance_metrics: metrics,
+    api_usage_logs: usage,
+    provider_fallback_events: fallbacks,
+  };
 
   /** Counts a request asking for something no provider supports (one upsert; rare enough to skip the buffer). */
   async function recordCapabilityGap(capability: string, description: string): Promise<void> {
@@ -152,12 +168,17 @@ export function createRecorders(options: RecordersOptions) {
       .values({ capability, description })
       .onConflictDoUpdate({
         target: capabilityGaps.capability,
-        set: { occurrenceCount: sql`${capabilityGaps.occurrenceCount} + 1`, lastSeen: new Date(), description },
+        set: {
+          occurrenceCount: sql`${capabilityGaps.occurrenceCount} + 1`,
+          lastSeen: new Date(),
+          description,
+        },
       });
   }
 
   function refreshGauges(): void {
-    for (const [table, writer] of Object.entries(writers)) options.prometheus.bufferedRows.set({ table }, writer.stats().buffered);
+    for (const [table, writer] of Object.entries(writers))
+      options.prometheus.bufferedRows.set({ table }, writer.stats().buffered);
   }
 
   return {
@@ -193,7 +214,18 @@ function summarize(entries: UsageEntry[]): SummaryRow[] {
     const key = `${log.userId}:${period}`;
     let summary = summaries.get(key);
     if (!summary) {
-      summary = { userId: log.userId, period, requestCount: 0, errorCount: 0, fallbackCount: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, totalCost: 0, perProvider: {} };
+      summary = {
+        userId: log.userId,
+        period,
+        requestCount: 0,
+        errorCount: 0,
+        fallbackCount: 0,
+        promptTokens: 0,
+        completionTokens: 0,
+        totalTokens: 0,
+        totalCost: 0,
+        perProvider: {},
+      };
       summaries.set(key, summary);
     }
     const prompt = log.promptTokens ?? 0;

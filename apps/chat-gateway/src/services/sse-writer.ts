@@ -20,10 +20,13 @@ function joinTicker(heartbeatMs: number, check: (now: number) => void): () => vo
   let ticker = tickers.get(heartbeatMs);
   if (!ticker) {
     const streams = new Set<(now: number) => void>();
-    const timer = setInterval(() => {
-      const now = Date.now();
-      for (const each of streams) each(now);
-    }, Math.max(Math.floor(heartbeatMs / 2), 50));
+    const timer = setInterval(
+      () => {
+        const now = Date.now();
+        for (const each of streams) each(now);
+      },
+      Math.max(Math.floor(heartbeatMs / 2), 50),
+    );
     timer.unref();
     ticker = { timer, streams };
     tickers.set(heartbeatMs, ticker);
@@ -141,7 +144,11 @@ export interface ChatStreamHandlers<Stream extends RelayedStream> {
  * last `data:` event (after them, where the OpenAI SDK raises it as an APIError).
  */
 export function createChatStreamer(options: ChatStreamerOptions) {
-  return async function streamChatAnswer<Stream extends RelayedStream>(request: FastifyRequest, reply: FastifyReply, handlers: ChatStreamHandlers<Stream>): Promise<void> {
+  return async function streamChatAnswer<Stream extends RelayedStream>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    handlers: ChatStreamHandlers<Stream>,
+  ): Promise<void> {
     const controller = new AbortController();
     const untrack = options.trackStream(controller);
     reply.raw.once('close', () => {
@@ -150,7 +157,10 @@ export function createChatStreamer(options: ChatStreamerOptions) {
     // We own the socket from here, so the error handler and onSend hooks no longer apply.
     reply.hijack();
     const stream = handlers.start(controller.signal);
-    const sse = createSseWriter(reply.raw, { heartbeatMs: options.heartbeatMs, headers: () => streamHeaders(stream.progress(), request.id) });
+    const sse = createSseWriter(reply.raw, {
+      heartbeatMs: options.heartbeatMs,
+      headers: () => streamHeaders(stream.progress(), request.id),
+    });
     try {
       for await (const chunk of stream.chunks) {
         handlers.onChunk?.(chunk);
@@ -169,7 +179,10 @@ export function createChatStreamer(options: ChatStreamerOptions) {
         if (sse.headersSent) {
           void sse.data(mapped.envelope);
         } else if (!reply.raw.destroyed) {
-          reply.raw.writeHead(mapped.statusCode, { 'content-type': 'application/json', 'x-request-id': request.id });
+          reply.raw.writeHead(mapped.statusCode, {
+            'content-type': 'application/json',
+            'x-request-id': request.id,
+          });
           reply.raw.end(JSON.stringify(mapped.envelope));
         }
       }

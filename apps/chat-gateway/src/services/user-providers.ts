@@ -1,4 +1,9 @@
-import { defaultProviderModels, providerNames, type ProviderName, type ProvidersConfig } from '@switchyard/config';
+import {
+  defaultProviderModels,
+  providerNames,
+  type ProviderName,
+  type ProvidersConfig,
+} from '@switchyard/config';
 import {
   createAnthropicProvider,
   createCohereProvider,
@@ -11,7 +16,9 @@ import {
 
 /** The default model of a provider kind. */
 export function defaultProviderModelFor(provider: string): string {
-  return (providerNames as readonly string[]).includes(provider) ? defaultProviderModels[provider as ProviderName] : 'default';
+  return (providerNames as readonly string[]).includes(provider)
+    ? defaultProviderModels[provider as ProviderName]
+    : 'default';
 }
 
 /** A user's stored key, decrypted, as the provider factory needs it. */
@@ -42,7 +49,11 @@ export function userProviderName(providerId: string, agentId: string): string {
  * is configured with for that provider (so a proxy or simulator set by the operator applies), else the vendor's.
  * `fetch` is a pool shared by every user provider, so caching thousands of them holds no sockets of their own.
  */
-export function createUserProvider(config: ProvidersConfig, agent: UserAgentCredentials, fetch: typeof globalThis.fetch): UserProvider {
+export function createUserProvider(
+  config: ProvidersConfig,
+  agent: UserAgentCredentials,
+  fetch: typeof globalThis.fetch,
+): UserProvider {
   const id = agent.provider as ProviderName;
   const common = {
     name: userProviderName(id, agent.id),

@@ -27,16 +27,27 @@ describe('graceful shutdown', () => {
     });
     const baseUrl = await gateway.app.listen({ port: 0, host: '127.0.0.1' });
     const authorization = `Bearer ${(await gateway.createUser()).key}`;
-    const post = (body: unknown) => fetch(`${baseUrl}/v1/chat/completions`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (body: unknown) =>
+      fetch(`${baseUrl}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     /** Starts a stream and resolves once its first content arrived, with the reader positioned after it. */
     const openStream = async () => {
-      const response = await post({ model: 'auto', messages: [{ role: 'user', content: 'Finish me' }], stream: true });
+      const response = await post({
+        model: 'auto',
+        messages: [{ role: 'user', content: 'Finish me' }],
+        stream: true,
+      });
       const reader = (response.body as ReadableStream<Uint8Array>).getReader();
       let seen = '';
-      while (!seen.includes('"content":"Simulated')) seen += new TextDecoder().decode((await reader.read()).value);
+      while (!seen.includes('"content":"Simulated'))
+        seen += new TextDecoder().decode((await reader.read()).value);
       const rest = async () => {
         let text = seen;
-        for (let next = await reader.read(); !next.done; next = await reader.read()) text += new TextDecoder().decode(next.value);
+        for (let next = await reader.read(); !next.done; next = await reader.read())
+          text += new TextDecoder().decode(next.value);
         return text;
       };
       return { requestId: response.headers.get('x-request-id')!, rest };
@@ -61,9 +72,13 @@ describe('graceful shutdown', () => {
     expect(text).toContain('"content":"anywhere."');
     await closing;
 
-    const usage = await gateway!.databases.platform.db.execute<{ status: string; streaming: boolean }>(sql`select status, streaming from api_usage_logs where request_id = ${stream.requestId}`);
+    const usage = await gateway!.databases.platform.db.execute<{ status: string; streaming: boolean }>(
+      sql`select status, streaming from api_usage_logs where request_id = ${stream.requestId}`,
+    );
     expect(usage.rows).toEqual([{ status: 'success', streaming: true }]);
-    const metrics = await gateway!.databases.platform.db.execute<{ count: number }>(sql`select count(*)::int as count from system_performance_metrics where metric_name = 'request_latency_ms'`);
+    const metrics = await gateway!.databases.platform.db.execute<{ count: number }>(
+      sql`select count(*)::int as count from system_performance_metrics where metric_name = 'request_latency_ms'`,
+    );
     expect(metrics.rows[0]?.count).toBeGreaterThanOrEqual(1);
   });
 

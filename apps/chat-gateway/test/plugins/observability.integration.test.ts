@@ -11,8 +11,14 @@ describe('metrics recorder', () => {
   let operator: PlatformDb['pool'];
 
   async function setConnectionsAllowed(allowed: boolean): Promise<void> {
-    await operator.query(`alter database "${platformName}" with allow_connections ${allowed ? 'true' : 'false'}`);
-    if (!allowed) await operator.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [platformName]);
+    await operator.query(
+      `alter database "${platformName}" with allow_connections ${allowed ? 'true' : 'false'}`,
+    );
+    if (!allowed)
+      await operator.query(
+        'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+        [platformName],
+      );
   }
 
   beforeAll(async () => {
@@ -27,7 +33,13 @@ describe('metrics recorder', () => {
     await gateway.close();
   });
 
-  const chat = () => gateway.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { authorization }, payload: { model: 'auto', messages: [{ role: 'user', content: 'count me' }] } });
+  const chat = () =>
+    gateway.app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: { authorization },
+      payload: { model: 'auto', messages: [{ role: 'user', content: 'count me' }] },
+    });
 
   it('keeps rows while the platform database is down and writes them once it is back', async () => {
     const writer = gateway.app.recorders.metrics;
@@ -51,7 +63,9 @@ describe('metrics recorder', () => {
     expect(writer.stats()).toMatchObject({ buffered: 0, dropped: 0 });
     expect(writer.stats().written).toBeGreaterThan(before);
 
-    const rows = await gateway.databases.platform.pool.query<{ count: number }>(`select count(*)::int as count from system_performance_metrics where metric_name = 'request_latency_ms'`);
+    const rows = await gateway.databases.platform.pool.query<{ count: number }>(
+      `select count(*)::int as count from system_performance_metrics where metric_name = 'request_latency_ms'`,
+    );
     expect(rows.rows[0]?.count).toBe(3);
     const metrics = await gateway.app.inject('/metrics');
     expect(metrics.body).toMatch(/gateway_overhead_seconds_count\{stream="false"\} 3/);

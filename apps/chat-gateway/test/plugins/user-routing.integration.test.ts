@@ -12,7 +12,11 @@ describe('own provider keys across replicas', () => {
 
   beforeAll(async () => {
     [server, own] = await Promise.all([startOpenAISimulator(), startOpenAISimulator()]);
-    const env = { OPENAI_API_KEY: 'sk-test-server-key', OPENAI_BASE_URL: `${server.url}/v1`, LLM_FALLBACK_ORDER: 'openai' };
+    const env = {
+      OPENAI_API_KEY: 'sk-test-server-key',
+      OPENAI_BASE_URL: `${server.url}/v1`,
+      LLM_FALLBACK_ORDER: 'openai',
+    };
     first = await createTestGateway(env);
     second = await createTestGateway(env, { databases: first.databases, keyPrefix: first.keyPrefix });
   });
@@ -26,12 +30,24 @@ describe('own provider keys across replicas', () => {
     const user = await first.createUser();
     const headers = { authorization: `Bearer ${user.key}` };
     const providerOnSecond = async () =>
-      (await second.app.inject({ method: 'POST', url: '/v1/chat/completions', headers, payload: { model: 'auto', messages: [{ role: 'user', content: 'hi' }] } })).headers['x-gateway-provider'];
+      (
+        await second.app.inject({
+          method: 'POST',
+          url: '/v1/chat/completions',
+          headers,
+          payload: { model: 'auto', messages: [{ role: 'user', content: 'hi' }] },
+        })
+      ).headers['x-gateway-provider'];
     // Loads and caches the user's routing (no own key yet) on the second instance.
     expect(await providerOnSecond()).toBe('openai');
 
     const storedReachedSecond = once(second.app.userRouting.events, 'invalidated');
-    const put = await first.app.inject({ method: 'PUT', url: '/api/ai-agents/my-agents', headers, payload: { provider: 'openai', apiKey: 'sk-own-user-key-5e1d', baseUrl: `${own.url}/v1` } });
+    const put = await first.app.inject({
+      method: 'PUT',
+      url: '/api/ai-agents/my-agents',
+      headers,
+      payload: { provider: 'openai', apiKey: 'sk-own-user-key-5e1d', baseUrl: `${own.url}/v1` },
+    });
     expect(put.statusCode).toBe(200);
     const { id } = put.json<{ id: string }>();
     expect(await storedReachedSecond).toEqual([user.id]);
@@ -39,7 +55,10 @@ describe('own provider keys across replicas', () => {
     expect(own.requests).toHaveLength(1);
 
     const deletedReachedSecond = once(second.app.userRouting.events, 'invalidated');
-    expect((await first.app.inject({ method: 'DELETE', url: `/api/ai-agents/my-agents/${id}`, headers })).statusCode).toBe(204);
+    expect(
+      (await first.app.inject({ method: 'DELETE', url: `/api/ai-agents/my-agents/${id}`, headers }))
+        .statusCode,
+    ).toBe(204);
     await deletedReachedSecond;
     expect(await providerOnSecond()).toBe('openai');
     expect(own.requests).toHaveLength(1);

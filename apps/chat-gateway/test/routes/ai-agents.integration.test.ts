@@ -21,7 +21,11 @@ describe('own provider keys: /api/ai-agents/my-agents, used first for their owne
 
   beforeAll(async () => {
     [server, own] = await Promise.all([startOpenAISimulator(), startOpenAISimulator()]);
-    gateway = await createTestGateway({ OPENAI_API_KEY: 'sk-test-server-key', OPENAI_BASE_URL: `${server.url}/v1`, LLM_FALLBACK_ORDER: 'openai' });
+    gateway = await createTestGateway({
+      OPENAI_API_KEY: 'sk-test-server-key',
+      OPENAI_BASE_URL: `${server.url}/v1`,
+      LLM_FALLBACK_ORDER: 'openai',
+    });
   });
   afterAll(async () => {
     await gateway.close();
@@ -33,37 +37,67 @@ describe('own provider keys: /api/ai-agents/my-agents, used first for their owne
   });
 
   const as = (key: string) => ({ authorization: `Bearer ${key}` });
-  const chat = (key: string, content: string) => gateway.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: as(key), payload: { model: 'auto', messages: [{ role: 'user', content }] } });
+  const chat = (key: string, content: string) =>
+    gateway.app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: as(key),
+      payload: { model: 'auto', messages: [{ role: 'user', content }] },
+    });
   const putAgent = (key: string, apiKey = ownKey) =>
-    gateway.app.inject({ method: 'PUT', url: '/api/ai-agents/my-agents', headers: as(key), payload: { provider: 'openai', apiKey, baseUrl: `${own.url}/v1`, model: 'gpt-4o' } });
+    gateway.app.inject({
+      method: 'PUT',
+      url: '/api/ai-agents/my-agents',
+      headers: as(key),
+      payload: { provider: 'openai', apiKey, baseUrl: `${own.url}/v1`, model: 'gpt-4o' },
+    });
 
   it('stores the key encrypted and never returns it, only its last 4 characters', async () => {
     const user = await gateway.createUser();
     const put = await putAgent(user.key);
     expect(put.statusCode).toBe(200);
-    expect(put.json()).toMatchObject({ provider: 'openai', apiKeyHint: '9c21', enabled: true, model: 'gpt-4o' });
+    expect(put.json()).toMatchObject({
+      provider: 'openai',
+      apiKeyHint: '9c21',
+      enabled: true,
+      model: 'gpt-4o',
+    });
     expect(put.body).not.toContain(ownKey);
     const list = await gateway.app.inject({ url: '/api/ai-agents/my-agents', headers: as(user.key) });
-    expect(list.json<{ agents: AgentView[] }>().agents).toEqual([expect.objectContaining({ provider: 'openai', apiKeyHint: '9c21' })]);
+    expect(list.json<{ agents: AgentView[] }>().agents).toEqual([
+      expect.objectContaining({ provider: 'openai', apiKeyHint: '9c21' }),
+    ]);
     expect(list.body).not.toContain(ownKey);
     // Read under the owner's row-level security, as the gateway does.
-    const stored = await withUser(gateway.databases.userdata, user.id, (transaction) => transaction.select({ encrypted: userAiAgents.encryptedApiKey }).from(userAiAgents));
+    const stored = await withUser(gateway.databases.userdata, user.id, (transaction) =>
+      transaction.select({ encrypted: userAiAgents.encryptedApiKey }).from(userAiAgents),
+    );
     expect(stored).toHaveLength(1);
     expect(stored[0]?.encrypted).not.toContain('7f3a9c21');
     // Another user sees none of it.
     const other = await gateway.createUser();
-    expect((await gateway.app.inject({ url: '/api/ai-agents/my-agents', headers: as(other.key) })).json()).toEqual({ agents: [] });
+    expect(
+      (await gateway.app.inject({ url: '/api/ai-agents/my-agents', headers: as(other.key) })).json(),
+    ).toEqual({ agents: [] });
   });
 
   it('tests the key against the provider with the key itself', async () => {
     const user = await gateway.createUser();
     const { id } = (await putAgent(user.key)).json<AgentView>();
-    const passed = await gateway.app.inject({ method: 'POST', url: `/api/ai-agents/my-agents/${id}/test`, headers: as(user.key) });
+    const passed = await gateway.app.inject({
+      method: 'POST',
+      url: `/api/ai-agents/my-agents/${id}/test`,
+      headers: as(user.key),
+    });
     expect(passed.json()).toMatchObject({ ok: true, provider: 'openai', model: 'gpt-4o', error: null });
     expect(keyOf(own, 0)).toBe(`Bearer ${ownKey}`);
 
     own.setFaults([{ type: 'auth', times: 1 }]);
-    const failed = await gateway.app.inject({ method: 'POST', url: `/api/ai-agents/my-agents/${id}/test`, headers: as(user.key) });
+    const failed = await gateway.app.inject({
+      method: 'POST',
+      url: `/api/ai-agents/my-agents/${id}/test`,
+      headers: as(user.key),
+    });
     expect(failed.json()).toMatchObject({ ok: false, error: { kind: 'auth' } });
     expect(failed.body).not.toContain(ownKey);
   });
@@ -84,11 +118,23 @@ describe('own provider keys: /api/ai-agents/my-agents, used first for their owne
     expect(keyOf(server, 0)).toBe('Bearer sk-test-server-key');
     expect(own.requests).toHaveLength(1);
 
-    const deleted = await gateway.app.inject({ method: 'DELETE', url: `/api/ai-agents/my-agents/${id}`, headers: as(owner.key) });
+    const deleted = await gateway.app.inject({
+      method: 'DELETE',
+      url: `/api/ai-agents/my-agents/${id}`,
+      headers: as(owner.key),
+    });
     expect(deleted.statusCode).toBe(204);
     expect((await chat(owner.key, 'after delete')).headers['x-gateway-provider']).toBe('openai');
     expect(own.requests).toHaveLength(1);
-    expect((await gateway.app.inject({ method: 'DELETE', url: `/api/ai-agents/my-agents/${id}`, headers: as(owner.key) })).statusCode).toBe(404);
+    expect(
+      (
+        await gateway.app.inject({
+          method: 'DELETE',
+          url: `/api/ai-agents/my-agents/${id}`,
+          headers: as(owner.key),
+        })
+      ).statusCode,
+    ).toBe(404);
   });
 
   it("falls back to the server's key when the own key is rejected, without opening the server key's breaker", async () => {
@@ -106,14 +152,29 @@ describe('own provider keys: /api/ai-agents/my-agents, used first for their owne
     const second = await chat(user.key, 'again');
     expect(second.headers['x-gateway-provider']).toBe('openai');
     expect(own.requests).toHaveLength(1);
-    const health = (await gateway.app.inject('/api/providers/health')).json<{ providers: Array<{ provider: string; breaker: { state: string } }> }>();
-    expect(health.providers).toEqual([expect.objectContaining({ provider: 'openai', breaker: expect.objectContaining({ state: 'closed' }) as unknown })]);
+    const health = (await gateway.app.inject('/api/providers/health')).json<{
+      providers: Array<{ provider: string; breaker: { state: string } }>;
+    }>();
+    expect(health.providers).toEqual([
+      expect.objectContaining({
+        provider: 'openai',
+        breaker: expect.objectContaining({ state: 'closed' }) as unknown,
+      }),
+    ]);
 
     await gateway.app.recorders.fallbacks.flush();
-    const events = await gateway.databases.platform.db.execute<{ from_provider: string; to_provider: string; error_kind: string }>(
+    const events = await gateway.databases.platform.db.execute<{
+      from_provider: string;
+      to_provider: string;
+      error_kind: string;
+    }>(
       sql`select from_provider, to_provider, error_kind from provider_fallback_events where user_id = ${user.id} order by created_at`,
     );
-    expect(events.rows[0]).toEqual({ from_provider: `openai:own-${id.slice(0, 8)}`, to_provider: 'openai', error_kind: 'auth' });
+    expect(events.rows[0]).toEqual({
+      from_provider: `openai:own-${id.slice(0, 8)}`,
+      to_provider: 'openai',
+      error_kind: 'auth',
+    });
   });
 
   describe('refuses an own key whose baseUrl is not a public endpoint (SSRF)', () => {
@@ -126,21 +187,44 @@ describe('own provider keys: /api/ai-agents/my-agents, used first for their owne
       ['http://[::ffff:10.0.0.5]/v1', 'private'],
     ])('%s: 400 naming `baseUrl` and the %s range, nothing stored', async (baseUrl, range) => {
       const user = await gateway.createUser();
-      const put = await gateway.app.inject({ method: 'PUT', url: '/api/ai-agents/my-agents', headers: as(user.key), payload: { provider: 'openai-compatible', apiKey: ownKey, baseUrl } });
+      const put = await gateway.app.inject({
+        method: 'PUT',
+        url: '/api/ai-agents/my-agents',
+        headers: as(user.key),
+        payload: { provider: 'openai-compatible', apiKey: ownKey, baseUrl },
+      });
       expect(put.statusCode).toBe(400);
-      expect(put.json()).toMatchObject({ error: { code: 'invalid_value', param: 'baseUrl', type: 'invalid_request_error' } });
+      expect(put.json()).toMatchObject({
+        error: { code: 'invalid_value', param: 'baseUrl', type: 'invalid_request_error' },
+      });
       expect(put.json<{ error: { message: string } }>().error.message).toContain(range);
       expect(put.body).not.toContain(ownKey);
-      expect((await gateway.app.inject({ url: '/api/ai-agents/my-agents', headers: as(user.key) })).json()).toEqual({ agents: [] });
+      expect(
+        (await gateway.app.inject({ url: '/api/ai-agents/my-agents', headers: as(user.key) })).json(),
+      ).toEqual({ agents: [] });
     });
 
     it('a key stored before the check, pointing inside the network, is neither tested nor used', async () => {
       const user = await gateway.createUser();
       const secretBox = createSecretBox(gateway.config.secrets.key);
       const [row] = await withUser(gateway.databases.userdata, user.id, (transaction) =>
-        transaction.insert(userAiAgents).values({ userId: user.id, provider: 'openai', baseUrl: 'http://10.0.0.5/v1', encryptedApiKey: secretBox.encrypt(ownKey), apiKeyHint: '9c21', enabled: true }).returning({ id: userAiAgents.id }),
+        transaction
+          .insert(userAiAgents)
+          .values({
+            userId: user.id,
+            provider: 'openai',
+            baseUrl: 'http://10.0.0.5/v1',
+            encryptedApiKey: secretBox.encrypt(ownKey),
+            apiKeyHint: '9c21',
+            enabled: true,
+          })
+          .returning({ id: userAiAgents.id }),
       );
-      const tested = await gateway.app.inject({ method: 'POST', url: `/api/ai-agents/my-agents/${row!.id}/test`, headers: as(user.key) });
+      const tested = await gateway.app.inject({
+        method: 'POST',
+        url: `/api/ai-agents/my-agents/${row!.id}/test`,
+        headers: as(user.key),
+      });
       expect(tested.statusCode).toBe(400);
       expect(tested.json()).toMatchObject({ error: { code: 'invalid_value', param: 'baseUrl' } });
       const answered = await chat(user.key, 'routed past the stored key');

@@ -9,7 +9,12 @@ describe('error answers use the OpenAI envelope with a truthful status', () => {
 
   beforeAll(async () => {
     simulator = await startOpenAISimulator();
-    gateway = await createTestGateway({ OPENAI_API_KEY: 'sk-test-errors', OPENAI_BASE_URL: `${simulator.url}/v1`, LLM_FALLBACK_ORDER: 'openai', MAX_BODY_BYTES: '2048' });
+    gateway = await createTestGateway({
+      OPENAI_API_KEY: 'sk-test-errors',
+      OPENAI_BASE_URL: `${simulator.url}/v1`,
+      LLM_FALLBACK_ORDER: 'openai',
+      MAX_BODY_BYTES: '2048',
+    });
     authorization = `Bearer ${(await gateway.createUser()).key}`;
   });
   afterAll(async () => {
@@ -18,12 +23,19 @@ describe('error answers use the OpenAI envelope with a truthful status', () => {
   });
 
   const chat = (payload: unknown, headers: Record<string, string> = { authorization }) =>
-    gateway.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify(payload) });
+    gateway.app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: { 'content-type': 'application/json', ...headers },
+      payload: JSON.stringify(payload),
+    });
 
   it('400 names the invalid field', async () => {
     const missing = await chat({ messages: [{ role: 'user', content: 'hi' }] });
     expect(missing.statusCode).toBe(400);
-    expect(missing.json()).toMatchObject({ error: { type: 'invalid_request_error', code: 'missing_required_parameter', param: 'model' } });
+    expect(missing.json()).toMatchObject({
+      error: { type: 'invalid_request_error', code: 'missing_required_parameter', param: 'model' },
+    });
     const badRole = await chat({ model: 'auto', messages: [{ role: 'wizard', content: 'hi' }] });
     expect(badRole.statusCode).toBe(400);
     expect(badRole.json().error.param).toBe('messages[0].role');
@@ -40,12 +52,18 @@ describe('error answers use the OpenAI envelope with a truthful status', () => {
     const response = await chat({ model: 'no-such-model-xyz', messages: [{ role: 'user', content: 'hi' }] });
     expect(response.statusCode).toBe(404);
     expect(response.json()).toMatchObject({ error: { code: 'model_not_found', param: 'model' } });
-    const gaps = await gateway.databases.platform.pool.query<{ occurrence_count: number }>(`select occurrence_count from capability_gaps where capability = 'model:no-such-model-xyz'`);
+    const gaps = await gateway.databases.platform.pool.query<{ occurrence_count: number }>(
+      `select occurrence_count from capability_gaps where capability = 'model:no-such-model-xyz'`,
+    );
     expect(gaps.rows[0]?.occurrence_count).toBeGreaterThanOrEqual(1);
   });
 
   it('401 for a missing, wrong or malformed key, without echoing it', async () => {
-    for (const headers of [{}, { authorization: 'Bearer sy-wrong-key-123456' }, { authorization: 'Bearer nonsense' }] as Record<string, string>[]) {
+    for (const headers of [
+      {},
+      { authorization: 'Bearer sy-wrong-key-123456' },
+      { authorization: 'Bearer nonsense' },
+    ] as Record<string, string>[]) {
       const response = await chat({ model: 'auto', messages: [{ role: 'user', content: 'hi' }] }, headers);
       expect(response.statusCode).toBe(401);
       expect(response.json()).toMatchObject({ error: { code: 'invalid_api_key' } });
@@ -54,7 +72,12 @@ describe('error answers use the OpenAI envelope with a truthful status', () => {
   });
 
   it('400 for a body that is not JSON', async () => {
-    const response = await gateway.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { authorization, 'content-type': 'application/json' }, payload: '{"model":' });
+    const response = await gateway.app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: { authorization, 'content-type': 'application/json' },
+      payload: '{"model":',
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ error: { code: 'invalid_json' } });
   });
@@ -65,7 +88,12 @@ describe('error answers use the OpenAI envelope with a truthful status', () => {
       { databases: gateway.databases, keyPrefix: gateway.keyPrefix },
     );
     try {
-      const response = await bare.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { authorization }, payload: { model: 'auto', messages: [{ role: 'user', content: 'hi' }] } });
+      const response = await bare.app.inject({
+        method: 'POST',
+        url: '/v1/chat/completions',
+        headers: { authorization },
+        payload: { model: 'auto', messages: [{ role: 'user', content: 'hi' }] },
+      });
       expect(response.statusCode).toBe(503);
       expect(response.json()).toMatchObject({ error: { code: 'no_providers_configured' } });
       expect(response.json().error.message).toContain('OPENAI_API_KEY');

@@ -12,12 +12,26 @@ describe('health, docs and metrics', () => {
     expect((await gateway.app.inject('/health')).json()).toEqual({ status: 'ok' });
     const ready = await gateway.app.inject('/ready');
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toMatchObject({ status: 'ready', checks: { platform: { ok: true }, userdata: { ok: true }, redis: { ok: true }, schema: { ok: true } } });
+    expect(ready.json()).toMatchObject({
+      status: 'ready',
+      checks: { platform: { ok: true }, userdata: { ok: true }, redis: { ok: true }, schema: { ok: true } },
+    });
   });
 
   it('serves the OpenAPI document with every route, Swagger UI and ReDoc from the local bundle', async () => {
     const document = (await gateway.app.inject('/openapi.json')).json<{ paths: Record<string, unknown> }>();
-    for (const path of ['/v1/chat/completions', '/v1/models', '/api/admin/users', '/api/chat/conversations/{id}/messages', '/api/ai-agents/configured-services', '/api/providers/health', '/api/subscription/plans', '/api/subscription/usage/{userId}', '/health', '/ready']) {
+    for (const path of [
+      '/v1/chat/completions',
+      '/v1/models',
+      '/api/admin/users',
+      '/api/chat/conversations/{id}/messages',
+      '/api/ai-agents/configured-services',
+      '/api/providers/health',
+      '/api/subscription/plans',
+      '/api/subscription/usage/{userId}',
+      '/health',
+      '/ready',
+    ]) {
       expect(document.paths).toHaveProperty([path]);
     }
     expect((await gateway.app.inject('/docs/')).statusCode).toBe(200);

@@ -20,7 +20,10 @@ describe('GET /api/providers/health after real provider failures', () => {
   let gateway: TestGateway;
 
   beforeAll(async () => {
-    [failing, healthy] = await Promise.all([startOpenAISimulator({ faults: [{ type: 'server_error' }] }), startOpenAISimulator()]);
+    [failing, healthy] = await Promise.all([
+      startOpenAISimulator({ faults: [{ type: 'server_error' }] }),
+      startOpenAISimulator(),
+    ]);
     gateway = await createTestGateway({
       OPENAI_API_KEY: 'sk-test-failing',
       OPENAI_BASE_URL: `${failing.url}/v1`,
@@ -38,7 +41,12 @@ describe('GET /api/providers/health after real provider failures', () => {
   it('shows the failing provider open with its errors by kind and last error, the fallback healthy', async () => {
     const { key } = await gateway.createUser();
     for (let index = 0; index < 4; index += 1) {
-      const response = await gateway.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { authorization: `Bearer ${key}` }, payload: { model: 'auto', messages: [{ role: 'user', content: `fail ${index}` }] } });
+      const response = await gateway.app.inject({
+        method: 'POST',
+        url: '/v1/chat/completions',
+        headers: { authorization: `Bearer ${key}` },
+        payload: { model: 'auto', messages: [{ role: 'user', content: `fail ${index}` }] },
+      });
       expect(response.headers['x-gateway-provider']).toBe('groq');
     }
     await gateway.app.recorders.metrics.flush();
@@ -58,7 +66,9 @@ describe('GET /api/providers/health after real provider failures', () => {
     expect(groq.lastFiveMinutes).toMatchObject({ requests: 4, successRate: 1, errorsByKind: {} });
     expect(groq.lastError).toBeNull();
 
-    const services = (await gateway.app.inject('/api/ai-agents/configured-services')).json<{ services: Array<{ serviceName: string; status: string }> }>().services;
+    const services = (await gateway.app.inject('/api/ai-agents/configured-services')).json<{
+      services: Array<{ serviceName: string; status: string }>;
+    }>().services;
     expect(services.find((service) => service.serviceName === 'openai')?.status).toBe('unavailable');
     expect(services.find((service) => service.serviceName === 'groq')?.status).toBe('available');
   });

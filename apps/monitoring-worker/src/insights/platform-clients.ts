@@ -65,7 +65,12 @@ export interface PlatformClientOptions {
 
 /** Fetches search insights from Google Search Console and Bing Webmaster Tools with a user's access token. */
 export interface PlatformClients {
-  fetchInsights(platform: 'gsc' | 'bing', siteUrl: string, accessToken: string, signal: AbortSignal): Promise<InsightsData>;
+  fetchInsights(
+    platform: 'gsc' | 'bing',
+    siteUrl: string,
+    accessToken: string,
+    signal: AbortSignal,
+  ): Promise<InsightsData>;
 }
 
 /** Creates the Search Console (searchanalytics.query) and Bing Webmaster (query, rank and traffic stats) clients. */
@@ -79,7 +84,12 @@ export function createPlatformClients(options: PlatformClientOptions): PlatformC
     const start = new Date(end.getTime() - 30 * 24 * 3_600_000);
     const period = { startDate: isoDate(start), endDate: isoDate(end) };
     const url = `${gscBase}/webmasters/v3/sites/${encodeURIComponent(siteUrl)}/searchAnalytics/query`;
-    const query = (dimensions: string[]) => callJson(options.dispatcher, 'Google Search Console', url, accessToken, signal, { ...period, dimensions, rowLimit });
+    const query = (dimensions: string[]) =>
+      callJson(options.dispatcher, 'Google Search Console', url, accessToken, signal, {
+        ...period,
+        dimensions,
+        rowLimit,
+      });
     // Sequential: a 401 on the first call should not fire two more doomed calls.
     const byDate = await query(['date']);
     const totals = await query([]);
@@ -91,9 +101,26 @@ export function createPlatformClients(options: PlatformClientOptions): PlatformC
     const end = now();
     const start = new Date(end.getTime() - 30 * 24 * 3_600_000);
     const site = encodeURIComponent(siteUrl);
-    const queryStats = await callJson(options.dispatcher, 'Bing Webmaster', `${bingBase}/GetQueryStats?siteUrl=${site}`, accessToken, signal);
-    const rankAndTraffic = await callJson(options.dispatcher, 'Bing Webmaster', `${bingBase}/GetRankAndTrafficStats?siteUrl=${site}`, accessToken, signal);
-    return { platform: 'bing', siteUrl, period: { startDate: isoDate(start), endDate: isoDate(end) }, data: { queryStats, rankAndTraffic } };
+    const queryStats = await callJson(
+      options.dispatcher,
+      'Bing Webmaster',
+      `${bingBase}/GetQueryStats?siteUrl=${site}`,
+      accessToken,
+      signal,
+    );
+    const rankAndTraffic = await callJson(
+      options.dispatcher,
+      'Bing Webmaster',
+      `${bingBase}/GetRankAndTrafficStats?siteUrl=${site}`,
+      accessToken,
+      signal,
+    );
+    return {
+      platform: 'bing',
+      siteUrl,
+      period: { startDate: isoDate(start), endDate: isoDate(end) },
+      data: { queryStats, rankAndTraffic },
+    };
   }
 
   return {

@@ -10,9 +10,19 @@ export type RequestTokenRefresh = (oauthTaskId: string, userId: string, signal: 
  * BullMQ's queue events, so the insights job retries with the new token. The refresh runs on whichever worker
  * takes the OAuth queue, keeping token writes in one processor.
  */
-export function createRequestTokenRefresh(queues: Queues, oauthEvents: QueueEvents, timeoutMs = 60_000): RequestTokenRefresh {
+export function createRequestTokenRefresh(
+  queues: Queues,
+  oauthEvents: QueueEvents,
+  timeoutMs = 60_000,
+): RequestTokenRefresh {
   return async (oauthTaskId, userId, signal) => {
-    const { jobId } = await queues.enqueueMonitoringTask({ type: 'oauth_token', taskId: oauthTaskId, userId, reason: 'unauthorized', dueAt: Date.now() });
+    const { jobId } = await queues.enqueueMonitoringTask({
+      type: 'oauth_token',
+      taskId: oauthTaskId,
+      userId,
+      reason: 'unauthorized',
+      dueAt: Date.now(),
+    });
     const job = await queues.queue(queueNames.oauthTokenMonitoring).getJob(jobId);
     if (job === undefined) return;
     signal.throwIfAborted();
@@ -20,7 +30,10 @@ export function createRequestTokenRefresh(queues: Queues, oauthEvents: QueueEven
       await job.waitUntilFinished(oauthEvents, timeoutMs);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      throw new TaskFailureError(`refreshing the access token failed: ${message}`.slice(0, 500), 'auth_error');
+      throw new TaskFailureError(
+        `refreshing the access token failed: ${message}`.slice(0, 500),
+        'auth_error',
+      );
     }
   };
 }

@@ -20,12 +20,22 @@ export interface RefreshedTokens {
  * Runs the RFC 6749 refresh_token grant (section 6) at the platform's token endpoint with client_secret_post.
  * Throws oauth4webapi's `ResponseBodyError` for OAuth error bodies (`invalid_grant` = the user must reconnect).
  */
-export async function refreshAccessToken(settings: OAuthClientSettings, refreshToken: string, signal: AbortSignal): Promise<RefreshedTokens> {
+export async function refreshAccessToken(
+  settings: OAuthClientSettings,
+  refreshToken: string,
+  signal: AbortSignal,
+): Promise<RefreshedTokens> {
   if (settings.clientId === undefined || settings.clientSecret === undefined) {
-    throw new TaskFailureError('the OAuth client id or secret for this platform is not configured', 'config_error');
+    throw new TaskFailureError(
+      'the OAuth client id or secret for this platform is not configured',
+      'config_error',
+    );
   }
   const tokenUrl = new URL(settings.tokenUrl);
-  const authorizationServer: oauth.AuthorizationServer = { issuer: tokenUrl.origin, token_endpoint: tokenUrl.href };
+  const authorizationServer: oauth.AuthorizationServer = {
+    issuer: tokenUrl.origin,
+    token_endpoint: tokenUrl.href,
+  };
   const client: oauth.Client = { client_id: settings.clientId };
   const options = {
     signal,

@@ -1,5 +1,10 @@
 import { sql, type PlatformDatabase } from '@switchyard/db';
-import { detectAnomalies, type BaselineStats, type DetectedAnomalyType, type WindowStats } from './detect-anomalies.js';
+import {
+  detectAnomalies,
+  type BaselineStats,
+  type DetectedAnomalyType,
+  type WindowStats,
+} from './detect-anomalies.js';
 
 /** What one analysis run did. */
 export interface PerformanceAnalysisResult {
@@ -35,14 +40,22 @@ type BaselineRow = {
   second_half_avg: number | null;
 };
 
-type OpenAnomalyRow = { id: string; metric_name: string; tags_key: string; anomaly_type: DetectedAnomalyType };
+type OpenAnomalyRow = {
+  id: string;
+  metric_name: string;
+  tags_key: string;
+  anomaly_type: DetectedAnomalyType;
+};
 
 /**
  * Recomputes 7-day baselines per metric and tag set (only with enough samples), compares the recent window with
  * them, opens an anomaly per metric, tags and type unless one is already open (then refreshes it), and resolves
  * open anomalies whose condition no longer holds.
  */
-export async function analyzePerformance(db: PlatformDatabase, options: PerformanceAnalysisOptions): Promise<PerformanceAnalysisResult> {
+export async function analyzePerformance(
+  db: PlatformDatabase,
+  options: PerformanceAnalysisOptions,
+): Promise<PerformanceAnalysisResult> {
   const now = (options.now ?? new Date()).toISOString();
   const minimumSamples = options.minimumSamples ?? 100;
   const windowSeconds = options.windowMinutes * 60;
@@ -86,8 +99,12 @@ export async function analyzePerformance(db: PlatformDatabase, options: Performa
           p95 = excluded.p95, p99 = excluded.p99, min = excluded.min, max = excluded.max, stddev = excluded.stddev, computed_at = excluded.computed_at`);
     }
 
-    const open = await transaction.execute<OpenAnomalyRow>(sql`select id, metric_name, tags_key, anomaly_type from performance_anomalies where resolved_at is null`);
-    const openByKey = new Map(open.rows.map((row) => [`${row.metric_name}\u0000${row.tags_key}\u0000${row.anomaly_type}`, row.id]));
+    const open = await transaction.execute<OpenAnomalyRow>(
+      sql`select id, metric_name, tags_key, anomaly_type from performance_anomalies where resolved_at is null`,
+    );
+    const openByKey = new Map(
+      open.rows.map((row) => [`${row.metric_name}\u0000${row.tags_key}\u0000${row.anomaly_type}`, row.id]),
+    );
     const stillOpen = new Set<string>();
     const analysed = new Set<string>();
     let anomaliesOpened = 0;
@@ -121,10 +138,22 @@ export async function analyzePerformance(db: PlatformDatabase, options: Performa
     }
 
     // Resolve only what was re-examined: a metric without a fresh baseline keeps its open anomalies as they were.
-    const resolvable = open.rows.filter((row) => analysed.has(`${row.metric_name}\u0000${row.tags_key}`) && !stillOpen.has(row.id)).map((row) => row.id);
+    const resolvable = open.rows
+      .filter((row) => analysed.has(`${row.metric_name}\u0000${row.tags_key}`) && !stillOpen.has(row.id))
+      .map((row) => row.id);
     if (resolvable.length > 0) {
-      await transaction.execute(sql`update performance_anomalies set resolved_at = ${now}::timestamptz where id in (${sql.join(resolvable.map((id) => sql`${id}`), sql`, `)})`);
+      await transaction.execute(
+        sql`update performance_anomalies set resolved_at = ${now}::timestamptz where id in (${sql.join(
+          resolvable.map((id) => sql`${id}`),
+          sql`, `,
+        )})`,
+      );
     }
-    return { baselines: computed.rows.length, anomaliesOpened, anomaliesUpdated, anomaliesResolved: resolvable.length };
+    return {
+      baselines: computed.rows.length,
+      anomaliesOpened,
+      anomaliesUpdated,
+      anomaliesResolved: resolvable.length,
+    };
   });
 }

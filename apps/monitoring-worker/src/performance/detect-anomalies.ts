@@ -60,7 +60,13 @@ export function detectAnomalies(baseline: BaselineStats, window: WindowStats): D
     }
   }
   if (baseline.p99 > 0 && window.latest > anomalyRules.spikeOverP99 * baseline.p99) {
-    found.push({ anomalyType: 'spike', severity: 'high', observed: window.latest, expected: baseline.p99, details: { ratioToP99: Number((window.latest / baseline.p99).toFixed(2)) } });
+    found.push({
+      anomalyType: 'spike',
+      severity: 'high',
+      observed: window.latest,
+      expected: baseline.p99,
+      details: { ratioToP99: Number((window.latest / baseline.p99).toFixed(2)) },
+    });
   }
   if (baseline.avg > 0 && window.avg > anomalyRules.sustainedOverAverage * baseline.avg) {
     found.push({
@@ -68,11 +74,19 @@ export function detectAnomalies(baseline: BaselineStats, window: WindowStats): D
       severity: 'medium',
       observed: window.avg,
       expected: baseline.avg,
-      details: { ratioToAverage: Number((window.avg / baseline.avg).toFixed(2)), windowSamples: window.sampleCount },
+      details: {
+        ratioToAverage: Number((window.avg / baseline.avg).toFixed(2)),
+        windowSamples: window.sampleCount,
+      },
     });
   }
   const { firstHalfAvg, secondHalfAvg } = window;
-  if (firstHalfAvg !== undefined && secondHalfAvg !== undefined && firstHalfAvg > 0 && secondHalfAvg > (1 + anomalyRules.trendRise) * firstHalfAvg) {
+  if (
+    firstHalfAvg !== undefined &&
+    secondHalfAvg !== undefined &&
+    firstHalfAvg > 0 &&
+    secondHalfAvg > (1 + anomalyRules.trendRise) * firstHalfAvg
+  ) {
     found.push({
       anomalyType: 'trend',
       severity: 'medium',

@@ -27,7 +27,9 @@ export interface OAuthTokenProcessorDependencies {
  * refused it; WordPress cannot refresh, so
  * it is classified and the user alerted; Wix is not supported and logged as skipped.
  */
-export function createOAuthTokenProcessor(dependencies: OAuthTokenProcessorDependencies): JobProcessor<typeof queueNames.oauthTokenMonitoring, MonitoringJobResult> {
+export function createOAuthTokenProcessor(
+  dependencies: OAuthTokenProcessorDependencies,
+): JobProcessor<typeof queueNames.oauthTokenMonitoring, MonitoringJobResult> {
   const { taskState, platform, userdata, secretBox, clients } = dependencies;
   const now = dependencies.now ?? (() => new Date());
 
@@ -37,20 +39,33 @@ export function createOAuthTokenProcessor(dependencies: OAuthTokenProcessorDepen
       const nextCheckAt = new Date(at.getTime() + weekMs);
       const connectionId = String(task.connection_id);
       const kind = String(task.platform);
-      if (kind === 'wix') return { status: 'skipped', resultData: { reason: 'wix token refresh is not supported' }, nextCheckAt };
+      if (kind === 'wix')
+        return {
+          status: 'skipped',
+          resultData: { reason: 'wix token refresh is not supported' },
+          nextCheckAt,
+        };
 
       const [connection] = await withUser(userdata, task.user_id, (transaction) =>
         transaction.select().from(oauthConnections).where(eq(oauthConnections.id, connectionId)),
       );
-      if (connection === undefined) throw new TaskFailureError('the OAuth connection no longer exists', 'config_error', true);
+      if (connection === undefined)
+        throw new TaskFailureError('the OAuth connection no longer exists', 'config_error', true);
       const state = tokenState(connection.tokenExpiresAt, at);
 
       if (kind === 'wordpress') {
         if (state === 'expired') {
           await withUser(userdata, task.user_id, (transaction) =>
-            transaction.update(oauthConnections).set({ status: 'expired' }).where(eq(oauthConnections.id, connectionId)),
+            transaction
+              .update(oauthConnections)
+              .set({ status: 'expired' })
+              .where(eq(oauthConnections.id, connectionId)),
           );
-          throw new TaskFailureError('the WordPress token has expired and cannot be refreshed; reconnect WordPress', 'auth_error', true);
+          throw new TaskFailureError(
+            'the WordPress token has expired and cannot be refreshed; reconnect WordPress',
+            'auth_error',
+            true,
+          );
         }
         if (state === 'expiring') {
           await platform.insert(usageAlerts).values({
@@ -61,24 +76,40 @@ export function createOAuthTokenProcessor(dependencies: OAuthTokenProcessorDepen
             details: { connectionId, platform: kind, expiresAt: connection.tokenExpiresAt?.toISOString() },
           });
         }
-        return { status: 'success', resultData: { state, refreshed: false, alerted: state === 'expiring' }, nextCheckAt };
+        return {
+          status: 'success',
+          resultData: { state, refreshed: false, alerted: state === 'expiring' },
+          nextCheckAt,
+        };
       }
 
       const forced = payload.reason === 'unauthorized';
       // A platform that just refused the token (`unauthorized`) forces a refresh whatever the expiry says.
       const why = forced ? 'unauthorized' : refreshReason(connection.tokenExpiresAt, at);
-      if (why === undefined) return { status: 'success', resultData: { state, refreshed: false }, nextCheckAt };
+      if (why === undefined)
+        return { status: 'success', resultData: { state, refreshed: false }, nextCheckAt };
       if (connection.encryptedRefreshToken === null) {
-        throw new TaskFailureError(`the ${kind} connection has no refresh token; reconnect it`, 'auth_error', true);
+        throw new TaskFailureError(
+          `the ${kind} connection has no refresh token; reconnect it`,
+          'auth_error',
+          true,
+        );
       }
       const settings = kind === 'gsc' ? clients.gsc : clients.bing;
       let refreshed;
       try {
-        refreshed = await refreshAccessToken(settings, secretBox.decrypt(connection.encryptedRefreshToken), signal);
+        refreshed = await refreshAccessToken(
+          settings,
+          secretBox.decrypt(connection.encryptedRefreshToken),
+          signal,
+        );
       } catch (error) {
         if (error instanceof ResponseBodyError && error.error === 'invalid_grant') {
           await withUser(userdata, task.user_id, (transaction) =>
-            transaction.update(oauthConnections).set({ status: 'revoked' }).where(eq(oauthConnections.id, connectionId)),
+            transaction
+              .update(oauthConnections)
+              .set({ status: 'revoked' })
+              .where(eq(oauthConnections.id, connectionId)),
           );
         }
         throw error;
@@ -89,7 +120,9 @@ export function createOAuthTokenProcessor(dependencies: OAuthTokenProcessorDepen
           .set({
             encryptedAccessToken: secretBox.encrypt(refreshed.accessToken),
             // Google keeps the refresh token; Microsoft rotates it. Keep the old one unless a new one came.
-            ...(refreshed.refreshToken === undefined ? {} : { encryptedRefreshToken: secretBox.encrypt(refreshed.refreshToken) }),
+            ...(refreshed.refreshToken === undefined
+              ? {}
+              : { encryptedRefreshToken: secretBox.encrypt(refreshed.refreshToken) }),
             tokenExpiresAt: refreshed.expiresAt ?? null,
             ...(refreshed.scope === undefined ? {} : { scope: refreshed.scope }),
             status: 'active',
@@ -99,7 +132,13 @@ export function createOAuthTokenProcessor(dependencies: OAuthTokenProcessorDepen
       );
       return {
         status: 'success',
-        resultData: { state, refreshed: true, refreshReason: why, rotatedRefreshToken: refreshed.refreshToken !== undefined, expiresAt: refreshed.expiresAt?.toISOString() },
+        resultData: {
+          state,
+          refreshed: true,
+          refreshReason: why,
+          rotatedRefreshToken: refreshed.refreshToken !== undefined,
+          expiresAt: refreshed.expiresAt?.toISOString(),
+        },
         nextCheckAt,
       };
     });

@@ -1,4 +1,11 @@
-import { isFinalAttempt, isShutdownAbort, UnrecoverableError, type Job, type MonitoringTaskPayload, type MonitoringTaskType } from '@switchyard/jobs';
+import {
+  isFinalAttempt,
+  isShutdownAbort,
+  UnrecoverableError,
+  type Job,
+  type MonitoringTaskPayload,
+  type MonitoringTaskType,
+} from '@switchyard/jobs';
 import { classifyFailure } from '../failures.js';
 import type { LatestResultQuery, TaskOutcome, TaskRow, TaskState } from '../task-state.js';
 
@@ -9,7 +16,12 @@ export interface MonitoringJobResult {
 }
 
 /** The part of a processor specific to its task type; `latestResult` is there when the processor asked for it. */
-export type TaskBody = (task: TaskRow, payload: MonitoringTaskPayload, signal: AbortSignal, latestResult: Record<string, unknown> | undefined) => Promise<TaskOutcome>;
+export type TaskBody = (
+  task: TaskRow,
+  payload: MonitoringTaskPayload,
+  signal: AbortSignal,
+  latestResult: Record<string, unknown> | undefined,
+) => Promise<TaskOutcome>;
 
 /**
  * Runs one attempt of a monitoring task through the shared state machine: begin (log `running`, or skip),
@@ -25,7 +37,12 @@ export async function runMonitoringTask(
   body: TaskBody,
   latest?: LatestResultQuery,
 ): Promise<MonitoringJobResult> {
-  const begun = await taskState.begin(type, payload.taskId, { jobId: job.id ?? 'unknown', dueAt: payload.dueAt, attempt: job.attemptsMade + 1 }, latest);
+  const begun = await taskState.begin(
+    type,
+    payload.taskId,
+    { jobId: job.id ?? 'unknown', dueAt: payload.dueAt, attempt: job.attemptsMade + 1 },
+    latest,
+  );
   if (begun.outcome === 'skipped') return { outcome: 'skipped', reason: begun.reason };
   if (begun.outcome !== 'run') return { outcome: begun.outcome };
   let outcome: TaskOutcome;
@@ -37,7 +54,8 @@ export async function runMonitoringTask(
     // back to the queue (createJobWorker) for another worker.
     const final = !isShutdownAbort(signal) && (!failure.retryable || isFinalAttempt(job));
     await taskState.fail(type, payload.taskId, begun.logId, failure, final);
-    if (!failure.retryable && final) throw new UnrecoverableError(`${failure.failureClass}: ${failure.message}`);
+    if (!failure.retryable && final)
+      throw new UnrecoverableError(`${failure.failureClass}: ${failure.message}`);
     throw new Error(`${failure.failureClass}: ${failure.message}`);
   }
   const recorded = await taskState.finish(type, payload.taskId, begun.logId, payload.dueAt, outcome);

@@ -1,6 +1,12 @@
 import type { JobProcessor, queueNames } from '@switchyard/jobs';
 import { TaskFailureError } from '../failures.js';
-import { toDate, type LatestResultQuery, type TaskOutcome, type TaskRow, type TaskState } from '../task-state.js';
+import {
+  toDate,
+  type LatestResultQuery,
+  type TaskOutcome,
+  type TaskRow,
+  type TaskState,
+} from '../task-state.js';
 import { analyzeContent, type AnalysisChatClient } from '../website/analyze-content.js';
 import type { PageFetcher } from '../website/fetch-page.js';
 import { pageChanges, type ComparableAnalysis } from '../website/page-changes.js';
@@ -19,7 +25,11 @@ const previousAnalysis: LatestResultQuery = {
 
 type JsonObject = Record<string, unknown>;
 
-function comparable(data: JsonObject | null | undefined, style: JsonObject | null | undefined, content: JsonObject | null | undefined): ComparableAnalysis {
+function comparable(
+  data: JsonObject | null | undefined,
+  style: JsonObject | null | undefined,
+  content: JsonObject | null | undefined,
+): ComparableAnalysis {
   return {
     title: data?.title as string | undefined,
     metaDescription: data?.metaDescription as string | undefined,
@@ -47,21 +57,30 @@ export interface WebsiteAnalysisProcessorDependencies {
  * Analyses one website: guarded fetch, HTML facts, three LLM analyses, and what changed since the last run,
  * stored in `website_analyses` (the user's own site) or `competitor_analyses`.
  */
-export function createWebsiteAnalysisProcessor(dependencies: WebsiteAnalysisProcessorDependencies): JobProcessor<typeof queueNames.websiteAnalysis, MonitoringJobResult> {
+export function createWebsiteAnalysisProcessor(
+  dependencies: WebsiteAnalysisProcessorDependencies,
+): JobProcessor<typeof queueNames.websiteAnalysis, MonitoringJobResult> {
   const { taskState, fetcher, llm } = dependencies;
   const now = dependencies.now ?? (() => new Date());
 
   async function fetchAndAnalyse(url: string, signal: AbortSignal) {
     const page = await fetcher.fetch(url, signal);
     if (page.status >= 400) {
-      throw new TaskFailureError(`the website answered ${page.status}`, page.status >= 500 || page.status === 429 ? 'network_error' : 'config_error');
+      throw new TaskFailureError(
+        `the website answered ${page.status}`,
+        page.status >= 500 || page.status === 429 ? 'network_error' : 'config_error',
+      );
     }
     const facts = parsePage(page.body, page.finalUrl);
     return { page, facts, analyses: await analyzeContent(llm, page.finalUrl, facts, signal) };
   }
 
   /** The task's own work; `previous` is its latest analysis (a snake_case row), read when the attempt began. */
-  async function analyseWebsite(task: TaskRow, previous: JsonObject | undefined, signal: AbortSignal): Promise<TaskOutcome> {
+  async function analyseWebsite(
+    task: TaskRow,
+    previous: JsonObject | undefined,
+    signal: AbortSignal,
+  ): Promise<TaskOutcome> {
     const url = String(task.website_url);
     const competitor = task.task_type === 'competitor';
     const { page, facts, analyses } = await fetchAndAnalyse(url, signal);
@@ -78,7 +97,11 @@ export function createWebsiteAnalysisProcessor(dependencies: WebsiteAnalysisProc
     const changes = pageChanges(
       previous === undefined
         ? undefined
-        : comparable(previous.fetched_data as JsonObject | null, previous.style_analysis as JsonObject | null, previous.content_analysis as JsonObject | null),
+        : comparable(
+            previous.fetched_data as JsonObject | null,
+            previous.style_analysis as JsonObject | null,
+            previous.content_analysis as JsonObject | null,
+          ),
       comparable(fetchedData, analyses.writingStyle, analyses.contentPatterns),
       toDate(previous?.analysed_at),
     );
@@ -112,5 +135,13 @@ export function createWebsiteAnalysisProcessor(dependencies: WebsiteAnalysisProc
   }
 
   return (job, payload, signal) =>
-    runMonitoringTask(taskState, 'website_analysis', job, payload, signal, (task, _payload, jobSignal, previous) => analyseWebsite(task, previous, jobSignal), previousAnalysis);
+    runMonitoringTask(
+      taskState,
+      'website_analysis',
+      job,
+      payload,
+      signal,
+      (task, _payload, jobSignal, previous) => analyseWebsite(task, previous, jobSignal),
+      previousAnalysis,
+    );
 }

@@ -23,7 +23,11 @@ export function assertPublicAddress(address: string, hostname: string): void {
   throw new BlockedDestinationError(`refused to fetch ${hostname}: ${address} is a ${range} address`);
 }
 
-type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void;
 
 /**
  * A `dns.lookup` replacement for the connector: every resolved address must be public. Checking at connect

@@ -4,7 +4,10 @@ import type { PageFacts } from './parse-page.js';
 
 /** The slice of the LLM client the analyses use; `createLlmClient` from @switchyard/llm satisfies it. */
 export interface AnalysisChatClient {
-  chat(request: ChatRequest, options: { signal: AbortSignal }): Promise<{ completion: ChatCompletion; provider: string; model: string }>;
+  chat(
+    request: ChatRequest,
+    options: { signal: AbortSignal },
+  ): Promise<{ completion: ChatCompletion; provider: string; model: string }>;
 }
 
 /** Writing style and audience of a site. */
@@ -56,12 +59,14 @@ const analyses = [
   {
     key: 'contentPatterns',
     schema: contentPatternsSchema,
-    instruction: 'List recurring content patterns. Answer with one JSON object with string-array fields: topics, formats, recurringThemes.',
+    instruction:
+      'List recurring content patterns. Answer with one JSON object with string-array fields: topics, formats, recurringThemes.',
   },
   {
     key: 'styleGuidelines',
     schema: styleGuidelinesSchema,
-    instruction: 'Write style guidelines for new content on this site. Answer with one JSON object with string-array fields: guidelines, avoid.',
+    instruction:
+      'Write style guidelines for new content on this site. Answer with one JSON object with string-array fields: guidelines, avoid.',
   },
 ] as const;
 
@@ -85,19 +90,34 @@ function parseJsonObject(text: string): unknown {
  * Runs the three analyses in parallel. Each answer must be a JSON object matching its schema; an invalid one
  * is asked once more with the validation problem quoted back, then fails with `InvalidAnalysisError`.
  */
-export async function analyzeContent(llm: AnalysisChatClient, url: string, facts: PageFacts, signal: AbortSignal): Promise<ContentAnalyses> {
+export async function analyzeContent(
+  llm: AnalysisChatClient,
+  url: string,
+  facts: PageFacts,
+  signal: AbortSignal,
+): Promise<ContentAnalyses> {
   const page = describePage(url, facts);
   const answeredBy: string[] = [];
   const results = await Promise.all(
     analyses.map(async (analysis) => {
       const messages: ChatMessage[] = [
-        { role: 'system', content: 'You analyse websites for a content team. Answer with a single JSON object and nothing else.' },
+        {
+          role: 'system',
+          content:
+            'You analyse websites for a content team. Answer with a single JSON object and nothing else.',
+        },
         { role: 'user', content: `${analysis.instruction}\n\n${page}` },
       ];
       let problem = '';
       for (let attempt = 1; attempt <= 2; attempt += 1) {
         const { completion, provider, model } = await llm.chat(
-          { model: 'auto', messages, response_format: { type: 'json_object' }, temperature: 0.2, max_tokens: 800 },
+          {
+            model: 'auto',
+            messages,
+            response_format: { type: 'json_object' },
+            temperature: 0.2,
+            max_tokens: 800,
+          },
           { signal },
         );
         answeredBy.push(`${provider}/${model}`);
@@ -105,11 +125,19 @@ export async function analyzeContent(llm: AnalysisChatClient, url: string, facts
         try {
           const parsed = analysis.schema.safeParse(parseJsonObject(text));
           if (parsed.success) return [analysis.key, parsed.data] as const;
-          problem = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'object'}: ${issue.message}`).join('; ');
+          problem = parsed.error.issues
+            .map((issue) => `${issue.path.join('.') || 'object'}: ${issue.message}`)
+            .join('; ');
         } catch {
           problem = 'not valid JSON';
         }
-        messages.push({ role: 'assistant', content: text }, { role: 'user', content: `That was not valid (${problem}). Answer again with only the JSON object.` });
+        messages.push(
+          { role: 'assistant', content: text },
+          {
+            role: 'user',
+            content: `That was not valid (${problem}). Answer again with only the JSON object.`,
+          },
+        );
       }
       throw new InvalidAnalysisError(analysis.key, problem);
     }),

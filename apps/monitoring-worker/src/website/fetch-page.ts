@@ -10,7 +10,11 @@ export interface PageFetchLimits {
 }
 
 /** Defaults from the issue: 30 s in total, 5 MB, 5 redirects. */
-export const defaultPageFetchLimits: PageFetchLimits = { totalTimeoutMs: 30_000, maxBytes: 5 * 1024 * 1024, maxRedirects: 5 };
+export const defaultPageFetchLimits: PageFetchLimits = {
+  totalTimeoutMs: 30_000,
+  maxBytes: 5 * 1024 * 1024,
+  maxRedirects: 5,
+};
 
 /** A fetched page. */
 export interface FetchedPage {
@@ -58,14 +62,18 @@ export function createPageFetcher(options: PageFetcherOptions): PageFetcher {
 
   function checkDestination(target: URL): void {
     if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-      throw new BlockedDestinationError(`refused to fetch ${target.protocol} URL: only http and https are allowed`);
+      throw new BlockedDestinationError(
+        `refused to fetch ${target.protocol} URL: only http and https are allowed`,
+      );
     }
     const hostname = target.hostname.replace(/^\[|\]$/g, '');
     // Literal addresses never go through DNS lookup, so the connect-time guard would not see them.
     if (ipaddr.isValid(hostname) && !isAllowlisted(hostname)) assertPublicAddress(hostname, hostname);
   }
 
-  async function readCapped(body: Dispatcher.ResponseData['body']): Promise<{ text: string; bytes: number; truncated: boolean }> {
+  async function readCapped(
+    body: Dispatcher.ResponseData['body'],
+  ): Promise<{ text: string; bytes: number; truncated: boolean }> {
     const chunks: Buffer[] = [];
     let bytes = 0;
     for await (const chunk of body) {
@@ -102,7 +110,9 @@ export function createPageFetcher(options: PageFetcherOptions): PageFetcher {
         if (response.statusCode >= 300 && response.statusCode < 400 && typeof location === 'string') {
           await response.body.dump();
           if (redirects.length >= limits.maxRedirects) {
-            throw new BlockedDestinationError(`refused to follow more than ${limits.maxRedirects} redirects from ${url}`);
+            throw new BlockedDestinationError(
+              `refused to follow more than ${limits.maxRedirects} redirects from ${url}`,
+            );
           }
           current = new URL(location, current);
           redirects.push(current.href);

@@ -31,11 +31,20 @@ function differs(before: unknown, after: unknown): boolean {
 }
 
 /** Compares the current analysis with the previous one, field by field. */
-export function pageChanges(previous: ComparableAnalysis | undefined, current: ComparableAnalysis, previousAnalysedAt?: Date): AnalysisChanges {
+export function pageChanges(
+  previous: ComparableAnalysis | undefined,
+  current: ComparableAnalysis,
+  previousAnalysedAt?: Date,
+): AnalysisChanges {
   if (previous === undefined) return { first: true, changed: {} };
   const changed: AnalysisChanges['changed'] = {};
   for (const key of Object.keys(current) as Array<keyof ComparableAnalysis>) {
-    if (differs(previous[key], current[key])) changed[key] = { before: previous[key] ?? null, after: current[key] ?? null };
+    if (differs(previous[key], current[key]))
+      changed[key] = { before: previous[key] ?? null, after: current[key] ?? null };
   }
-  return { first: false, changed, ...(previousAnalysedAt === undefined ? {} : { previousAnalysedAt: previousAnalysedAt.toISOString() }) };
+  return {
+    first: false,
+    changed,
+    ...(previousAnalysedAt === undefined ? {} : { previousAnalysedAt: previousAnalysedAt.toISOString() }),
+  };
 }

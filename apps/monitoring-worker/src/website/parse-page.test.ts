@@ -26,7 +26,12 @@ describe('parsePage', () => {
 
   it('survives broken markup and missing fields', () => {
     const facts = parsePage('<p>unclosed <b>bold', 'https://a.example/');
-    expect(facts).toMatchObject({ title: undefined, metaDescription: undefined, wordCount: 2, links: { total: 0 } });
+    expect(facts).toMatchObject({
+      title: undefined,
+      metaDescription: undefined,
+      wordCount: 2,
+      links: { total: 0 },
+    });
   });
 
   it('reads text in document order and leaves out what a reader never sees', () => {
@@ -36,6 +41,11 @@ describe('parsePage', () => {
        <h1>Big <style>.x{}</style>sale</h1><p>first <b>second</b> third</p><template><p>hidden</p></template></body></html>`,
       'https://a.example/',
     );
-    expect(facts).toMatchObject({ title: 'Shop', headings: { h1: ['Big sale'] }, textSample: 'Big sale first second third', wordCount: 5 });
+    expect(facts).toMatchObject({
+      title: 'Shop',
+      headings: { h1: ['Big sale'] },
+      textSample: 'Big sale first second third',
+      wordCount: 5,
+    });
   });
 });

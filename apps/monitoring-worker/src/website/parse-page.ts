@@ -50,14 +50,19 @@ function isHidden(node: DomNode): boolean {
  * returns the context for its children, or `undefined` to skip them.
  * Iterative: a hostile page nested a million levels deep must not overflow the stack.
  */
-function walk<Context>(root: DomNode, context: Context, enter: (node: DomNode, context: Context) => Context | undefined): void {
+function walk<Context>(
+  root: DomNode,
+  context: Context,
+  enter: (node: DomNode, context: Context) => Context | undefined,
+): void {
   const pending: Array<[DomNode, Context]> = [[root, context]];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [node, parentContext] = next;
     const childContext = enter(node, parentContext);
     const children = node.children;
     if (childContext === undefined || children === undefined) continue;
-    for (let index = children.length - 1; index >= 0; index -= 1) pending.push([children[index] as DomNode, childContext]);
+    for (let index = children.length - 1; index >= 0; index -= 1)
+      pending.push([children[index] as DomNode, childContext]);
   }
 }
 
@@ -72,7 +77,12 @@ function visibleText(node: DomNode): string {
 }
 
 function isLink(href: string): boolean {
-  return !(href.startsWith('#') || href.startsWith('javascript:') || href.startsWith('mailto:') || href.startsWith('tel:'));
+  return !(
+    href.startsWith('#') ||
+    href.startsWith('javascript:') ||
+    href.startsWith('mailto:') ||
+    href.startsWith('tel:')
+  );
 }
 
 /**
@@ -116,7 +126,8 @@ export function parsePage(html: string, pageUrl: string): PageFacts {
       // Open Graph tags and links count wherever they are; the other facts only outside hidden elements.
       if (name === 'meta') {
         const property = attributes.property;
-        if (property?.startsWith('og:') === true && attributes.content !== undefined) openGraph[property.slice(3)] = clean(attributes.content);
+        if (property?.startsWith('og:') === true && attributes.content !== undefined)
+          openGraph[property.slice(3)] = clean(attributes.content);
       } else if (name === 'a') {
         const href = attributes.href;
         if (href !== undefined && isLink(href)) {
@@ -152,7 +163,9 @@ export function parsePage(html: string, pageUrl: string): PageFacts {
 
   // Text nodes joined with spaces: plain concatenation would glue "<h1>One</h1><p>Two" into one word.
   const text = clean((hasBody ? bodyText : elementText).join(' '));
-  const titleText = (facts.headTitle === undefined ? '' : visibleText(facts.headTitle)) || (facts.anyTitle === undefined ? '' : visibleText(facts.anyTitle));
+  const titleText =
+    (facts.headTitle === undefined ? '' : visibleText(facts.headTitle)) ||
+    (facts.anyTitle === undefined ? '' : visibleText(facts.anyTitle));
   return {
     title: optional(titleText),
     metaDescription: optional(facts.metaDescription?.attribs?.content),

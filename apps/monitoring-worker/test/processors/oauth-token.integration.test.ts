@@ -39,7 +39,10 @@ async function readConnection(userId: string, connectionId: string) {
 }
 
 async function taskRow(taskId: string) {
-  const [row] = await harness.databases.platform.db.select().from(oauthTokenMonitoringTasks).where(eq(oauthTokenMonitoringTasks.id, taskId));
+  const [row] = await harness.databases.platform.db
+    .select()
+    .from(oauthTokenMonitoringTasks)
+    .where(eq(oauthTokenMonitoringTasks.id, taskId));
   return row!;
 }
 
@@ -56,7 +59,11 @@ describe('OAuth token processor', () => {
 
     const stored = await readConnection(userId, connection.id);
     const newToken = google.issued.at(-1)!;
-    expect(google.requests.at(-1)).toMatchObject({ grant_type: 'refresh_token', refresh_token: 'google-refresh-1', client_id: 'client-id' });
+    expect(google.requests.at(-1)).toMatchObject({
+      grant_type: 'refresh_token',
+      refresh_token: 'google-refresh-1',
+      client_id: 'client-id',
+    });
     // Stored only encrypted: the column never holds the token, yet it decrypts to exactly the issued one.
     expect(stored.encryptedAccessToken).not.toContain(newToken);
     expect(harness.secretBox.decrypt(stored.encryptedAccessToken)).toBe(newToken);
@@ -78,9 +85,19 @@ describe('OAuth token processor', () => {
       expiresAt: new Date(Date.now() - 10 * 24 * hourMs),
     });
     await harness.runTask('oauth_token', task.id, userId);
-    expect(harness.secretBox.decrypt((await readConnection(userId, connection.id)).encryptedAccessToken)).toBe(google.issued.at(-1));
-    const logs = await harness.databases.platform.db.select().from(oauthTokenExecutionLogs).where(eq(oauthTokenExecutionLogs.taskId, task.id));
-    expect(logs).toEqual([expect.objectContaining({ status: 'success', resultData: expect.objectContaining({ refreshed: true, refreshReason: 'expired' }) as unknown })]);
+    expect(
+      harness.secretBox.decrypt((await readConnection(userId, connection.id)).encryptedAccessToken),
+    ).toBe(google.issued.at(-1));
+    const logs = await harness.databases.platform.db
+      .select()
+      .from(oauthTokenExecutionLogs)
+      .where(eq(oauthTokenExecutionLogs.taskId, task.id));
+    expect(logs).toEqual([
+      expect.objectContaining({
+        status: 'success',
+        resultData: expect.objectContaining({ refreshed: true, refreshReason: 'expired' }) as unknown,
+      }),
+    ]);
   });
 
   it('keeps a rotated Bing refresh token', async () => {
@@ -93,7 +110,9 @@ describe('OAuth token processor', () => {
       expiresAt: new Date(Date.now() + 3 * 86_400_000),
     });
     await harness.runTask('oauth_token', task.id, userId);
-    expect(harness.secretBox.decrypt((await readConnection(userId, connection.id)).encryptedRefreshToken!)).toBe('bing-refresh-2');
+    expect(
+      harness.secretBox.decrypt((await readConnection(userId, connection.id)).encryptedRefreshToken!),
+    ).toBe('bing-refresh-2');
   });
 
   it('leaves a token valid for more than 7 days alone', async () => {
@@ -117,33 +136,63 @@ describe('OAuth token processor', () => {
     });
     await expect(harness.runTask('oauth_token', task.id, userId)).rejects.toThrow(/auth_error/);
     const row = await taskRow(task.id);
-    expect(row).toMatchObject({ status: 'needs_intervention', consecutiveFailures: 1, failurePattern: { lastClass: 'auth_error' } });
+    expect(row).toMatchObject({
+      status: 'needs_intervention',
+      consecutiveFailures: 1,
+      failurePattern: { lastClass: 'auth_error' },
+    });
     expect(row.nextCheck).toBeInstanceOf(Date);
     expect((await readConnection(userId, connection.id)).status).toBe('revoked');
-    const alerts = await harness.databases.platform.db.select().from(usageAlerts).where(eq(usageAlerts.userId, userId));
+    const alerts = await harness.databases.platform.db
+      .select()
+      .from(usageAlerts)
+      .where(eq(usageAlerts.userId, userId));
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ alertType: 'monitoring_needs_intervention', severity: 'critical' });
     expect(JSON.stringify(alerts[0])).not.toContain('revoked-refresh');
-    const logs = await harness.databases.platform.db.select().from(oauthTokenExecutionLogs).where(eq(oauthTokenExecutionLogs.taskId, task.id));
+    const logs = await harness.databases.platform.db
+      .select()
+      .from(oauthTokenExecutionLogs)
+      .where(eq(oauthTokenExecutionLogs.taskId, task.id));
     expect(logs.map((log) => log.status)).toEqual(['failed']);
   });
 
   it('classifies WordPress tokens it cannot refresh and alerts on an expiring one', async () => {
-    const expiring = await insertOAuthConnection(harness, { platform: 'wordpress', accessToken: 'wp', expiresAt: new Date(Date.now() + 2 * 86_400_000) });
+    const expiring = await insertOAuthConnection(harness, {
+      platform: 'wordpress',
+      accessToken: 'wp',
+      expiresAt: new Date(Date.now() + 2 * 86_400_000),
+    });
     await harness.runTask('oauth_token', expiring.task.id, expiring.userId);
-    const alerts = await harness.databases.platform.db.select().from(usageAlerts).where(eq(usageAlerts.userId, expiring.userId));
+    const alerts = await harness.databases.platform.db
+      .select()
+      .from(usageAlerts)
+      .where(eq(usageAlerts.userId, expiring.userId));
     expect(alerts.map((alert) => alert.alertType)).toEqual(['oauth_token_expiring']);
 
-    const expired = await insertOAuthConnection(harness, { platform: 'wordpress', accessToken: 'wp', expiresAt: new Date(Date.now() - hourMs) });
-    await expect(harness.runTask('oauth_token', expired.task.id, expired.userId)).rejects.toThrow(/WordPress token has expired/);
+    const expired = await insertOAuthConnection(harness, {
+      platform: 'wordpress',
+      accessToken: 'wp',
+      expiresAt: new Date(Date.now() - hourMs),
+    });
+    await expect(harness.runTask('oauth_token', expired.task.id, expired.userId)).rejects.toThrow(
+      /WordPress token has expired/,
+    );
     expect((await taskRow(expired.task.id)).status).toBe('needs_intervention');
     expect((await readConnection(expired.userId, expired.connection.id)).status).toBe('expired');
   });
 
   it('logs Wix as skipped, not failed', async () => {
-    const { task, userId } = await insertOAuthConnection(harness, { platform: 'wix', accessToken: 'wix', expiresAt: null });
+    const { task, userId } = await insertOAuthConnection(harness, {
+      platform: 'wix',
+      accessToken: 'wix',
+      expiresAt: null,
+    });
     await harness.runTask('oauth_token', task.id, userId);
-    const logs = await harness.databases.platform.db.select().from(oauthTokenExecutionLogs).where(eq(oauthTokenExecutionLogs.taskId, task.id));
+    const logs = await harness.databases.platform.db
+      .select()
+      .from(oauthTokenExecutionLogs)
+      .where(eq(oauthTokenExecutionLogs.taskId, task.id));
     expect(logs).toMatchObject([{ status: 'skipped', errorMessage: null }]);
     expect((await taskRow(task.id)).consecutiveFailures).toBe(0);
   });

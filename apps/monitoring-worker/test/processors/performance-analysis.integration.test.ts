@@ -1,5 +1,9 @@
 import { sql } from '@switchyard/db';
-import { performanceAnomalies, performanceBaselines, systemPerformanceMetrics } from '@switchyard/db/platform';
+import {
+  performanceAnomalies,
+  performanceBaselines,
+  systemPerformanceMetrics,
+} from '@switchyard/db/platform';
 import { createTestDatabases, type TestDatabases } from '@switchyard/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzePerformance } from '../../src/performance/analyze-performance.js';
@@ -30,7 +34,12 @@ async function seedHistory(metricName: string, tags: Record<string, string>) {
 /** Samples at `[minutesBeforeNow, value]`. */
 async function addRecent(metricName: string, tags: Record<string, string>, samples: Array<[number, number]>) {
   await databases.platform.db.insert(systemPerformanceMetrics).values(
-    samples.map(([minutesAgo, value]) => ({ metricName, tags, value, timestamp: new Date(now.getTime() - minutesAgo * minuteMs) })),
+    samples.map(([minutesAgo, value]) => ({
+      metricName,
+      tags,
+      value,
+      timestamp: new Date(now.getTime() - minutesAgo * minuteMs),
+    })),
   );
 }
 
@@ -38,7 +47,11 @@ describe('performance analysis', () => {
   it('builds baselines only with 100 samples, opens deduplicated anomalies, and resolves them when the metric recovers', async () => {
     await seedHistory('llm.latency_ms', { provider: 'openai', model: 'gpt-4o-mini' });
     await databases.platform.db.insert(systemPerformanceMetrics).values(
-      Array.from({ length: 50 }, (_unused, index) => ({ metricName: 'rare.metric', value: index, timestamp: new Date(now.getTime() - index * minuteMs) })),
+      Array.from({ length: 50 }, (_unused, index) => ({
+        metricName: 'rare.metric',
+        value: index,
+        timestamp: new Date(now.getTime() - index * minuteMs),
+      })),
     );
     await addRecent('llm.latency_ms', { provider: 'openai', model: 'gpt-4o-mini' }, [
       [50, 100],
@@ -50,7 +63,14 @@ describe('performance analysis', () => {
     const first = await analyzePerformance(databases.platform.db, { windowMinutes: 60, now });
     expect(first.baselines).toBe(1);
     const baselines = await databases.platform.db.select().from(performanceBaselines);
-    expect(baselines).toMatchObject([{ metricName: 'llm.latency_ms', tagsKey: 'model=gpt-4o-mini,provider=openai', window: '7d', sampleCount: 292 }]);
+    expect(baselines).toMatchObject([
+      {
+        metricName: 'llm.latency_ms',
+        tagsKey: 'model=gpt-4o-mini,provider=openai',
+        window: '7d',
+        sampleCount: 292,
+      },
+    ]);
 
     const open = await databases.platform.db.select().from(performanceAnomalies);
     expect(open.map((anomaly) => [anomaly.anomalyType, anomaly.severity]).sort()).toEqual(
@@ -64,7 +84,12 @@ describe('performance analysis', () => {
 
     // Still anomalous an hour later: the same anomalies stay open and are refreshed, not duplicated.
     const later = new Date(now.getTime() + 30 * minuteMs);
-    await databases.platform.db.insert(systemPerformanceMetrics).values({ metricName: 'llm.latency_ms', tags: { provider: 'openai', model: 'gpt-4o-mini' }, value: 420, timestamp: new Date(later.getTime() - minuteMs) });
+    await databases.platform.db.insert(systemPerformanceMetrics).values({
+      metricName: 'llm.latency_ms',
+      tags: { provider: 'openai', model: 'gpt-4o-mini' },
+      value: 420,
+      timestamp: new Date(later.getTime() - minuteMs),
+    });
     const second = await analyzePerformance(databases.platform.db, { windowMinutes: 60, now: later });
     expect(second.anomaliesOpened).toBe(0);
     expect(await databases.platform.db.select().from(performanceAnomalies)).toHaveLength(open.length);
@@ -72,11 +97,18 @@ describe('performance analysis', () => {
     // Back to normal: every open anomaly of the metric is resolved.
     const recovered = new Date(now.getTime() + 3 * 3_600_000);
     await databases.platform.db.insert(systemPerformanceMetrics).values(
-      [100, 99, 101, 100].map((value, index) => ({ metricName: 'llm.latency_ms', tags: { provider: 'openai', model: 'gpt-4o-mini' }, value, timestamp: new Date(recovered.getTime() - (40 - index * 10) * minuteMs) })),
+      [100, 99, 101, 100].map((value, index) => ({
+        metricName: 'llm.latency_ms',
+        tags: { provider: 'openai', model: 'gpt-4o-mini' },
+        value,
+        timestamp: new Date(recovered.getTime() - (40 - index * 10) * minuteMs),
+      })),
     );
     const third = await analyzePerformance(databases.platform.db, { windowMinutes: 60, now: recovered });
     expect(third.anomaliesResolved).toBe(open.length);
-    const stillOpen = await databases.platform.db.execute(sql`select count(*)::int as count from performance_anomalies where resolved_at is null`);
+    const stillOpen = await databases.platform.db.execute(
+      sql`select count(*)::int as count from performance_anomalies where resolved_at is null`,
+    );
     expect(stillOpen.rows[0]).toEqual({ count: 0 });
   });
 });

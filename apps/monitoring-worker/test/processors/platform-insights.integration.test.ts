@@ -1,10 +1,22 @@
 import { eq } from '@switchyard/db';
-import { platformInsights, platformInsightsExecutionLogs, platformInsightsTasks } from '@switchyard/db/platform';
+import {
+  platformInsights,
+  platformInsightsExecutionLogs,
+  platformInsightsTasks,
+} from '@switchyard/db/platform';
 import { monitoringJobId, queueNames } from '@switchyard/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertInsightsTask, insertOAuthConnection, startWorkerHarness, type WorkerHarness } from '../helpers.js';
+import {
+  insertInsightsTask,
+  insertOAuthConnection,
+  startWorkerHarness,
+  type WorkerHarness,
+} from '../helpers.js';
 import { startOAuthSimulator, type OAuthSimulator } from '../simulators/oauth-server.js';
-import { startSearchPlatformsSimulator, type SearchPlatformsSimulator } from '../simulators/search-platforms-server.js';
+import {
+  startSearchPlatformsSimulator,
+  type SearchPlatformsSimulator,
+} from '../simulators/search-platforms-server.js';
 
 let harness: WorkerHarness;
 let google: OAuthSimulator;
@@ -31,29 +43,53 @@ afterAll(async () => {
 });
 
 async function logsOf(taskId: string) {
-  return harness.databases.platform.db.select().from(platformInsightsExecutionLogs).where(eq(platformInsightsExecutionLogs.taskId, taskId));
+  return harness.databases.platform.db
+    .select()
+    .from(platformInsightsExecutionLogs)
+    .where(eq(platformInsightsExecutionLogs.taskId, taskId));
 }
 
 async function taskRow(taskId: string) {
-  const [row] = await harness.databases.platform.db.select().from(platformInsightsTasks).where(eq(platformInsightsTasks.id, taskId));
+  const [row] = await harness.databases.platform.db
+    .select()
+    .from(platformInsightsTasks)
+    .where(eq(platformInsightsTasks.id, taskId));
   return row!;
 }
 
 describe('platform insights processor', () => {
   it('stores a Search Console snapshot, then reuses it while it is younger than 24 hours', async () => {
     platforms.acceptedTokens.add('gsc-token-1');
-    const { userId } = await insertOAuthConnection(harness, { platform: 'gsc', accessToken: 'gsc-token-1', refreshToken: 'r', expiresAt: new Date(Date.now() + 30 * 86_400_000) });
+    const { userId } = await insertOAuthConnection(harness, {
+      platform: 'gsc',
+      accessToken: 'gsc-token-1',
+      refreshToken: 'r',
+      expiresAt: new Date(Date.now() + 30 * 86_400_000),
+    });
     const task = await insertInsightsTask(harness, { userId, platform: 'gsc' });
     await harness.runTask('platform_insights', task.id, userId);
 
     const calls = platforms.requests.filter((request) => request.authorization === 'Bearer gsc-token-1');
-    expect(calls.map((call) => (call.body as { dimensions: string[] }).dimensions)).toEqual([['date'], [], ['query']]);
+    expect(calls.map((call) => (call.body as { dimensions: string[] }).dimensions)).toEqual([
+      ['date'],
+      [],
+      ['query'],
+    ]);
     expect(calls[0]?.body).toMatchObject({ rowLimit: 1000 });
-    const [snapshot] = await harness.databases.platform.db.select().from(platformInsights).where(eq(platformInsights.taskId, task.id));
-    expect(snapshot).toMatchObject({ platform: 'gsc', dataSource: 'api', snapshot: { totals: { rows: [{ clicks: 120 }] } } });
+    const [snapshot] = await harness.databases.platform.db
+      .select()
+      .from(platformInsights)
+      .where(eq(platformInsights.taskId, task.id));
+    expect(snapshot).toMatchObject({
+      platform: 'gsc',
+      dataSource: 'api',
+      snapshot: { totals: { rows: [{ clicks: 120 }] } },
+    });
 
     await harness.runTask('platform_insights', task.id, userId);
-    expect(platforms.requests.filter((request) => request.authorization === 'Bearer gsc-token-1')).toHaveLength(3);
+    expect(
+      platforms.requests.filter((request) => request.authorization === 'Bearer gsc-token-1'),
+    ).toHaveLength(3);
     expect((await logsOf(task.id)).map((log) => [log.status, log.dataSource])).toEqual([
       ['success', 'api'],
       ['success', 'cached'],
@@ -62,10 +98,18 @@ describe('platform insights processor', () => {
 
   it('fetches Bing query, rank and traffic stats', async () => {
     platforms.acceptedTokens.add('bing-token-1');
-    const { userId } = await insertOAuthConnection(harness, { platform: 'bing', accessToken: 'bing-token-1', refreshToken: 'r', expiresAt: null });
+    const { userId } = await insertOAuthConnection(harness, {
+      platform: 'bing',
+      accessToken: 'bing-token-1',
+      refreshToken: 'r',
+      expiresAt: null,
+    });
     const task = await insertInsightsTask(harness, { userId, platform: 'bing' });
     await harness.runTask('platform_insights', task.id, userId);
-    const [snapshot] = await harness.databases.platform.db.select().from(platformInsights).where(eq(platformInsights.taskId, task.id));
+    const [snapshot] = await harness.databases.platform.db
+      .select()
+      .from(platformInsights)
+      .where(eq(platformInsights.taskId, task.id));
     expect(Object.keys(snapshot!.snapshot)).toEqual(['queryStats', 'rankAndTraffic']);
   });
 
@@ -78,7 +122,11 @@ describe('platform insights processor', () => {
       expiresAt: new Date(Date.now() + 30 * 86_400_000),
       siteUrl: 'https://refresh.example/',
     });
-    const task = await insertInsightsTask(harness, { userId, platform: 'gsc', siteUrl: 'https://refresh.example/' });
+    const task = await insertInsightsTask(harness, {
+      userId,
+      platform: 'gsc',
+      siteUrl: 'https://refresh.example/',
+    });
     await harness.runTask('platform_insights', task.id, userId);
     const issued = google.issued.at(-1)!;
     expect(platforms.requests.some((request) => request.authorization === `Bearer ${issued}`)).toBe(true);
@@ -88,8 +136,18 @@ describe('platform insights processor', () => {
 
   it('retries a failed insights task after its backoff', async () => {
     platforms.acceptedTokens.add('gsc-token-outage');
-    const { userId } = await insertOAuthConnection(harness, { platform: 'gsc', accessToken: 'gsc-token-outage', refreshToken: 'r', expiresAt: null, siteUrl: 'https://outage.example/' });
-    const task = await insertInsightsTask(harness, { userId, platform: 'gsc', siteUrl: 'https://outage.example/' });
+    const { userId } = await insertOAuthConnection(harness, {
+      platform: 'gsc',
+      accessToken: 'gsc-token-outage',
+      refreshToken: 'r',
+      expiresAt: null,
+      siteUrl: 'https://outage.example/',
+    });
+    const task = await insertInsightsTask(harness, {
+      userId,
+      platform: 'gsc',
+      siteUrl: 'https://outage.example/',
+    });
     platforms.failNext(2, 503);
     await expect(harness.runTask('platform_insights', task.id, userId)).rejects.toThrow(/network_error/);
     const failed = await taskRow(task.id);
@@ -113,8 +171,18 @@ describe('platform insights processor', () => {
 
   it('sets needs_intervention after 3 consecutive failed runs', async () => {
     platforms.acceptedTokens.add('gsc-token-down');
-    const { userId } = await insertOAuthConnection(harness, { platform: 'gsc', accessToken: 'gsc-token-down', refreshToken: 'r', expiresAt: null, siteUrl: 'https://down.example/' });
-    const task = await insertInsightsTask(harness, { userId, platform: 'gsc', siteUrl: 'https://down.example/' });
+    const { userId } = await insertOAuthConnection(harness, {
+      platform: 'gsc',
+      accessToken: 'gsc-token-down',
+      refreshToken: 'r',
+      expiresAt: null,
+      siteUrl: 'https://down.example/',
+    });
+    const task = await insertInsightsTask(harness, {
+      userId,
+      platform: 'gsc',
+      siteUrl: 'https://down.example/',
+    });
     for (let run = 1; run <= 3; run += 1) {
       platforms.failNext(2, 500);
       await expect(harness.runTask('platform_insights', task.id, userId)).rejects.toThrow(/network_error/);

@@ -42,7 +42,10 @@ afterAll(async () => {
 });
 
 async function logsOf(taskId: string) {
-  return harness.databases.platform.db.select().from(websiteAnalysisExecutionLogs).where(eq(websiteAnalysisExecutionLogs.taskId, taskId));
+  return harness.databases.platform.db
+    .select()
+    .from(websiteAnalysisExecutionLogs)
+    .where(eq(websiteAnalysisExecutionLogs.taskId, taskId));
 }
 
 describe('website analysis processor', () => {
@@ -50,7 +53,10 @@ describe('website analysis processor', () => {
     const task = await insertWebsiteTask(harness, { websiteUrl: `${site.url}/moved` });
     await harness.runTask('website_analysis', task.id, task.userId);
 
-    const [analysis] = await harness.databases.platform.db.select().from(websiteAnalyses).where(eq(websiteAnalyses.taskId, task.id));
+    const [analysis] = await harness.databases.platform.db
+      .select()
+      .from(websiteAnalyses)
+      .where(eq(websiteAnalyses.taskId, task.id));
     expect(analysis?.fetchedData).toMatchObject({
       status: 200,
       title: 'Acme Garden Tools',
@@ -66,7 +72,10 @@ describe('website analysis processor', () => {
     expect(analysis?.guidelinesAnalysis).toMatchObject({ guidelines: ['Speak plainly'] });
     expect(analysis?.changes).toMatchObject({ first: true });
 
-    const [row] = await harness.databases.platform.db.select().from(websiteAnalysisTasks).where(eq(websiteAnalysisTasks.id, task.id));
+    const [row] = await harness.databases.platform.db
+      .select()
+      .from(websiteAnalysisTasks)
+      .where(eq(websiteAnalysisTasks.id, task.id));
     expect(row?.lastSuccess).toBeInstanceOf(Date);
     const daysAhead = (row!.nextCheck!.getTime() - row!.lastSuccess!.getTime()) / 86_400_000;
     expect(Math.round(daysAhead)).toBe(30);
@@ -76,10 +85,16 @@ describe('website analysis processor', () => {
 
     site.setTitle('Acme Tools — Winter Sale');
     await harness.runTask('website_analysis', task.id, task.userId);
-    const analyses = await harness.databases.platform.db.select().from(websiteAnalyses).where(eq(websiteAnalyses.taskId, task.id));
+    const analyses = await harness.databases.platform.db
+      .select()
+      .from(websiteAnalyses)
+      .where(eq(websiteAnalyses.taskId, task.id));
     expect(analyses).toHaveLength(2);
     const latest = analyses.find((entry) => entry.id !== analysis?.id);
-    expect(latest?.changes).toMatchObject({ first: false, changed: { title: { before: 'Acme Garden Tools', after: 'Acme Tools — Winter Sale' } } });
+    expect(latest?.changes).toMatchObject({
+      first: false,
+      changed: { title: { before: 'Acme Garden Tools', after: 'Acme Tools — Winter Sale' } },
+    });
     site.setTitle('Acme Garden Tools');
   });
 
@@ -87,20 +102,32 @@ describe('website analysis processor', () => {
     invalidAnswersLeft = 1;
     const task = await insertWebsiteTask(harness, { websiteUrl: `${site.url}/` });
     await harness.runTask('website_analysis', task.id, task.userId);
-    const [analysis] = await harness.databases.platform.db.select().from(websiteAnalyses).where(eq(websiteAnalyses.taskId, task.id));
+    const [analysis] = await harness.databases.platform.db
+      .select()
+      .from(websiteAnalyses)
+      .where(eq(websiteAnalyses.taskId, task.id));
     expect(analysis?.styleAnalysis).toMatchObject({ tone: 'warm' });
     expect(invalidAnswersLeft).toBe(0);
   });
 
   it('records a failing site as a failed run with a classified reason and backs the task off', async () => {
     const task = await insertWebsiteTask(harness, { websiteUrl: `${site.url}/broken` });
-    await expect(harness.runTask('website_analysis', task.id, task.userId)).rejects.toThrow(/network_error: the website answered 500/);
+    await expect(harness.runTask('website_analysis', task.id, task.userId)).rejects.toThrow(
+      /network_error: the website answered 500/,
+    );
     const logs = await logsOf(task.id);
     // Two BullMQ attempts (test setting), each its own failed run; only the last one counts on the task.
     expect(logs.map((log) => log.status)).toEqual(['failed', 'failed']);
     expect(logs.map((log) => log.resultData?.willRetry)).toEqual([true, false]);
-    const [row] = await harness.databases.platform.db.select().from(websiteAnalysisTasks).where(eq(websiteAnalysisTasks.id, task.id));
-    expect(row).toMatchObject({ status: 'active', consecutiveFailures: 1, failurePattern: { lastClass: 'network_error' } });
+    const [row] = await harness.databases.platform.db
+      .select()
+      .from(websiteAnalysisTasks)
+      .where(eq(websiteAnalysisTasks.id, task.id));
+    expect(row).toMatchObject({
+      status: 'active',
+      consecutiveFailures: 1,
+      failurePattern: { lastClass: 'network_error' },
+    });
     expect(row?.failureReason).toMatch(/^network_error/);
     const delay = row!.nextCheck!.getTime() - row!.lastFailure!.getTime();
     // TASK_RETRY_BASE_MS=60000 with ±20% jitter for the first failure.
@@ -110,7 +137,9 @@ describe('website analysis processor', () => {
 
   it('refuses a site that redirects into the private network, without retrying', async () => {
     const task = await insertWebsiteTask(harness, { websiteUrl: `${site.url}/to-private` });
-    await expect(harness.runTask('website_analysis', task.id, task.userId)).rejects.toThrow(/config_error: refused to fetch 10\.0\.0\.5/);
+    await expect(harness.runTask('website_analysis', task.id, task.userId)).rejects.toThrow(
+      /config_error: refused to fetch 10\.0\.0\.5/,
+    );
     expect((await logsOf(task.id)).map((log) => log.status)).toEqual(['failed']);
   });
 
@@ -118,7 +147,12 @@ describe('website analysis processor', () => {
     const task = await insertWebsiteTask(harness, { websiteUrl: `${site.url}/`, status: 'paused' });
     const result = await harness.runTask('website_analysis', task.id, task.userId);
     expect(result).toEqual({ outcome: 'skipped', reason: 'paused' });
-    expect(await harness.databases.platform.db.select().from(websiteAnalyses).where(eq(websiteAnalyses.taskId, task.id))).toHaveLength(0);
+    expect(
+      await harness.databases.platform.db
+        .select()
+        .from(websiteAnalyses)
+        .where(eq(websiteAnalyses.taskId, task.id)),
+    ).toHaveLength(0);
     expect((await logsOf(task.id)).map((log) => log.status)).toEqual(['skipped']);
   });
 
@@ -126,15 +160,27 @@ describe('website analysis processor', () => {
     const task = await insertWebsiteTask(harness, { websiteUrl: `${site.url}/` });
     const fetcher = createPageFetcher({ allowlist: ['127.0.0.1'] });
     const processor = createWebsiteAnalysisProcessor({
-      taskState: createTaskState({ platform: harness.databases.platform, retry: { baseMs: 1_000, maxMs: 10_000 }, asynchronousCommit: true }),
+      taskState: createTaskState({
+        platform: harness.databases.platform,
+        retry: { baseMs: 1_000, maxMs: 10_000 },
+        asynchronousCommit: true,
+      }),
       fetcher,
       llm: simulatorLlm(llm.url),
     });
     const payload = { taskId: task.id, userId: task.userId, reason: 'manual' as const, dueAt: Date.now() };
     // What BullMQ hands a processor when a job's lock was lost while its first delivery still ran.
-    const job = { id: `website-analysis.${task.id}.manual-${payload.dueAt}`, attemptsMade: 0, opts: { attempts: 3 }, data: payload } as unknown as Job<MonitoringTaskPayload, MonitoringJobResult>;
+    const job = {
+      id: `website-analysis.${task.id}.manual-${payload.dueAt}`,
+      attemptsMade: 0,
+      opts: { attempts: 3 },
+      data: payload,
+    } as unknown as Job<MonitoringTaskPayload, MonitoringJobResult>;
     try {
-      const results = await Promise.all([processor(job, payload, new AbortController().signal), processor(job, payload, new AbortController().signal)]);
+      const results = await Promise.all([
+        processor(job, payload, new AbortController().signal),
+        processor(job, payload, new AbortController().signal),
+      ]);
       const outcomes = results.map((result) => result.outcome);
       expect(outcomes.filter((outcome) => outcome === 'success')).toHaveLength(1);
       // The other delivery raced it (skipped at finish) or, on a busy machine, began after it succeeded (duplicate).
@@ -144,7 +190,12 @@ describe('website analysis processor', () => {
     } finally {
       await fetcher.close();
     }
-    expect(await harness.databases.platform.db.select().from(websiteAnalyses).where(eq(websiteAnalyses.taskId, task.id))).toHaveLength(1);
+    expect(
+      await harness.databases.platform.db
+        .select()
+        .from(websiteAnalyses)
+        .where(eq(websiteAnalyses.taskId, task.id)),
+    ).toHaveLength(1);
     const statuses = (await logsOf(task.id)).map((log) => log.status);
     expect(statuses.filter((status) => status === 'success')).toHaveLength(1);
     expect(statuses.every((status) => status === 'success' || status === 'skipped')).toBe(true);

@@ -22,7 +22,9 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 }
 
 /** Starts a node:http server on 127.0.0.1 with a free port. */
-export async function startLocalServer(handler: (request: IncomingMessage, response: ServerResponse) => void | Promise<void>): Promise<LocalServer> {
+export async function startLocalServer(
+  handler: (request: IncomingMessage, response: ServerResponse) => void | Promise<void>,
+): Promise<LocalServer> {
   const server = createServer((request, response) => {
     Promise.resolve(handler(request, response)).catch(() => {
       if (!response.headersSent) response.writeHead(500);

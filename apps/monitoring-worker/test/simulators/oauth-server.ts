@@ -21,13 +21,19 @@ export async function startOAuthSimulator(): Promise<OAuthSimulator> {
     requests: [],
   };
   const server = await startLocalServer(async (request, response) => {
-    if (request.method !== 'POST' || request.url !== '/token') return sendJson(response, 404, { error: 'not_found' });
+    if (request.method !== 'POST' || request.url !== '/token')
+      return sendJson(response, 404, { error: 'not_found' });
     const form = Object.fromEntries(new URLSearchParams(await readBody(request)));
     state.requests.push(form);
-    if (form.client_id !== 'client-id' || form.client_secret !== 'client-secret') return sendJson(response, 401, { error: 'invalid_client' });
-    if (form.grant_type !== 'refresh_token') return sendJson(response, 400, { error: 'unsupported_grant_type' });
+    if (form.client_id !== 'client-id' || form.client_secret !== 'client-secret')
+      return sendJson(response, 401, { error: 'invalid_client' });
+    if (form.grant_type !== 'refresh_token')
+      return sendJson(response, 400, { error: 'unsupported_grant_type' });
     if (form.refresh_token === undefined || !state.validRefreshTokens.has(form.refresh_token)) {
-      return sendJson(response, 400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
+      return sendJson(response, 400, {
+        error: 'invalid_grant',
+        error_description: 'Token has been expired or revoked.',
+      });
     }
     const accessToken = `access-${state.issued.length + 1}-${Math.random().toString(36).slice(2)}`;
     state.issued.push(accessToken);

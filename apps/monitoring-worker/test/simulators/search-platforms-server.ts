@@ -26,19 +26,37 @@ export async function startSearchPlatformsSimulator(): Promise<SearchPlatformsSi
     requests.push({ path, authorization: request.headers.authorization, body });
     if (failures.count > 0) {
       failures.count -= 1;
-      return sendJson(response, failures.status, { error: { code: failures.status, message: 'simulated failure' } });
+      return sendJson(response, failures.status, {
+        error: { code: failures.status, message: 'simulated failure' },
+      });
     }
     const token = request.headers.authorization?.replace(/^Bearer /, '');
-    if (token === undefined || !(acceptedTokens.has(token) || state.alsoAccept(token))) return sendJson(response, 401, { error: { code: 401, message: 'Request had invalid authentication credentials.' } });
+    if (token === undefined || !(acceptedTokens.has(token) || state.alsoAccept(token)))
+      return sendJson(response, 401, {
+        error: { code: 401, message: 'Request had invalid authentication credentials.' },
+      });
     if (path.startsWith('/gsc/webmasters/v3/sites/') && path.endsWith('/searchAnalytics/query')) {
       const dimensions = (body as { dimensions?: string[] }).dimensions ?? [];
-      const rows = dimensions.length === 0
-        ? [{ clicks: 120, impressions: 3400, ctr: 0.035, position: 12.4 }]
-        : [{ keys: [dimensions[0] === 'date' ? '2026-11-01' : 'garden spade'], clicks: 12, impressions: 340, ctr: 0.035, position: 8.1 }];
+      const rows =
+        dimensions.length === 0
+          ? [{ clicks: 120, impressions: 3400, ctr: 0.035, position: 12.4 }]
+          : [
+              {
+                keys: [dimensions[0] === 'date' ? '2026-11-01' : 'garden spade'],
+                clicks: 12,
+                impressions: 340,
+                ctr: 0.035,
+                position: 8.1,
+              },
+            ];
       return sendJson(response, 200, { rows, responseAggregationType: 'byProperty' });
     }
-    if (path.startsWith('/bing/GetQueryStats')) return sendJson(response, 200, { d: [{ Query: 'garden spade', Clicks: 5, Impressions: 90, AvgImpressionPosition: 7 }] });
-    if (path.startsWith('/bing/GetRankAndTrafficStats')) return sendJson(response, 200, { d: [{ Date: '/Date(1762000000000)/', Clicks: 5, Impressions: 90 }] });
+    if (path.startsWith('/bing/GetQueryStats'))
+      return sendJson(response, 200, {
+        d: [{ Query: 'garden spade', Clicks: 5, Impressions: 90, AvgImpressionPosition: 7 }],
+      });
+    if (path.startsWith('/bing/GetRankAndTrafficStats'))
+      return sendJson(response, 200, { d: [{ Date: '/Date(1762000000000)/', Clicks: 5, Impressions: 90 }] });
     return sendJson(response, 404, { error: 'not found' });
   });
   return Object.assign(state, server, {

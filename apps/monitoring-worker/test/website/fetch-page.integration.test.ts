@@ -40,7 +40,12 @@ describe('guarded page fetch', () => {
 
   it('fetches an allowlisted host and follows a redirect', async () => {
     const page = await allowlisted.fetch(`${site.url}/moved`, signal);
-    expect(page).toMatchObject({ status: 200, finalUrl: `${site.url}/`, redirects: [`${site.url}/`], truncated: false });
+    expect(page).toMatchObject({
+      status: 200,
+      finalUrl: `${site.url}/`,
+      redirects: [`${site.url}/`],
+      truncated: false,
+    });
     expect(page.body).toContain('Tools that last a lifetime');
   });
 

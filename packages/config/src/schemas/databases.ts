@@ -13,8 +13,12 @@ export function databaseIdentity(connectionString: string): string {
 /** The two PostgreSQL databases (platform and userdata), which must never be the same database. */
 export const databasesConfigSchema = z
   .object({
-    PLATFORM_DATABASE_URL: emptyAsUndefined(postgresUrl.default('postgres://postgres@127.0.0.1:5432/platform')),
-    USERDATA_DATABASE_URL: emptyAsUndefined(postgresUrl.default('postgres://postgres@127.0.0.1:5432/userdata')),
+    PLATFORM_DATABASE_URL: emptyAsUndefined(
+      postgresUrl.default('postgres://postgres@127.0.0.1:5432/platform'),
+    ),
+    USERDATA_DATABASE_URL: emptyAsUndefined(
+      postgresUrl.default('postgres://postgres@127.0.0.1:5432/userdata'),
+    ),
     PLATFORM_DATABASE_REPLICA_URL: emptyAsUndefined(postgresUrl.optional()),
     DATABASE_POOL_MAX: integer({ default: 10, min: 1, max: 500 }),
   })

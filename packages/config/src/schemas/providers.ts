@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { commaList, emptyAsUndefined, integer, url } from './shared.js';
 
 /** Every provider the LLM client can route to. `local` is the deterministic built-in provider. */
-export const providerNames = ['gemini', 'openai', 'anthropic', 'groq', 'cohere', 'openai-compatible', 'local'] as const;
+export const providerNames = [
+  'gemini',
+  'openai',
+  'anthropic',
+  'groq',
+  'cohere',
+  'openai-compatible',
+  'local',
+] as const;
 export type ProviderName = (typeof providerNames)[number];
 
 /** Model used for a provider when `<P>_MODEL` is not set. */
@@ -46,7 +54,9 @@ export const providersConfigSchema = z
     LLM_FALLBACK_ORDER: emptyAsUndefined(
       commaList
         .pipe(
-          z.array(z.enum(providerNames, { error: `each entry must be one of ${providerNames.join(', ')}` })).min(1),
+          z
+            .array(z.enum(providerNames, { error: `each entry must be one of ${providerNames.join(', ')}` }))
+            .min(1),
         )
         .default(['gemini', 'openai', 'anthropic', 'groq', 'cohere']),
     ),

@@ -13,6 +13,10 @@ export const runtimeConfigSchema = z
         .default('info'),
     ),
   })
-  .transform((env) => ({ nodeEnv: env.NODE_ENV, logLevel: env.LOG_LEVEL, isProduction: env.NODE_ENV === 'production' }));
+  .transform((env) => ({
+    nodeEnv: env.NODE_ENV,
+    logLevel: env.LOG_LEVEL,
+    isProduction: env.NODE_ENV === 'production',
+  }));
 
 export type RuntimeConfig = z.output<typeof runtimeConfigSchema>;

@@ -13,7 +13,11 @@ export const secretsConfigSchema = z
   .transform((env, context) => {
     if (env.SECRETS_KEY === undefined) {
       if (env.NODE_ENV === 'production') {
-        context.addIssue({ code: 'custom', path: ['SECRETS_KEY'], message: 'is required when NODE_ENV=production (32 bytes, base64 or hex)' });
+        context.addIssue({
+          code: 'custom',
+          path: ['SECRETS_KEY'],
+          message: 'is required when NODE_ENV=production (32 bytes, base64 or hex)',
+        });
         return z.NEVER;
       }
       return { key: Buffer.from(developmentSecretsKey, 'base64'), isDevelopmentKey: true };
@@ -22,7 +26,11 @@ export const secretsConfigSchema = z
       ? Buffer.from(env.SECRETS_KEY, 'hex')
       : Buffer.from(env.SECRETS_KEY, 'base64');
     if (key.length !== 32) {
-      context.addIssue({ code: 'custom', path: ['SECRETS_KEY'], message: `must decode to 32 bytes (base64 or 64 hex characters), got ${key.length}` });
+      context.addIssue({
+        code: 'custom',
+        path: ['SECRETS_KEY'],
+        message: `must decode to 32 bytes (base64 or 64 hex characters), got ${key.length}`,
+      });
       return z.NEVER;
     }
     return { key, isDevelopmentKey: false };

@@ -23,9 +23,12 @@ export function url(protocols: string[]) {
 }
 
 /** A comma-separated list, trimmed, empty items dropped. */
-export const commaList = z
-  .string()
-  .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
+export const commaList = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0),
+);
 
 /** Treat `VAR=` the same as an unset variable, as shells and .env files commonly produce it. */
 export function emptyAsUndefined<T extends z.ZodType>(schema: T) {
@@ -34,5 +37,7 @@ export function emptyAsUndefined<T extends z.ZodType>(schema: T) {
 
 /** `NODE_ENV`, shared by every process. */
 export const nodeEnvSchema = emptyAsUndefined(
-  z.enum(['development', 'test', 'production'], { error: 'must be development, test or production' }).default('development'),
+  z
+    .enum(['development', 'test', 'production'], { error: 'must be development, test or production' })
+    .default('development'),
 );

@@ -24,11 +24,15 @@ export const workerConfigSchema = z
     GOOGLE_OAUTH_TOKEN_URL: emptyAsUndefined(httpUrl.default('https://oauth2.googleapis.com/token')),
     GOOGLE_CLIENT_ID: optionalSecret,
     GOOGLE_CLIENT_SECRET: optionalSecret,
-    BING_OAUTH_TOKEN_URL: emptyAsUndefined(httpUrl.default('https://login.microsoftonline.com/common/oauth2/v2.0/token')),
+    BING_OAUTH_TOKEN_URL: emptyAsUndefined(
+      httpUrl.default('https://login.microsoftonline.com/common/oauth2/v2.0/token'),
+    ),
     BING_CLIENT_ID: optionalSecret,
     BING_CLIENT_SECRET: optionalSecret,
     GSC_API_BASE_URL: emptyAsUndefined(httpUrl.default('https://searchconsole.googleapis.com')),
-    BING_WEBMASTER_API_BASE_URL: emptyAsUndefined(httpUrl.default('https://ssl.bing.com/webmaster/api.svc/json')),
+    BING_WEBMASTER_API_BASE_URL: emptyAsUndefined(
+      httpUrl.default('https://ssl.bing.com/webmaster/api.svc/json'),
+    ),
     WEBSITE_FETCH_ALLOWLIST: emptyAsUndefined(commaList.default([])),
   })
   .transform((env) => ({
@@ -39,7 +43,10 @@ export const workerConfigSchema = z
     taskRetry: { baseMs: env.TASK_RETRY_BASE_MS, maxMs: env.TASK_RETRY_MAX_MS },
     performanceAnalysisIntervalMs: env.PERFORMANCE_ANALYSIS_INTERVAL_MS,
     // A worker that dies mid-job loses its lock after lockDuration; the next stalled check hands the job to another.
-    jobLock: { lockDurationMs: env.WORKER_LOCK_DURATION_MS, stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS },
+    jobLock: {
+      lockDurationMs: env.WORKER_LOCK_DURATION_MS,
+      stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
+    },
     concurrency: {
       oauth: env.WORKER_CONCURRENCY_OAUTH,
       website: env.WORKER_CONCURRENCY_WEBSITE,
@@ -48,8 +55,16 @@ export const workerConfigSchema = z
     },
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     oauth: {
-      google: { tokenUrl: env.GOOGLE_OAUTH_TOKEN_URL, clientId: env.GOOGLE_CLIENT_ID, clientSecret: env.GOOGLE_CLIENT_SECRET },
-      bing: { tokenUrl: env.BING_OAUTH_TOKEN_URL, clientId: env.BING_CLIENT_ID, clientSecret: env.BING_CLIENT_SECRET },
+      google: {
+        tokenUrl: env.GOOGLE_OAUTH_TOKEN_URL,
+        clientId: env.GOOGLE_CLIENT_ID,
+        clientSecret: env.GOOGLE_CLIENT_SECRET,
+      },
+      bing: {
+        tokenUrl: env.BING_OAUTH_TOKEN_URL,
+        clientId: env.BING_CLIENT_ID,
+        clientSecret: env.BING_CLIENT_SECRET,
+      },
     },
     platforms: { gscBaseUrl: env.GSC_API_BASE_URL, bingBaseUrl: env.BING_WEBMASTER_API_BASE_URL },
     websiteFetchAllowlist: env.WEBSITE_FETCH_ALLOWLIST,

@@ -94,7 +94,11 @@ export const apiProviderPricing = pgTable(
     createdAt: timestamptz().notNull().defaultNow(),
   },
   (table) => [
-    uniqueIndex('api_provider_pricing_model_effective_unique').on(table.provider, table.model, table.effectiveFrom),
+    uniqueIndex('api_provider_pricing_model_effective_unique').on(
+      table.provider,
+      table.model,
+      table.effectiveFrom,
+    ),
   ],
 );
 
@@ -136,7 +140,10 @@ export const apiUsageLogs = pgTable(
 );
 
 /** Per-provider counters inside `usage_summaries.per_provider`, keyed by provider name. */
-export type ProviderUsage = Record<string, { requests: number; tokens: number; cost: number; errors?: number }>;
+export type ProviderUsage = Record<
+  string,
+  { requests: number; tokens: number; cost: number; errors?: number }
+>;
 
 /**
  * Monthly counters per user; `period` is `YYYY-MM` (UTC). Unique (user_id, period): writers upsert and add.

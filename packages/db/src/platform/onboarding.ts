@@ -1,6 +1,11 @@
 import { check, date, index, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { oneOf, timestamps, timestamptz } from '../columns.js';
-import { insightsDataSources, insightsPlatforms, websiteAnalysisTasks, platformInsightsTasks } from './monitoring.js';
+import {
+  insightsDataSources,
+  insightsPlatforms,
+  websiteAnalysisTasks,
+  platformInsightsTasks,
+} from './monitoring.js';
 
 /** Values of `onboarding_sessions.status`. */
 export const onboardingStatuses = ['started', 'in_progress', 'completed', 'failed', 'abandoned'] as const;
@@ -71,7 +76,12 @@ export const platformInsights = pgTable(
     fetchedAt: timestamptz().notNull().defaultNow(),
   },
   (table) => [
-    index('platform_insights_site_fetched_idx').on(table.userId, table.platform, table.siteUrl, table.fetchedAt),
+    index('platform_insights_site_fetched_idx').on(
+      table.userId,
+      table.platform,
+      table.siteUrl,
+      table.fetchedAt,
+    ),
     check('platform_insights_platform_check', oneOf('platform', insightsPlatforms)),
     check('platform_insights_data_source_check', oneOf('data_source', insightsDataSources)),
   ],

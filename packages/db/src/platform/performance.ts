@@ -1,4 +1,15 @@
-import { check, doublePrecision, index, integer, jsonb, pgTable, text, uniqueIndex, uuid, bigint } from 'drizzle-orm/pg-core';
+import {
+  check,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  uniqueIndex,
+  uuid,
+  bigint,
+} from 'drizzle-orm/pg-core';
 import { oneOf, timestamptz } from '../columns.js';
 
 /** Labels of a metric sample, e.g. `{ provider: 'openai' }`. */
@@ -40,11 +51,20 @@ export const performanceBaselines = pgTable(
     stddev: doublePrecision().notNull(),
     computedAt: timestamptz().notNull().defaultNow(),
   },
-  (table) => [uniqueIndex('performance_baselines_metric_unique').on(table.metricName, table.tagsKey, table.window)],
+  (table) => [
+    uniqueIndex('performance_baselines_metric_unique').on(table.metricName, table.tagsKey, table.window),
+  ],
 );
 
 /** Values of `performance_anomalies.anomaly_type` (enforced by a check constraint). */
-export const anomalyTypes = ['spike', 'drop', 'threshold_exceeded', 'sustained', 'error_rate', 'trend'] as const;
+export const anomalyTypes = [
+  'spike',
+  'drop',
+  'threshold_exceeded',
+  'sustained',
+  'error_rate',
+  'trend',
+] as const;
 /** Values of `performance_anomalies.severity`. */
 export const anomalySeverities = ['medium', 'high', 'critical'] as const;
 

@@ -34,7 +34,8 @@ function urlFor(serverUrl: string, database: string): string {
 async function migrationsFingerprint(): Promise<string> {
   const hash = createHash('sha256');
   for (const name of databaseNames) {
-    for (const file of await readMigrationFiles(databaseLayouts[name].migrationsFolder)) hash.update(`${name}/${file.name}/${file.sha256}\n`);
+    for (const file of await readMigrationFiles(databaseLayouts[name].migrationsFolder))
+      hash.update(`${name}/${file.name}/${file.sha256}\n`);
   }
   return hash.digest('hex').slice(0, 12);
 }
@@ -47,7 +48,10 @@ const templates = new Map<string, Promise<Record<DatabaseName, string>>>();
  */
 async function ensureTemplates(serverUrl: string): Promise<Record<DatabaseName, string>> {
   const fingerprint = await migrationsFingerprint();
-  const names = { platform: `sy_template_${fingerprint}_platform`, userdata: `sy_template_${fingerprint}_userdata` };
+  const names = {
+    platform: `sy_template_${fingerprint}_platform`,
+    userdata: `sy_template_${fingerprint}_userdata`,
+  };
   const admin = new pg.Client({ connectionString: maintenanceUrl(serverUrl) });
   await admin.connect();
   try {
@@ -63,10 +67,13 @@ async function ensureTemplates(serverUrl: string): Promise<Record<DatabaseName, 
       await admin.query(`create database ${quoteIdentifier(names[name])}`);
       await migrateDatabase(urlFor(serverUrl, names[name]), databaseLayouts[name]);
     }
-    for (const name of databaseNames) await admin.query(`alter database ${quoteIdentifier(names[name])} is_template true`);
+    for (const name of databaseNames)
+      await admin.query(`alter database ${quoteIdentifier(names[name])} is_template true`);
     return names;
   } finally {
-    await admin.query(`select pg_advisory_unlock(hashtextextended('switchyard_test_templates', 0))`).catch(() => undefined);
+    await admin
+      .query(`select pg_advisory_unlock(hashtextextended('switchyard_test_templates', 0))`)
+      .catch(() => undefined);
     await admin.end();
   }
 }
@@ -99,7 +106,10 @@ export async function createTestDatabases(options: TestDatabasesOptions = {}): P
   }
   const templateNames = await templatePromise;
   const prefix = `sy_test_${randomBytes(6).toString('hex')}`;
-  const names: Record<DatabaseName, string> = { platform: `${prefix}_platform`, userdata: `${prefix}_userdata` };
+  const names: Record<DatabaseName, string> = {
+    platform: `${prefix}_platform`,
+    userdata: `${prefix}_userdata`,
+  };
   const admin = new pg.Client({ connectionString: maintenanceUrl(serverUrl) });
   await admin.connect();
   try {

@@ -46,7 +46,11 @@ function usageOf(answer: SimulatedAnswer) {
   };
 }
 
-function chunk(answer: SimulatedAnswer, delta: Record<string, unknown>, finishReason: string | null = null): string {
+function chunk(
+  answer: SimulatedAnswer,
+  delta: Record<string, unknown>,
+  finishReason: string | null = null,
+): string {
   return sseFrame(
     JSON.stringify({
       id: answer.id,
@@ -64,9 +68,13 @@ export const openAIDialect: SimulatorDialect = {
   name: 'openai',
   parseCall(method, path, body): ParsedCall | undefined {
     const pathname = path.split('?')[0] ?? '';
-    if (method !== 'POST' || !pathname.endsWith('/chat/completions') || !body || typeof body !== 'object') return undefined;
+    if (method !== 'POST' || !pathname.endsWith('/chat/completions') || !body || typeof body !== 'object')
+      return undefined;
     const request = body as OpenAIWireRequest;
-    const turns = (request.messages ?? []).map((message) => ({ role: message.role ?? 'user', text: contentText(message.content) }));
+    const turns = (request.messages ?? []).map((message) => ({
+      role: message.role ?? 'user',
+      text: contentText(message.content),
+    }));
     return {
       model: request.model ?? 'unknown',
       stream: request.stream === true,
@@ -102,7 +110,15 @@ export const openAIDialect: SimulatorDialect = {
             content: answer.toolCall ? null : answer.text,
             refusal: null,
             ...(answer.toolCall
-              ? { tool_calls: [{ id: answer.toolCall.id, type: 'function', function: { name: answer.toolCall.name, arguments: answer.toolCall.arguments } }] }
+              ? {
+                  tool_calls: [
+                    {
+                      id: answer.toolCall.id,
+                      type: 'function',
+                      function: { name: answer.toolCall.name, arguments: answer.toolCall.arguments },
+                    },
+                  ],
+                }
               : {}),
           },
           logprobs: null,
@@ -123,7 +139,11 @@ export const openAIDialect: SimulatorDialect = {
     if (!call) return [];
     const half = Math.floor(call.arguments.length / 2);
     return [
-      chunk(answer, { tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }),
+      chunk(answer, {
+        tool_calls: [
+          { index: 0, id: call.id, type: 'function', function: { name: call.name, arguments: '' } },
+        ],
+      }),
       chunk(answer, { tool_calls: [{ index: 0, function: { arguments: call.arguments.slice(0, half) } }] }),
       chunk(answer, { tool_calls: [{ index: 0, function: { arguments: call.arguments.slice(half) } }] }),
     ];
@@ -149,7 +169,9 @@ export const openAIDialect: SimulatorDialect = {
     return sseFrame(JSON.stringify({ error: { message, type: 'server_error', param: null, code: null } }));
   },
   malformedFrame() {
-    return sseFrame('{"id":"chatcmpl-broken","object":"chat.completion.chunk","choices":[{"delta":{"content":');
+    return sseFrame(
+      '{"id":"chatcmpl-broken","object":"chat.completion.chunk","choices":[{"delta":{"content":',
+    );
   },
 };
 

@@ -6,48 +6,49 @@ import { continueInstruction } from '../continuation.js';
  * A scripted failure. Each applies to the next `times` matching requests (default: every request),
  * then the simulator answers normally again. Stream-only faults behave as documented on non-streamed calls.
  */
-export type Fault = { times?: number } & (
+export type Fault = { times?: number } &
   /** 429 with `Retry-After: retryAfterSeconds` (default 1). */
-  | { type: 'rate_limit'; retryAfterSeconds?: number }
-  /** 429 on every request with no Retry-After: the quota is gone. */
-  | { type: 'rate_limit_persistent' }
-  /** 500 (default) or 502 with the provider's error body. */
-  | { type: 'server_error'; status?: 500 | 502 }
-  /** 503 (default) or 529 "overloaded". */
-  | { type: 'overloaded'; status?: 503 | 529 }
-  /** Destroys the TCP socket before any response header is written. */
-  | { type: 'reset_before_headers' }
-  /** Accepts the request and never answers; the socket is released when the client aborts or `close()` runs. */
-  | { type: 'no_response' }
-  /** Streams: headers at once, first token after `delayMs`. Non-streamed: the whole body after `delayMs`. */
-  | { type: 'slow_first_token'; delayMs: number }
-  /** Streams `tokens` tokens then destroys the socket (non-streamed: half a JSON body then destroy). */
-  | { type: 'cut_after_tokens'; tokens: number }
-  /** Streams `tokens` tokens then goes silent until the client aborts (non-streamed: never answers). */
-  | { type: 'stall_after_tokens'; tokens: number }
-  /** Streams `afterTokens` tokens then one event whose data is not valid JSON and ends (non-streamed: an invalid JSON body). */
-  | { type: 'malformed_chunk'; afterTokens: number }
-  /** Streams every token, then ends the response without finish event and terminator. */
-  | { type: 'no_terminator' }
-  /** Streams `afterTokens` tokens then the provider's in-band error event inside the 200 stream. */
-  | { type: 'in_band_error'; afterTokens: number }
-  /** 400 "context length exceeded" in the provider's own wording. */
-  | { type: 'context_length' }
-  /** The provider's content-filter refusal (status or finish reason, as the provider does it). */
-  | { type: 'content_filter' }
-  /** 400 for requests that end with an assistant message (a prefill); other requests are not affected. */
-  | { type: 'prefill_rejected' }
-  /** 401 invalid API key. */
-  | { type: 'auth' }
-  /** 404 unknown model. */
-  | { type: 'not_found' }
-  /** 400 invalid request. */
-  | { type: 'bad_request' }
-  /** Answers normally but rate-limit headers say 0 requests remaining, refilling in `resetSeconds`. */
-  | { type: 'rate_limit_headers_zero'; resetSeconds: number }
-  /** Alternates: odd-numbered matching requests fail with 500, even-numbered ones succeed. */
-  | { type: 'flapping' }
-);
+  (
+    | { type: 'rate_limit'; retryAfterSeconds?: number }
+    /** 429 on every request with no Retry-After: the quota is gone. */
+    | { type: 'rate_limit_persistent' }
+    /** 500 (default) or 502 with the provider's error body. */
+    | { type: 'server_error'; status?: 500 | 502 }
+    /** 503 (default) or 529 "overloaded". */
+    | { type: 'overloaded'; status?: 503 | 529 }
+    /** Destroys the TCP socket before any response header is written. */
+    | { type: 'reset_before_headers' }
+    /** Accepts the request and never answers; the socket is released when the client aborts or `close()` runs. */
+    | { type: 'no_response' }
+    /** Streams: headers at once, first token after `delayMs`. Non-streamed: the whole body after `delayMs`. */
+    | { type: 'slow_first_token'; delayMs: number }
+    /** Streams `tokens` tokens then destroys the socket (non-streamed: half a JSON body then destroy). */
+    | { type: 'cut_after_tokens'; tokens: number }
+    /** Streams `tokens` tokens then goes silent until the client aborts (non-streamed: never answers). */
+    | { type: 'stall_after_tokens'; tokens: number }
+    /** Streams `afterTokens` tokens then one event whose data is not valid JSON and ends (non-streamed: an invalid JSON body). */
+    | { type: 'malformed_chunk'; afterTokens: number }
+    /** Streams every token, then ends the response without finish event and terminator. */
+    | { type: 'no_terminator' }
+    /** Streams `afterTokens` tokens then the provider's in-band error event inside the 200 stream. */
+    | { type: 'in_band_error'; afterTokens: number }
+    /** 400 "context length exceeded" in the provider's own wording. */
+    | { type: 'context_length' }
+    /** The provider's content-filter refusal (status or finish reason, as the provider does it). */
+    | { type: 'content_filter' }
+    /** 400 for requests that end with an assistant message (a prefill); other requests are not affected. */
+    | { type: 'prefill_rejected' }
+    /** 401 invalid API key. */
+    | { type: 'auth' }
+    /** 404 unknown model. */
+    | { type: 'not_found' }
+    /** 400 invalid request. */
+    | { type: 'bad_request' }
+    /** Answers normally but rate-limit headers say 0 requests remaining, refilling in `resetSeconds`. */
+    | { type: 'rate_limit_headers_zero'; resetSeconds: number }
+    /** Alternates: odd-numbered matching requests fail with 500, even-numbered ones succeed. */
+    | { type: 'flapping' }
+  );
 
 /** The `type` of a `Fault`. */
 export type FaultType = Fault['type'];
@@ -122,7 +123,12 @@ export interface SimulatorDialect {
   /** Parses a request; `undefined` answers 404 (unknown route). `path` includes the query string. */
   parseCall(method: string, path: string, body: unknown): ParsedCall | undefined;
   /** The provider's error response for a kind and status. */
-  errorResponse(kind: SimulatedErrorKind, status: number, message: string, retryAfterSeconds?: number): SimulatedResponse;
+  errorResponse(
+    kind: SimulatedErrorKind,
+    status: number,
+    message: string,
+    retryAfterSeconds?: number,
+  ): SimulatedResponse;
   /** Rate-limit headers in the provider's format, sent with every answer. */
   rateLimitHeaders(remaining: number, resetSeconds: number): Record<string, string>;
   /** Non-streamed JSON body of a successful answer. */
@@ -200,7 +206,9 @@ export function contentText(content: unknown): string {
  * Works out prompt and partial answer from role/text turns, recognising both continuation styles:
  * a trailing assistant prefill, and assistant partial + the client's continue instruction.
  */
-export function readConversation(turns: Array<{ role: string; text: string }>): Pick<ParsedCall, 'prompt' | 'partial' | 'hasPrefill' | 'promptText'> {
+export function readConversation(
+  turns: Array<{ role: string; text: string }>,
+): Pick<ParsedCall, 'prompt' | 'partial' | 'hasPrefill' | 'promptText'> {
   const last = turns.at(-1);
   const hasPrefill = last?.role === 'assistant';
   let partial: string | undefined;
@@ -208,7 +216,11 @@ export function readConversation(turns: Array<{ role: string; text: string }>): 
   if (hasPrefill) {
     partial = last.text;
     promptIndex = turns.length - 2;
-  } else if (last?.role === 'user' && last.text === continueInstruction && turns.at(-2)?.role === 'assistant') {
+  } else if (
+    last?.role === 'user' &&
+    last.text === continueInstruction &&
+    turns.at(-2)?.role === 'assistant'
+  ) {
     partial = turns.at(-2)?.text;
     promptIndex = turns.length - 3;
   }
@@ -263,9 +275,11 @@ const errorMessages: Record<SimulatedErrorKind, string> = {
   rate_limit: 'Rate limit reached for requests. Please try again later.',
   server_error: 'The server had an error while processing your request.',
   overloaded: 'The engine is currently overloaded, please try again later.',
-  context_length: "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.",
+  context_length:
+    "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.",
   content_filter: 'The response was filtered due to the prompt triggering content management policy.',
-  prefill_rejected: 'This model does not support assistant message prefill. The conversation must end with a user message.',
+  prefill_rejected:
+    'This model does not support assistant message prefill. The conversation must end with a user message.',
   auth: 'Incorrect API key provided.',
   not_found: 'The model does not exist or you do not have access to it.',
   bad_request: "Invalid value for 'temperature': expected a number between 0 and 2.",
@@ -284,7 +298,10 @@ function readBody(request: IncomingMessage): Promise<string> {
  * Starts a simulator for one dialect on node:http (not Fastify: the bench needs the upstream to be
  * much faster than the client under test). Deterministic: same request and faults, same bytes.
  */
-export async function startSimulatorServer(dialect: SimulatorDialect, options: SimulatorOptions = {}): Promise<Simulator> {
+export async function startSimulatorServer(
+  dialect: SimulatorDialect,
+  options: SimulatorOptions = {},
+): Promise<Simulator> {
   const sockets = new Set<Socket>();
   const requests: RecordedRequest[] = [];
   const record = options.record ?? true;
@@ -337,10 +354,19 @@ export async function startSimulatorServer(dialect: SimulatorDialect, options: S
       else response.once('close', () => resolve());
     });
 
-  const writeJson = (response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  const writeJson = (
+    response: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ) => {
     // A string body is written raw: dialects answer some faults with a 200 SSE body (e.g. a streamed refusal).
     const payload = typeof body === 'string' ? body : JSON.stringify(body);
-    response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers });
+    response.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(payload),
+      ...headers,
+    });
     response.end(payload);
   };
 
@@ -351,7 +377,11 @@ export async function startSimulatorServer(dialect: SimulatorDialect, options: S
     if (call.partial !== undefined && full.startsWith(call.partial)) text = full.slice(call.partial.length);
     const toolCall =
       call.toolName && call.partial === undefined
-        ? { id: `call_sim_${callCounter}`, name: call.toolName, arguments: JSON.stringify({ query: call.prompt.slice(0, 40) }) }
+        ? {
+            id: `call_sim_${callCounter}`,
+            name: call.toolName,
+            arguments: JSON.stringify({ query: call.prompt.slice(0, 40) }),
+          }
         : undefined;
     const tokens = toolCall ? [] : splitTokens(text);
     return {
@@ -376,7 +406,8 @@ export async function startSimulatorServer(dialect: SimulatorDialect, options: S
       body = undefined;
     }
     const path = request.url ?? '/';
-    if (record) requests.push({ method: request.method ?? 'GET', path, headers: { ...request.headers }, body });
+    if (record)
+      requests.push({ method: request.method ?? 'GET', path, headers: { ...request.headers }, body });
     const call = dialect.parseCall(request.method ?? 'GET', path, body);
     if (!call) {
       const notFound = dialect.errorResponse('not_found', 404, `No route for ${request.method} ${path}`);
@@ -395,11 +426,18 @@ export async function startSimulatorServer(dialect: SimulatorDialect, options: S
         await holdUntilClosed(response);
         return;
       }
-      if (fault.type === 'rate_limit_headers_zero') limitHeaders = dialect.rateLimitHeaders(0, fault.resetSeconds);
-      const errorKind = fault.type === 'flapping' ? { kind: 'server_error' as const, status: 500 } : errorKindOf(fault);
+      if (fault.type === 'rate_limit_headers_zero')
+        limitHeaders = dialect.rateLimitHeaders(0, fault.resetSeconds);
+      const errorKind =
+        fault.type === 'flapping' ? { kind: 'server_error' as const, status: 500 } : errorKindOf(fault);
       if (errorKind) {
         const retryAfterSeconds = fault.type === 'rate_limit' ? (fault.retryAfterSeconds ?? 1) : undefined;
-        const error = dialect.errorResponse(errorKind.kind, errorKind.status, errorMessages[errorKind.kind], retryAfterSeconds);
+        const error = dialect.errorResponse(
+          errorKind.kind,
+          errorKind.status,
+          errorMessages[errorKind.kind],
+          retryAfterSeconds,
+        );
         const headers: Record<string, string> = { ...limitHeaders, ...error.headers };
         if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
         writeJson(response, error.status, error.body, headers);
@@ -412,7 +450,11 @@ export async function startSimulatorServer(dialect: SimulatorDialect, options: S
       if (fault?.type === 'slow_first_token' && !(await wait(response, fault.delayMs))) return;
       const payload = JSON.stringify(dialect.completionBody(answer));
       if (fault?.type === 'cut_after_tokens') {
-        response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...limitHeaders });
+        response.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+          ...limitHeaders,
+        });
         response.write(payload.slice(0, Math.floor(payload.length / 2)));
         response.destroy();
         return;
@@ -422,12 +464,21 @@ export async function startSimulatorServer(dialect: SimulatorDialect, options: S
         response.end(payload.slice(0, Math.floor(payload.length / 2)));
         return;
       }
-      response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...limitHeaders });
+      response.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(payload),
+        ...limitHeaders,
+      });
       response.end(payload);
       return;
     }
 
-    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...limitHeaders });
+    response.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      ...limitHeaders,
+    });
     response.flushHeaders();
     for (const frame of dialect.streamStart(answer)) response.write(frame);
     if (fault?.type === 'slow_first_token' && !(await wait(response, fault.delayMs))) return;

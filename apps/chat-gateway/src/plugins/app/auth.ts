@@ -1,7 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { InvalidAdminKeyError, InvalidApiKeyError } from '../../errors.js';
-import { createApiKeyService, secretsEqual, type ApiKeyService, type Principal } from '../../services/api-keys.js';
+import {
+  createApiKeyService,
+  secretsEqual,
+  type ApiKeyService,
+  type Principal,
+} from '../../services/api-keys.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -39,12 +44,16 @@ export default fp(
       const key = bearerToken(request);
       if (!key) throw new InvalidApiKeyError('Missing API key. Send it as `Authorization: Bearer sy-...`.');
       const principal = await service.authenticate(key);
-      if (!principal) throw new InvalidApiKeyError('Incorrect API key provided, or the key was revoked. Keys are issued by POST /api/admin/users/:id/api-keys.');
+      if (!principal)
+        throw new InvalidApiKeyError(
+          'Incorrect API key provided, or the key was revoked. Keys are issued by POST /api/admin/users/:id/api-keys.',
+        );
       request.principal = principal;
     });
     app.decorate('requireAdmin', (request: FastifyRequest) => {
       const key = bearerToken(request);
-      if (!options.adminKey || !key || !secretsEqual(key, options.adminKey)) return Promise.reject(new InvalidAdminKeyError());
+      if (!options.adminKey || !key || !secretsEqual(key, options.adminKey))
+        return Promise.reject(new InvalidAdminKeyError());
       return Promise.resolve();
     });
     app.addHook('onClose', () => service.close());

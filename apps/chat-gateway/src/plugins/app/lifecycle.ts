@@ -56,7 +56,8 @@ export default fp(
     app.decorate('lifecycle', createLifecycle());
     app.addHook('preClose', async () => {
       const result = await app.lifecycle.drain(options.shutdownGraceMs);
-      if (!result.finished) app.log.warn({ aborted: result.aborted }, 'shutdown grace over; aborted streams still open');
+      if (!result.finished)
+        app.log.warn({ aborted: result.aborted }, 'shutdown grace over; aborted streams still open');
     });
     return Promise.resolve();
   },

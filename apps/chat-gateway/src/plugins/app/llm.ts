@@ -39,7 +39,10 @@ export interface StreamProgress {
  * Wraps a provider for one stream so the route learns which attempt is running and when it answered;
  * the client falls over between attempts without telling its caller, and SSE headers must name someone.
  */
-function trackedForStream(provider: ChatProvider, progress: { current: StreamProgress | undefined; providerMs: number; startedAt: number }): ChatProvider {
+function trackedForStream(
+  provider: ChatProvider,
+  progress: { current: StreamProgress | undefined; providerMs: number; startedAt: number },
+): ChatProvider {
   return {
     id: provider.id,
     name: provider.name,
@@ -83,7 +86,9 @@ function trackedForStream(provider: ChatProvider, progress: { current: StreamPro
           ),
         return: (value?: unknown) => {
           finish();
-          return inner.return ? inner.return(value) : Promise.resolve({ done: true as const, value: undefined });
+          return inner.return
+            ? inner.return(value)
+            : Promise.resolve({ done: true as const, value: undefined });
         },
       };
       return { [Symbol.asyncIterator]: () => iterator };
@@ -99,13 +104,19 @@ interface CallOptions {
 }
 
 /** The LLM decorator: plans chains from `model` and preferences, and calls the fallback client. */
-export function createLlmService(app: FastifyInstance, options: { providers: ProvidersConfig; runtime: RuntimeConfig; client?: LlmClient }) {
+export function createLlmService(
+  app: FastifyInstance,
+  options: { providers: ProvidersConfig; runtime: RuntimeConfig; client?: LlmClient },
+) {
   const configured = createProvidersFromConfig(options.providers);
   // In production `local` answers only when LLM_FALLBACK_ORDER names it; in development it stands in for missing keys.
   const localAllowed = !options.runtime.isProduction || options.providers.fallbackOrder.includes('local');
   const providers = configured.providers.filter((provider) => provider.id !== 'local' || localAllowed);
-  const defaultChain = configured.defaultChain.filter((entry) => providers.some((provider) => provider.name === entry.provider));
-  const usingLocalFallback = defaultChain.length > 0 && defaultChain.every((entry) => entry.provider === 'local');
+  const defaultChain = configured.defaultChain.filter((entry) =>
+    providers.some((provider) => provider.name === entry.provider),
+  );
+  const usingLocalFallback =
+    defaultChain.length > 0 && defaultChain.every((entry) => entry.provider === 'local');
   const routable = defaultChain.map((entry) => {
     const id = providers.find((candidate) => candidate.name === entry.provider)?.id ?? entry.provider;
     return { name: entry.provider, id, defaultModel: entry.model, models: knownModels(id, entry.model) };
@@ -133,18 +144,47 @@ export function createLlmService(app: FastifyInstance, options: { providers: Pro
           if (event.outcome === 'skipped') return;
           const provider = metricName(event.provider);
           prometheus.providerDurationFor(provider, event.outcome).observe(event.durationMs / 1000);
-          if (event.outcome === 'error') prometheus.providerErrors.inc({ provider, kind: event.errorKind ?? 'unknown' });
-          recorders.metrics.add({ timestamp: new Date(), metricName: 'provider_latency_ms', value: event.durationMs, unit: 'ms', tags: event.errorKind ? { provider: event.provider, model: event.model, outcome: event.outcome, kind: event.errorKind } : { provider: event.provider, model: event.model, outcome: event.outcome } });
+          if (event.outcome === 'error')
+            prometheus.providerErrors.inc({ provider, kind: event.errorKind ?? 'unknown' });
+          recorders.metrics.add({
+            timestamp: new Date(),
+            metricName: 'provider_latency_ms',
+            value: event.durationMs,
+            unit: 'ms',
+            tags: event.errorKind
+              ? {
+                  provider: event.provider,
+                  model: event.model,
+                  outcome: event.outcome,
+                  kind: event.errorKind,
+                }
+              : { provider: event.provider, model: event.model, outcome: event.outcome },
+          });
           if (event.outcome === 'error') {
             recorders.usage.add({
-              log: { requestId: event.requestId ?? 'unknown', userId: event.userId ?? null, provider: event.provider, model: event.model, endpoint: 'chat.completions', status: 'error', errorClass: event.errorKind ?? null, attempt: event.attempt, latencyMs: Math.round(event.durationMs), streaming: event.stream, createdAt: new Date() },
+              log: {
+                requestId: event.requestId ?? 'unknown',
+                userId: event.userId ?? null,
+                provider: event.provider,
+                model: event.model,
+                endpoint: 'chat.completions',
+                status: 'error',
+                errorClass: event.errorKind ?? null,
+                attempt: event.attempt,
+                latencyMs: Math.round(event.durationMs),
+                streaming: event.stream,
+                createdAt: new Date(),
+              },
               countsAsRequest: false,
               usedFallback: false,
             });
           }
         },
         onFallback(event) {
-          prometheus.fallbacks.inc({ from: metricName(event.from.provider), to: metricName(event.to.provider) });
+          prometheus.fallbacks.inc({
+            from: metricName(event.from.provider),
+            to: metricName(event.to.provider),
+          });
           recorders.fallbacks.add({
             requestId: event.requestId ?? 'unknown',
             userId: event.userId ?? null,
@@ -161,7 +201,17 @@ export function createLlmService(app: FastifyInstance, options: { providers: Pro
       },
     });
 
-  function recordAnswer(call: CallOptions, answer: { provider: string; model: string; usedFallback: boolean; attempts: { attempt: number; durationMs: number; outcome: string }[] }, usage: ChatUsage | undefined, streaming: boolean): void {
+  function recordAnswer(
+    call: CallOptions,
+    answer: {
+      provider: string;
+      model: string;
+      usedFallback: boolean;
+      attempts: { attempt: number; durationMs: number; outcome: string }[];
+    },
+    usage: ChatUsage | undefined,
+    streaming: boolean,
+  ): void {
     const success = answer.attempts.findLast((attempt) => attempt.outcome === 'success');
     // Own-key providers are named `<id>:own-...`; they cost what their provider charges.
     const providerId = answer.provider.split(':', 1)[0] ?? answer.provider;
@@ -181,7 +231,12 @@ export function createLlmService(app: FastifyInstance, options: { providers: Pro
         latencyMs: Math.round(success?.durationMs ?? 0),
         status: 'success',
         attempt: success?.attempt ?? 1,
-        fallbackFrom: answer.usedFallback ? (answer.attempts.find((attempt) => attempt.outcome === 'error') as { provider?: string } | undefined)?.provider ?? null : null,
+        fallbackFrom: answer.usedFallback
+          ? ((
+              answer.attempts.find((attempt) => attempt.outcome === 'error') as
+                { provider?: string } | undefined
+            )?.provider ?? null)
+          : null,
         streaming,
         createdAt: now,
       },
@@ -190,17 +245,46 @@ export function createLlmService(app: FastifyInstance, options: { providers: Pro
     });
     const totalMs = performance.now() - call.startedAt;
     const providerMs = answer.attempts.reduce((total, attempt) => total + attempt.durationMs, 0);
-    recorders.metrics.add({ timestamp: now, metricName: 'request_latency_ms', value: totalMs, unit: 'ms', tags: { provider: answer.provider, stream: streamTags[`${streaming}`].stream } });
-    recorders.metrics.add({ timestamp: now, metricName: 'gateway_overhead_ms', value: Math.max(0, totalMs - providerMs), unit: 'ms', tags: streamTags[`${streaming}`] });
+    recorders.metrics.add({
+      timestamp: now,
+      metricName: 'request_latency_ms',
+      value: totalMs,
+      unit: 'ms',
+      tags: { provider: answer.provider, stream: streamTags[`${streaming}`].stream },
+    });
+    recorders.metrics.add({
+      timestamp: now,
+      metricName: 'gateway_overhead_ms',
+      value: Math.max(0, totalMs - providerMs),
+      unit: 'ms',
+      tags: streamTags[`${streaming}`],
+    });
   }
 
   function recordFailure(call: CallOptions, error: unknown, streaming: boolean): void {
-    const code = error instanceof ModelNotFoundError ? 'model_not_found' : error instanceof Error ? error.name : 'unknown';
+    const code =
+      error instanceof ModelNotFoundError
+        ? 'model_not_found'
+        : error instanceof Error
+          ? error.name
+          : 'unknown';
     prometheus.requestErrors.inc({ code });
-    recorders.metrics.add({ timestamp: new Date(), metricName: 'request_errors', value: 1, unit: 'count', tags: { code, stream: streamTags[`${streaming}`].stream } });
+    recorders.metrics.add({
+      timestamp: new Date(),
+      metricName: 'request_errors',
+      value: 1,
+      unit: 'count',
+      tags: { code, stream: streamTags[`${streaming}`].stream },
+    });
     const attempts = (error as { attempts?: { errorKind?: string }[] }).attempts;
-    if (attempts && attempts.length > 0 && attempts.every((attempt) => attempt.errorKind === 'unsupported_feature')) {
-      recorders.recordCapabilityGap('request_feature', 'A request used a feature no configured provider supports.').catch((reason: unknown) => app.log.warn({ reason: String(reason) }, 'capability gap not recorded'));
+    if (
+      attempts &&
+      attempts.length > 0 &&
+      attempts.every((attempt) => attempt.errorKind === 'unsupported_feature')
+    ) {
+      recorders
+        .recordCapabilityGap('request_feature', 'A request used a feature no configured provider supports.')
+        .catch((reason: unknown) => app.log.warn({ reason: String(reason) }, 'capability gap not recorded'));
     }
   }
 
@@ -218,13 +302,25 @@ export function createLlmService(app: FastifyInstance, options: { providers: Pro
     async plan(request: ChatRequest, userId: string): Promise<RoutePlan> {
       const routing = await app.userRouting.get(userId);
       const { preferences } = routing;
-      const model = request.model === 'auto' && preferences.defaultModel ? preferences.defaultModel : request.model;
+      const model =
+        request.model === 'auto' && preferences.defaultModel ? preferences.defaultModel : request.model;
       try {
         const chain = planChain(model, providers, defaultChain, preferences.fallbackOrder, routing.providers);
-        return { chain, providers: routing.providers.length === 0 ? noOwnProviders : routing.providers.map((own) => own.provider) };
+        return {
+          chain,
+          providers:
+            routing.providers.length === 0 ? noOwnProviders : routing.providers.map((own) => own.provider),
+        };
       } catch (error) {
         if (error instanceof ModelNotFoundError) {
-          recorders.recordCapabilityGap(`model:${model.slice(0, 200)}`, `Requests for model ${model.slice(0, 200)}, which no configured provider serves.`).catch((reason: unknown) => app.log.warn({ reason: String(reason) }, 'capability gap not recorded'));
+          recorders
+            .recordCapabilityGap(
+              `model:${model.slice(0, 200)}`,
+              `Requests for model ${model.slice(0, 200)}, which no configured provider serves.`,
+            )
+            .catch((reason: unknown) =>
+              app.log.warn({ reason: String(reason) }, 'capability gap not recorded'),
+            );
         }
         throw error;
       }
@@ -232,7 +328,13 @@ export function createLlmService(app: FastifyInstance, options: { providers: Pro
 
     async chat(request: ChatRequest, plan: RoutePlan, call: CallOptions) {
       try {
-        const answer = await client.chat(request, { chain: plan.chain, providers: plan.providers, signal: call.signal, requestId: call.requestId, userId: call.userId });
+        const answer = await client.chat(request, {
+          chain: plan.chain,
+          providers: plan.providers,
+          signal: call.signal,
+          requestId: call.requestId,
+          userId: call.userId,
+        });
         recordAnswer(call, answer, answer.completion.usage, false);
         return answer;
       } catch (error) {
@@ -246,13 +348,26 @@ export function createLlmService(app: FastifyInstance, options: { providers: Pro
      * (for headers that must leave before the answer is complete), `outcome()` the final result.
      */
     chatStream(request: ChatRequest, plan: RoutePlan, call: CallOptions) {
-      const progress = { current: undefined as StreamProgress | undefined, providerMs: 0, startedAt: call.startedAt };
+      const progress = {
+        current: undefined as StreamProgress | undefined,
+        providerMs: 0,
+        startedAt: call.startedAt,
+      };
       const tracked: ChatProvider[] = [];
       for (const entry of plan.chain) {
-        const provider = plan.providers.find((candidate) => candidate.name === entry.provider) ?? providerByName.get(entry.provider);
-        if (provider && !tracked.some((candidate) => candidate.name === provider.name)) tracked.push(trackedForStream(provider, progress));
+        const provider =
+          plan.providers.find((candidate) => candidate.name === entry.provider) ??
+          providerByName.get(entry.provider);
+        if (provider && !tracked.some((candidate) => candidate.name === provider.name))
+          tracked.push(trackedForStream(provider, progress));
       }
-      const stream = client.chatStream(request, { chain: plan.chain, providers: tracked, signal: call.signal, requestId: call.requestId, userId: call.userId });
+      const stream = client.chatStream(request, {
+        chain: plan.chain,
+        providers: tracked,
+        signal: call.signal,
+        requestId: call.requestId,
+        userId: call.userId,
+      });
       // Recorded from the outcome, so no extra generator sits between the client and the socket for every chunk.
       const outcome = stream.outcome.then(
         (settled) => {
@@ -270,7 +385,14 @@ export function createLlmService(app: FastifyInstance, options: { providers: Pro
     },
 
     models() {
-      return routable.flatMap((provider) => provider.models.map((model) => ({ id: `${provider.id}/${model}`, object: 'model' as const, created: 0, owned_by: provider.id })));
+      return routable.flatMap((provider) =>
+        provider.models.map((model) => ({
+          id: `${provider.id}/${model}`,
+          object: 'model' as const,
+          created: 0,
+          owned_by: provider.id,
+        })),
+      );
     },
   };
 }
@@ -286,7 +408,10 @@ declare module 'fastify' {
 
 /** The fallback client and routing, wired to metrics, usage and fallback recorders. */
 export default fp(
-  function llm(app: FastifyInstance, options: { providers: ProvidersConfig; runtime: RuntimeConfig; client?: LlmClient }) {
+  function llm(
+    app: FastifyInstance,
+    options: { providers: ProvidersConfig; runtime: RuntimeConfig; client?: LlmClient },
+  ) {
     const service = createLlmService(app, options);
     app.decorate('llm', service);
     // Provider pools close after the streams drained (preClose) and before the process exits.

@@ -19,7 +19,12 @@ interface ObservabilityOptions {
 export default fp(
   function observability(app: FastifyInstance, options: ObservabilityOptions) {
     const prometheus = createPrometheusMetrics();
-    const recorders = createRecorders({ platform: app.platform, ...options.metrics, logger: app.log, prometheus });
+    const recorders = createRecorders({
+      platform: app.platform,
+      ...options.metrics,
+      logger: app.log,
+      prometheus,
+    });
     app.decorate('prometheus', prometheus);
     app.decorate('recorders', recorders);
 
@@ -29,10 +34,14 @@ export default fp(
       done();
     });
 
-    app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics', produces: ['text/plain'] } }, async (_request, reply) => {
-      recorders.refreshGauges();
-      return reply.type(prometheus.registry.contentType).send(await prometheus.registry.metrics());
-    });
+    app.get(
+      '/metrics',
+      { schema: { tags: ['health'], summary: 'Prometheus metrics', produces: ['text/plain'] } },
+      async (_request, reply) => {
+        recorders.refreshGauges();
+        return reply.type(prometheus.registry.contentType).send(await prometheus.registry.metrics());
+      },
+    );
 
     // Registered after the databases plugin, so this runs before the pools close (onClose is last-in, first-out).
     app.addHook('onClose', () => recorders.close(Math.max(options.shutdownGraceMs, 1_000)));

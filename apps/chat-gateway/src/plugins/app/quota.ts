@@ -14,7 +14,12 @@ declare module 'fastify' {
 /** Per-key rate limits and monthly plan quotas, counted in Redis in one round trip per request. */
 export default fp(
   function quota(app: FastifyInstance, options: { rateLimitPerMinute: number }) {
-    const service = createQuotaService({ platform: app.platform, redis: app.redis, keyPrefix: app.redisKeyPrefix, rateLimitPerMinute: options.rateLimitPerMinute });
+    const service = createQuotaService({
+      platform: app.platform,
+      redis: app.redis,
+      keyPrefix: app.redisKeyPrefix,
+      rateLimitPerMinute: options.rateLimitPerMinute,
+    });
     app.decorate('quota', service);
     app.decorate('enforceQuota', async (request: FastifyRequest, reply: FastifyReply) => {
       if (!request.principal) return;
@@ -26,7 +31,9 @@ export default fp(
         reply.header('x-ratelimit-limit-requests', String(admission.limitPerMinute));
         reply.header('x-ratelimit-remaining-requests', '0');
         reply.header('x-ratelimit-reset-requests', `${seconds}s`);
-        throw new RateLimitExceededError(`Rate limit reached for this API key: ${admission.limitPerMinute} requests per minute. Retry after ${seconds} s.`);
+        throw new RateLimitExceededError(
+          `Rate limit reached for this API key: ${admission.limitPerMinute} requests per minute. Retry after ${seconds} s.`,
+        );
       }
       throw new QuotaExceededError(
         `You used all ${admission.limits.monthlyRequestLimit} requests of the ${admission.limits.planName} plan this month. Upgrade the plan or wait for the next month.`,

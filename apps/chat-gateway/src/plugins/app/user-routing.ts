@@ -8,7 +8,11 @@ import fp from 'fastify-plugin';
 import { LRUCache } from 'lru-cache';
 import { createBaseUrlGuard } from '../../services/base-url-guard.js';
 import { readPreferences, type Preferences } from '../../services/preferences.js';
-import { createUserProvider, type UserAgentCredentials, type UserProvider } from '../../services/user-providers.js';
+import {
+  createUserProvider,
+  type UserAgentCredentials,
+  type UserProvider,
+} from '../../services/user-providers.js';
 
 /** What routing needs to know about a user: preferences and the providers built from their own keys. */
 export interface UserRouting {
@@ -35,7 +39,10 @@ export function createUserRoutingCache(app: FastifyInstance, options: UserRoutin
   const channel = `${app.redisKeyPrefix}:user-routing:changed`;
   const secretBox = createSecretBox(options.secretsKey);
   // One pool for every user provider: the undici agent pools per origin, so users of one vendor share sockets.
-  const fetch = createPooledFetch({ connections: options.providers.maxConnectionsPerProvider, timeouts: options.providers.timeouts });
+  const fetch = createPooledFetch({
+    connections: options.providers.maxConnectionsPerProvider,
+    timeouts: options.providers.timeouts,
+  });
   const cache = new LRUCache<string, UserRouting>({ max: options.maxUsers ?? 10_000, ttl: 30_000 });
   // Tells listeners (tests, for one) that another replica's change reached this one.
   const events = new EventEmitter<{ invalidated: [userId: string] }>();
@@ -51,7 +58,9 @@ export function createUserRoutingCache(app: FastifyInstance, options: UserRoutin
   async function load(userId: string): Promise<UserRouting> {
     const [preferences, agents] = await Promise.all([
       readPreferences(app.userdata, userId),
-      withUser(app.userdata, userId, (transaction) => transaction.select().from(userAiAgents).where(eq(userAiAgents.enabled, true))),
+      withUser(app.userdata, userId, (transaction) =>
+        transaction.select().from(userAiAgents).where(eq(userAiAgents.enabled, true)),
+      ),
     ]);
     const rank = (provider: string) => {
       const index = preferences.fallbackOrder.indexOf(provider);
@@ -63,10 +72,21 @@ export function createUserRoutingCache(app: FastifyInstance, options: UserRoutin
         // Checked again here, not only when stored: rows stored before the check existed, and names that now
         // resolve elsewhere, must not turn the gateway into a proxy into its own network.
         if (agent.baseUrl) await assertAllowedBaseUrl(agent.baseUrl);
-        providers.push(build({ id: agent.id, provider: agent.provider, apiKey: secretBox.decrypt(agent.encryptedApiKey), model: agent.model, baseUrl: agent.baseUrl }));
+        providers.push(
+          build({
+            id: agent.id,
+            provider: agent.provider,
+            apiKey: secretBox.decrypt(agent.encryptedApiKey),
+            model: agent.model,
+            baseUrl: agent.baseUrl,
+          }),
+        );
       } catch (error) {
         // A key that cannot be used (e.g. encrypted under a rotated SECRETS_KEY) must not block the user's requests.
-        app.log.warn({ agentId: agent.id, reason: error instanceof Error ? error.message : 'unknown' }, 'own provider key skipped');
+        app.log.warn(
+          { agentId: agent.id, reason: error instanceof Error ? error.message : 'unknown' },
+          'own provider key skipped',
+        );
       }
     }
     return { preferences, providers };

@@ -19,9 +19,16 @@ declare module 'fastify' {
 export default fp(
   function databases(app: FastifyInstance, options: { databases: DatabasesConfig }) {
     // The factories keep a lost connection (database restart, failover) from crashing the process; we log it.
-    const onError = (database: string) => (error: Error) => app.log.warn({ database, reason: error.message }, 'database connection lost');
-    const platform = createPlatformDb(options.databases.platformUrl, { poolMax: options.databases.poolMax, onError: onError('platform') });
-    const userdata = createUserdataDb(options.databases.userdataUrl, { poolMax: options.databases.poolMax, onError: onError('userdata') });
+    const onError = (database: string) => (error: Error) =>
+      app.log.warn({ database, reason: error.message }, 'database connection lost');
+    const platform = createPlatformDb(options.databases.platformUrl, {
+      poolMax: options.databases.poolMax,
+      onError: onError('platform'),
+    });
+    const userdata = createUserdataDb(options.databases.userdataUrl, {
+      poolMax: options.databases.poolMax,
+      onError: onError('userdata'),
+    });
     app.decorate('platform', platform);
     app.decorate('userdata', userdata);
     app.addHook('onClose', async () => {

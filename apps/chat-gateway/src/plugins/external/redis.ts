@@ -16,10 +16,21 @@ declare module 'fastify' {
 /** Redis connections: one for commands, one for pub/sub; both closed with the app. */
 export default fp(
   async function redis(app: FastifyInstance, options: { url: string; keyPrefix: string }) {
-    const client = new Redis(options.url, { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: true, connectionName: 'chat-gateway' });
-    const subscriber = new Redis(options.url, { maxRetriesPerRequest: null, lazyConnect: true, connectionName: 'chat-gateway-subscriber' });
+    const client = new Redis(options.url, {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: true,
+      lazyConnect: true,
+      connectionName: 'chat-gateway',
+    });
+    const subscriber = new Redis(options.url, {
+      maxRetriesPerRequest: null,
+      lazyConnect: true,
+      connectionName: 'chat-gateway-subscriber',
+    });
     for (const connection of [client, subscriber]) {
-      connection.on('error', (error: Error) => app.log.warn({ reason: error.message }, 'redis connection error'));
+      connection.on('error', (error: Error) =>
+        app.log.warn({ reason: error.message }, 'redis connection error'),
+      );
     }
     await Promise.all([client.connect(), subscriber.connect()]);
     app.decorate('redis', client);

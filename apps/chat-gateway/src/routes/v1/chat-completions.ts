@@ -7,8 +7,14 @@ import { gatewayHeaders, overheadMs } from '../../services/gateway-headers.js';
 import { createChatStreamer } from '../../services/sse-writer.js';
 
 /** `POST /v1/chat/completions`: OpenAI-compatible, JSON or SSE (`stream: true`), over the fallback client. */
-const chatCompletionsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; maxBodyBytes: number }> = (app, options) => {
-  const streamChatAnswer = createChatStreamer({ ...options, trackStream: (controller) => app.lifecycle.trackStream(controller) });
+const chatCompletionsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; maxBodyBytes: number }> = (
+  app,
+  options,
+) => {
+  const streamChatAnswer = createChatStreamer({
+    ...options,
+    trackStream: (controller) => app.lifecycle.trackStream(controller),
+  });
   app.post(
     '/v1/chat/completions',
     {
@@ -18,7 +24,13 @@ const chatCompletionsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; ma
         summary: 'Create a chat completion (OpenAI-compatible; set `stream: true` for SSE)',
         security: [{ apiKey: [] }],
         body: ChatCompletionRequestSchema,
-        response: { 200: ChatCompletionSchema, ...errorResponses, 413: { $ref: 'ErrorEnvelope' }, 502: { $ref: 'ErrorEnvelope' }, 503: { $ref: 'ErrorEnvelope' } },
+        response: {
+          200: ChatCompletionSchema,
+          ...errorResponses,
+          413: { $ref: 'ErrorEnvelope' },
+          502: { $ref: 'ErrorEnvelope' },
+          503: { $ref: 'ErrorEnvelope' },
+        },
       },
     },
     async (request, reply) => {
@@ -30,10 +42,14 @@ const chatCompletionsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; ma
       const call = { requestId: request.id, userId: principal.userId, startedAt };
 
       if (chatRequest.stream !== true) {
-        const answer = await abortOnClientClose(reply, (signal) => app.llm.chat(chatRequest, plan, { ...call, signal }));
+        const answer = await abortOnClientClose(reply, (signal) =>
+          app.llm.chat(chatRequest, plan, { ...call, signal }),
+        );
         const overhead = overheadMs(startedAt, answer.attempts);
         app.prometheus.overheadFor('false').observe(overhead / 1000);
-        return reply.headers(gatewayHeaders(answer, request.id, overhead)).send({ ...answer.completion, model: answer.model });
+        return reply
+          .headers(gatewayHeaders(answer, request.id, overhead))
+          .send({ ...answer.completion, model: answer.model });
       }
 
       await streamChatAnswer(request, reply, {

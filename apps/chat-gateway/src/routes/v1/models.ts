@@ -6,8 +6,23 @@ import { ModelListSchema } from '../../schemas/chat-completions.js';
 const modelsRoutes: FastifyPluginAsyncTypebox = (app) => {
   app.get(
     '/v1/models',
-    { preHandler: app.authenticate, schema: { tags: ['openai'], summary: 'List models (OpenAI-compatible)', security: [{ apiKey: [] }], response: { 200: ModelListSchema, ...errorResponses } } },
-    () => Promise.resolve({ object: 'list' as const, data: [{ id: 'auto', object: 'model' as const, created: 0, owned_by: 'switchyard' }, ...app.llm.models()] }),
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['openai'],
+        summary: 'List models (OpenAI-compatible)',
+        security: [{ apiKey: [] }],
+        response: { 200: ModelListSchema, ...errorResponses },
+      },
+    },
+    () =>
+      Promise.resolve({
+        object: 'list' as const,
+        data: [
+          { id: 'auto', object: 'model' as const, created: 0, owned_by: 'switchyard' },
+          ...app.llm.models(),
+        ],
+      }),
   );
   return Promise.resolve();
 };

@@ -35,12 +35,21 @@ describe('POST /v1/chat/completions streaming: heartbeats, headers and client di
   beforeEach(() => simulator.reset());
 
   const post = (body: unknown, signal?: AbortSignal) =>
-    fetch(`${baseUrl}/v1/chat/completions`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
+    fetch(`${baseUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal,
+    });
 
   it('sends heartbeat comments while the first token is slow, then the whole answer, with x-gateway headers', async () => {
     // The first token comes long after several heartbeat periods.
     simulator.setFaults([{ type: 'slow_first_token', delayMs: 1_500, times: 1 }]);
-    const response = await post({ model: 'auto', messages: [{ role: 'user', content: 'Slow start' }], stream: true });
+    const response = await post({
+      model: 'auto',
+      messages: [{ role: 'user', content: 'Slow start' }],
+      stream: true,
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     expect(response.headers.get('x-gateway-provider')).toBe('openai');
@@ -50,17 +59,31 @@ describe('POST /v1/chat/completions streaming: heartbeats, headers and client di
     const text = await readAll(response.body as ReadableStream<Uint8Array>);
     const firstData = text.indexOf('data: ');
     expect(text.slice(0, firstData)).toContain(': keep-alive\n\n');
-    const events = text.split('\n\n').filter((event) => event.startsWith('data: ')).map((event) => event.slice(6));
+    const events = text
+      .split('\n\n')
+      .filter((event) => event.startsWith('data: '))
+      .map((event) => event.slice(6));
     expect(events.at(-1)).toBe('[DONE]');
-    const chunks = events.slice(0, -1).map((event) => JSON.parse(event) as { choices: Array<{ delta: { content?: string } }>; x_gateway?: { contributors: unknown[] } });
-    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toContain('Simulated answer about Slow start');
+    const chunks = events.slice(0, -1).map(
+      (event) =>
+        JSON.parse(event) as {
+          choices: Array<{ delta: { content?: string } }>;
+          x_gateway?: { contributors: unknown[] };
+        },
+    );
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toContain(
+      'Simulated answer about Slow start',
+    );
     expect(chunks.at(-1)?.x_gateway?.contributors).toEqual([{ provider: 'openai', model: 'gpt-4o-mini' }]);
   });
 
   it('aborts the upstream call when the client disconnects mid-stream', async () => {
     simulator.setFaults([{ type: 'stall_after_tokens', tokens: 3, times: 1 }]);
     const controller = new AbortController();
-    const response = await post({ model: 'auto', messages: [{ role: 'user', content: 'Leave early' }], stream: true }, controller.signal);
+    const response = await post(
+      { model: 'auto', messages: [{ role: 'user', content: 'Leave early' }], stream: true },
+      controller.signal,
+    );
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     let seen = '';
     while (!seen.includes('"content"')) seen += new TextDecoder().decode((await reader.read()).value);
@@ -73,7 +96,10 @@ describe('POST /v1/chat/completions streaming: heartbeats, headers and client di
   it('aborts the upstream call when the client of a non-streamed request disconnects', async () => {
     simulator.setFaults([{ type: 'no_response', times: 1 }]);
     const controller = new AbortController();
-    const pending = post({ model: 'auto', messages: [{ role: 'user', content: 'Never mind' }] }, controller.signal).catch((error: unknown) => error);
+    const pending = post(
+      { model: 'auto', messages: [{ role: 'user', content: 'Never mind' }] },
+      controller.signal,
+    ).catch((error: unknown) => error);
     await expect.poll(() => simulator.requests.length).toBe(1);
     const upstreamClosed = observer.nextClose();
     controller.abort();

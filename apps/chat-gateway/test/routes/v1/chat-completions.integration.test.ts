@@ -22,7 +22,9 @@ describe('POST /v1/chat/completions through the official openai SDK', () => {
   });
 
   /** A replica on the same databases with its own Redis prefix, so breakers a failure test opens start closed and stay there. */
-  async function withFreshBreakers(run: (isolatedClient: OpenAI, replica: TestGateway) => Promise<void>): Promise<void> {
+  async function withFreshBreakers(
+    run: (isolatedClient: OpenAI, replica: TestGateway) => Promise<void>,
+  ): Promise<void> {
     const replica = await createTestGateway(env(), { databases: gateway.databases });
     try {
       const address = await replica.app.listen({ port: 0, host: '127.0.0.1' });
@@ -49,7 +51,9 @@ describe('POST /v1/chat/completions through the official openai SDK', () => {
   });
 
   it('answers a plain request with the x-gateway headers and the answering model', async () => {
-    const { data, response } = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Hello there' }] }).withResponse();
+    const { data, response } = await client.chat.completions
+      .create({ model: 'auto', messages: [{ role: 'user', content: 'Hello there' }] })
+      .withResponse();
     expect(data.choices[0]?.message.content).toContain('Simulated answer about Hello there');
     expect(data.model).toBe('gpt-4o-mini');
     expect(response.headers.get('x-gateway-provider')).toBe('openai');
@@ -60,32 +64,68 @@ describe('POST /v1/chat/completions through the official openai SDK', () => {
   });
 
   it('passes unknown request fields on to an OpenAI-compatible provider', async () => {
-    await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], seed: 7, metadata: { tag: 'kept' } } as OpenAI.ChatCompletionCreateParamsNonStreaming);
+    await client.chat.completions.create({
+      model: 'openai/gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi' }],
+      seed: 7,
+      metadata: { tag: 'kept' },
+    } as OpenAI.ChatCompletionCreateParamsNonStreaming);
     expect(primary.requests[0]?.body).toMatchObject({ seed: 7, metadata: { tag: 'kept' } });
   });
 
   it('streams chunks the SDK assembles into the same answer', async () => {
-    const stream = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Stream me' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'auto',
+      messages: [{ role: 'user', content: 'Stream me' }],
+      stream: true,
+    });
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
-    expect(text).toBe('Simulated answer about Stream me. It has several words so that streams carry many tokens and tests can cut them anywhere.');
+    expect(text).toBe(
+      'Simulated answer about Stream me. It has several words so that streams carry many tokens and tests can cut them anywhere.',
+    );
   });
 
   it('returns tool calls, plain and streamed', async () => {
-    const tools: OpenAI.ChatCompletionTool[] = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
-    const completion = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Weather in Paris?' }], tools });
-    expect(completion.choices[0]?.message.tool_calls?.[0]).toMatchObject({ type: 'function', function: { name: 'get_weather' } });
-    const stream = client.chat.completions.stream({ model: 'auto', messages: [{ role: 'user', content: 'Weather in Paris?' }], tools });
+    const tools: OpenAI.ChatCompletionTool[] = [
+      {
+        type: 'function',
+        function: {
+          name: 'get_weather',
+          parameters: { type: 'object', properties: { city: { type: 'string' } } },
+        },
+      },
+    ];
+    const completion = await client.chat.completions.create({
+      model: 'auto',
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+      tools,
+    });
+    expect(completion.choices[0]?.message.tool_calls?.[0]).toMatchObject({
+      type: 'function',
+      function: { name: 'get_weather' },
+    });
+    const stream = client.chat.completions.stream({
+      model: 'auto',
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+      tools,
+    });
     const final = await stream.finalChatCompletion();
     const call = final.choices[0]?.message.tool_calls?.[0];
     expect(call?.type === 'function' ? call.function.name : undefined).toBe('get_weather');
   });
 
   it('falls back invisibly on 429, 5xx and timeouts', async () => {
-    for (const fault of [{ type: 'rate_limit_persistent' as const, times: 2 }, { type: 'server_error' as const, times: 2 }, { type: 'no_response' as const, times: 2 }]) {
+    for (const fault of [
+      { type: 'rate_limit_persistent' as const, times: 2 },
+      { type: 'server_error' as const, times: 2 },
+      { type: 'no_response' as const, times: 2 },
+    ]) {
       await withFreshBreakers(async (isolatedClient) => {
         primary.setFaults([fault]);
-        const { data, response } = await isolatedClient.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: `Fallback ${fault.type}` }] }).withResponse();
+        const { data, response } = await isolatedClient.chat.completions
+          .create({ model: 'auto', messages: [{ role: 'user', content: `Fallback ${fault.type}` }] })
+          .withResponse();
         expect(data.choices[0]?.message.content).toContain(`Simulated answer about Fallback ${fault.type}`);
         expect(response.headers.get('x-gateway-provider')).toBe('groq');
         expect(data.model).toBe('llama-3.3-70b-versatile');
@@ -95,20 +135,32 @@ describe('POST /v1/chat/completions through the official openai SDK', () => {
 
   it('continues a stream cut mid-answer on the next provider, invisibly', async () => {
     primary.setFaults([{ type: 'cut_after_tokens', tokens: 4, times: 2 }]);
-    const stream = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Cut me' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'auto',
+      messages: [{ role: 'user', content: 'Cut me' }],
+      stream: true,
+    });
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
-    expect(text).toBe('Simulated answer about Cut me. It has several words so that streams carry many tokens and tests can cut them anywhere.');
+    expect(text).toBe(
+      'Simulated answer about Cut me. It has several words so that streams carry many tokens and tests can cut them anywhere.',
+    );
     expect(secondary.requests).toHaveLength(1);
   });
 
   it('records every fallback in provider_fallback_events', async () => {
     await withFreshBreakers(async (isolatedClient, replica) => {
       primary.setFaults([{ type: 'server_error', times: 2 }]);
-      const { response } = await isolatedClient.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Record me' }] }).withResponse();
+      const { response } = await isolatedClient.chat.completions
+        .create({ model: 'auto', messages: [{ role: 'user', content: 'Record me' }] })
+        .withResponse();
       const requestId = response.headers.get('x-request-id')!;
       await replica.app.recorders.fallbacks.flush();
-      const rows = await gateway.databases.platform.db.execute<{ from_provider: string; to_provider: string; error_kind: string }>(
+      const rows = await gateway.databases.platform.db.execute<{
+        from_provider: string;
+        to_provider: string;
+        error_kind: string;
+      }>(
         sql`select from_provider, to_provider, error_kind from provider_fallback_events where request_id = ${requestId}`,
       );
       expect(rows.rows).toEqual([{ from_provider: 'openai', to_provider: 'groq', error_kind: 'server' }]);
@@ -119,7 +171,9 @@ describe('POST /v1/chat/completions through the official openai SDK', () => {
     await withFreshBreakers(async (isolatedClient) => {
       primary.setFaults([{ type: 'server_error' }]);
       secondary.setFaults([{ type: 'server_error' }]);
-      const error = await isolatedClient.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Doomed' }] }).catch((caught: unknown) => caught);
+      const error = await isolatedClient.chat.completions
+        .create({ model: 'auto', messages: [{ role: 'user', content: 'Doomed' }] })
+        .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(APIError);
       const apiError = error as APIError;
       expect(apiError.status).toBe(502);

@@ -37,7 +37,11 @@ export function createLocalProvider(options: LocalProviderOptions = {}): ChatPro
     const text = request.messages.at(-1)?.role === 'assistant' ? continuation(request) : answerFor(request);
     const promptTokens = estimateTokens(request.messages);
     const completionTokens = estimateTokens(text);
-    const usage: ChatUsage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+    const usage: ChatUsage = {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+    };
     return { id: `chatcmpl-local-${counter}`, created: Math.floor(Date.now() / 1000), text, usage };
   };
 
@@ -55,7 +59,14 @@ export function createLocalProvider(options: LocalProviderOptions = {}): ChatPro
         created: answer.created,
         model: localModel,
         system_fingerprint: localFingerprint,
-        choices: [{ index: 0, message: { role: 'assistant', content: answer.text, refusal: null }, finish_reason: 'stop', logprobs: null }],
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: answer.text, refusal: null },
+            finish_reason: 'stop',
+            logprobs: null,
+          },
+        ],
         usage: answer.usage,
       });
     },
@@ -64,8 +75,17 @@ export function createLocalProvider(options: LocalProviderOptions = {}): ChatPro
       await Promise.resolve();
       callOptions.signal.throwIfAborted();
       const answer = compose(request);
-      const base = { id: answer.id, object: 'chat.completion.chunk' as const, created: answer.created, model: localModel, system_fingerprint: localFingerprint };
-      const chunk = (delta: ChatCompletionChunk['choices'][number]['delta'], finish: 'stop' | null = null): ChatCompletionChunk => ({
+      const base = {
+        id: answer.id,
+        object: 'chat.completion.chunk' as const,
+        created: answer.created,
+        model: localModel,
+        system_fingerprint: localFingerprint,
+      };
+      const chunk = (
+        delta: ChatCompletionChunk['choices'][number]['delta'],
+        finish: 'stop' | null = null,
+      ): ChatCompletionChunk => ({
         ...base,
         choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
       });

@@ -1,2 +1,5 @@
-export { createOpenAICompatibleProvider, type OpenAICompatibleProviderOptions } from './openai-compatible-chat-provider.js';
+export {
+  createOpenAICompatibleProvider,
+  type OpenAICompatibleProviderOptions,
+} from './openai-compatible-chat-provider.js';
 export { toOpenAICompatibleError } from './openai-compatible-error.js';

@@ -12,7 +12,9 @@ interface OpenAIErrorBody {
 function kindFromBody(status: number | undefined, body: OpenAIErrorBody | undefined): LlmErrorKind {
   const kind = kindFromCode(status, body);
   // A 400 names a rejected prefill or an account problem only in its message, as with every other adapter.
-  return kind === 'bad_request' ? refineBadRequestKind(typeof body?.message === 'string' ? body.message : '') : kind;
+  return kind === 'bad_request'
+    ? refineBadRequestKind(typeof body?.message === 'string' ? body.message : '')
+    : kind;
 }
 
 function kindFromCode(status: number | undefined, body: OpenAIErrorBody | undefined): LlmErrorKind {
@@ -32,7 +34,11 @@ function kindFromCode(status: number | undefined, body: OpenAIErrorBody | undefi
 export function toOpenAICompatibleError(error: unknown, provider: string, signal?: AbortSignal): LlmError {
   if (error instanceof LlmError) return error;
   if (error instanceof OpenAI.APIUserAbortError || signal?.aborted) {
-    return new LlmError(`Provider ${provider} call was aborted.`, { kind: 'timeout', provider, cause: error });
+    return new LlmError(`Provider ${provider} call was aborted.`, {
+      kind: 'timeout',
+      provider,
+      cause: error,
+    });
   }
   if (error instanceof OpenAI.APIConnectionTimeoutError) {
     return new LlmError(safeMessage('timeout', provider), { kind: 'timeout', provider, cause: error });
@@ -52,7 +58,11 @@ export function toOpenAICompatibleError(error: unknown, provider: string, signal
     });
   }
   if (error instanceof SyntaxError) {
-    return new LlmError(`Provider ${provider} sent a malformed response.`, { kind: 'server', provider, cause: error });
+    return new LlmError(`Provider ${provider} sent a malformed response.`, {
+      kind: 'server',
+      provider,
+      cause: error,
+    });
   }
   return new LlmError(safeMessage('network', provider), { kind: 'network', provider, cause: error });
 }
