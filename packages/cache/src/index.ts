@@ -1,0 +1,5 @@
+export {
+  createInvalidatedCache,
+  type InvalidatedCache,
+  type InvalidatedCacheOptions,
+} from './invalidated-cache.js';
