@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Multi-stage build of @switchyard/monitoring-worker: compile in a full workspace, ship production dependencies only.
-FROM node:20-bookworm-slim AS base
+FROM node:24-bookworm-slim AS base
 ENV COREPACK_INTEGRITY_KEYS=0 PNPM_HOME=/pnpm PATH=/pnpm:$PATH
 RUN corepack enable
 WORKDIR /workspace
@@ -11,7 +11,7 @@ RUN pnpm install --frozen-lockfile \
  && pnpm turbo run build --filter=@switchyard/monitoring-worker... \
  && pnpm deploy --legacy --filter=@switchyard/monitoring-worker --prod /deploy
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build --chown=node:node /deploy ./
