@@ -14,6 +14,7 @@ export { createSecretBox, SecretBoxError, type SecretBox } from './secret-box.js
 export { applicationRole, databaseNames, type DatabaseName } from './layout.js';
 export { MigrationError, type MigrationErrorKind, type MigrationResult } from './migrator.js';
 export * from './operators.js';
+export { getTableName } from 'drizzle-orm';
 export {
   prepareDatabases,
   verifyDatabases,

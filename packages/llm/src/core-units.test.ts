@@ -1,9 +1,9 @@
 import { providersConfigSchema } from '@switchyard/config';
 import { describe, expect, it } from 'vitest';
-import { createMemoryHealthStore } from './health-store.js';
+import { createMemoryHealthStore } from './breaker/index.js';
 import { createLlmClient } from './client.js';
 import { priceUsage } from './pricing.js';
-import { parseDurationMs, readRateLimitHeaders, readRetryAfterMs } from './provider-utils.js';
+import { parseDurationMs, readRateLimitHeaders, readRetryAfterMs } from './providers/shared/index.js';
 import { createProvidersFromConfig } from './providers-from-config.js';
 import { createLocalProvider, localFingerprint } from './providers/local/index.js';
 import { resolveModel } from './resolve-model.js';

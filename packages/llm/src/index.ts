@@ -31,8 +31,9 @@ export {
   type StreamOutcome,
   type UsageEvent,
 } from './client.js';
-export type { BreakerOptions, ProviderHealth } from './health-store.js';
+export type { BreakerOptions, ProviderHealth } from './breaker/index.js';
 export { createProvidersFromConfig, type ConfiguredProviders } from './providers-from-config.js';
+export { createProvider, type ProviderOptions } from './providers/create-provider.js';
 export { createPooledFetch, type PooledFetch, type PooledFetchOptions } from './transport.js';
 export { createLocalProvider, localFingerprint, localModel } from './providers/local/index.js';
 export { createOpenAIProvider } from './providers/openai/index.js';
@@ -47,4 +48,4 @@ export { findModelPrice, modelPrices, priceUsage, type ModelPrice, type UsageCos
 export { createAnthropicProvider } from './providers/anthropic/index.js';
 export { createCohereProvider } from './providers/cohere/index.js';
 export { createGeminiProvider } from './providers/gemini/index.js';
-export { parseDurationMs, readRateLimitHeaders, readRetryAfterMs } from './provider-utils.js';
+export { parseDurationMs, readRateLimitHeaders, readRetryAfterMs } from './providers/shared/index.js';

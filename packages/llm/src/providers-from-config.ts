@@ -1,13 +1,7 @@
 import type { ProviderName, ProvidersConfig } from '@switchyard/config';
 import type { ChatProvider } from './chat-provider.js';
 import type { ChainEntry } from './client.js';
-import { createAnthropicProvider } from './providers/anthropic/index.js';
-import { createCohereProvider } from './providers/cohere/index.js';
-import { createGeminiProvider } from './providers/gemini/index.js';
-import { createGroqProvider } from './providers/groq/index.js';
-import { createLocalProvider } from './providers/local/index.js';
-import { createOpenAICompatibleProvider } from './providers/openai-compatible/index.js';
-import { createOpenAIProvider } from './providers/openai/index.js';
+import { createProvider } from './providers/create-provider.js';
 import { createPooledFetch, type PooledFetch } from './transport.js';
 
 /** Providers built from configuration, the default chain, and `close()` for their connection pools. */
@@ -18,6 +12,9 @@ export interface ConfiguredProviders {
   close(): Promise<void>;
 }
 
+/** Where a configured `openai-compatible` key is sent without `OPENAI_COMPATIBLE_BASE_URL`: a local server. */
+const defaultOpenAICompatibleBaseUrl = 'http://127.0.0.1:8080/v1';
+
 /**
  * Builds every provider that has an API key (plus `local`), each with its own keep-alive pool, and the
  * default chain from `fallbackOrder`. With no remote provider configured the chain is `local`, so a
@@ -26,39 +23,24 @@ export interface ConfiguredProviders {
 export function createProvidersFromConfig(config: ProvidersConfig): ConfiguredProviders {
   const pools: PooledFetch[] = [];
   const providers: ChatProvider[] = [];
-  const build = (name: ProviderName, apiKey: string, baseUrl: string | undefined): ChatProvider => {
+  for (const [name, settings] of Object.entries(config.providers) as Array<
+    [ProviderName, ProvidersConfig['providers'][ProviderName]]
+  >) {
+    if (name === 'local') {
+      providers.push(createProvider('local'));
+      continue;
+    }
+    if (!settings.apiKey) continue;
     const fetch = createPooledFetch({
       connections: config.maxConnectionsPerProvider,
       timeouts: config.timeouts,
     });
     pools.push(fetch);
-    const common = { apiKey, baseUrl, timeouts: config.timeouts, fetch };
-    switch (name) {
-      case 'openai':
-        return createOpenAIProvider(common);
-      case 'groq':
-        return createGroqProvider(common);
-      case 'gemini':
-        return createGeminiProvider(common);
-      case 'anthropic':
-        return createAnthropicProvider(common);
-      case 'cohere':
-        return createCohereProvider(common);
-      case 'openai-compatible':
-        return createOpenAICompatibleProvider({ ...common, baseUrl: baseUrl ?? 'http://127.0.0.1:8080/v1' });
-      case 'local':
-        return createLocalProvider();
-    }
-  };
-  for (const [name, settings] of Object.entries(config.providers) as Array<
-    [ProviderName, ProvidersConfig['providers'][ProviderName]]
-  >) {
-    if (name === 'local') {
-      providers.push(createLocalProvider());
-      continue;
-    }
-    if (!settings.apiKey) continue;
-    providers.push(build(name, settings.apiKey, settings.baseUrl));
+    const baseUrl =
+      name === 'openai-compatible' ? (settings.baseUrl ?? defaultOpenAICompatibleBaseUrl) : settings.baseUrl;
+    providers.push(
+      createProvider(name, { apiKey: settings.apiKey, baseUrl, timeouts: config.timeouts, fetch }),
+    );
   }
   const defaultChain: ChainEntry[] = config.fallbackOrder
     .filter((name) => providers.some((provider) => provider.name === name))

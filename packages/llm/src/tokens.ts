@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type * as GptTokenizer from 'gpt-tokenizer';
 import type { ChatMessage } from './chat-types.js';
+import { contentToText } from './providers/shared/content-text.js';
 
 // Per-message framing tokens OpenAI documents for chat models (role + separators).
 const tokensPerMessage = 3;
@@ -14,13 +15,6 @@ function countTokens(text: string): number {
   return loadedCountTokens(text);
 }
 
-/** Text of a message content, ignoring non-text parts. */
-export function messageText(content: ChatMessage['content']): string {
-  if (typeof content === 'string') return content;
-  if (!content) return '';
-  return content.map((part) => (part.type === 'text' ? part.text : '')).join('');
-}
-
 /**
  * Token count with the o200k tokenizer: exact for current OpenAI models, a close estimate for others.
  * Accepts a text or a conversation. The first call loads the tokenizer (tens of milliseconds).
@@ -29,7 +23,7 @@ export function estimateTokens(input: string | ChatMessage[]): number {
   if (typeof input === 'string') return input.length === 0 ? 0 : countTokens(input);
   let total = 3;
   for (const message of input) {
-    total += tokensPerMessage + countTokens(messageText(message.content));
+    total += tokensPerMessage + countTokens(contentToText(message.content));
     for (const call of message.tool_calls ?? [])
       total += countTokens(call.function.name) + countTokens(call.function.arguments);
   }

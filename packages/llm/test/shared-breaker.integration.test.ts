@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLlmClient } from '../src/client.js';
-import { createRedisHealthStore } from '../src/health-store.js';
+import { createRedisHealthStore } from '../src/breaker/index.js';
 import { drain, expectedText, request, startFleet } from './helpers.js';
 
 let redis: Redis;

@@ -17,8 +17,13 @@ import type {
   ChatUsage,
   FinishReason,
 } from '../../chat-types.js';
-import { readRateLimitHeaders } from '../../provider-utils.js';
-import { contentToText, providerError, toChatCompletion, truncatedStreamError } from '../adapter-support.js';
+import {
+  contentToText,
+  providerError,
+  reportRateLimit,
+  toChatCompletion,
+  truncatedStreamError,
+} from '../shared/index.js';
 import { toAnthropicLlmError } from './anthropic-error.js';
 import { convertToAnthropicRequest } from './convert-to-anthropic-messages.js';
 import { mapAnthropicFinishReason } from './map-anthropic-finish-reason.js';
@@ -108,12 +113,6 @@ function toCompletion(message: Message, provider: string, whitespaceToDrop: numb
     finishReason,
     usage: toChatUsage(message.usage),
   });
-}
-
-function reportRateLimit(headers: Headers | undefined, options: ProviderCallOptions): void {
-  if (!headers || !options.onRateLimit) return;
-  const snapshot = readRateLimitHeaders(headers);
-  if (snapshot) options.onRateLimit(snapshot);
 }
 
 /** Creates the Anthropic adapter: Messages API through `@anthropic-ai/sdk`, with our fetch and no SDK retries. */

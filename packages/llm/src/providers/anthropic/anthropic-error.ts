@@ -6,8 +6,13 @@ import {
 } from '@anthropic-ai/sdk';
 
 import { LlmError, type LlmErrorKind } from '../../errors.js';
-import { kindFromStatus, readRetryAfterMs } from '../../provider-utils.js';
-import { classifyTransportError, providerError, refineBadRequestKind } from '../adapter-support.js';
+import {
+  classifyTransportError,
+  kindFromStatus,
+  providerError,
+  readRetryAfterMs,
+  refineBadRequestKind,
+} from '../shared/index.js';
 
 /** Anthropic `error.type` values and the kind each means (also used for in-band `event: error`, which has no status). */
 const kindsByType: Record<string, { kind: LlmErrorKind; status: number }> = {

@@ -15,7 +15,7 @@ import {
   parseToolArguments,
   rejectUnsupportedFields,
   unsupportedFeature,
-} from '../adapter-support.js';
+} from '../shared/index.js';
 
 /** Anthropic requires `max_tokens`; this is what we ask for when the caller sets none. */
 export const defaultAnthropicMaxTokens = 4096;

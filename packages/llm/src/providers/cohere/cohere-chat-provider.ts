@@ -7,14 +7,14 @@ import type {
   ChatUsage,
   FinishReason,
 } from '../../chat-types.js';
-import { readRateLimitHeaders } from '../../provider-utils.js';
-import { SseReader } from '../../sse-reader.js';
 import {
   estimatedUsage,
   linkAbortSignal,
+  reportRateLimit,
   toChatCompletion,
   truncatedStreamError,
-} from '../adapter-support.js';
+} from '../shared/index.js';
+import { SseReader } from '../../sse-reader.js';
 import { cohereHttpError, cohereStreamError, toCohereLlmError } from './cohere-error.js';
 import { convertToCohereRequest, type CohereToolCall } from './convert-to-cohere-messages.js';
 import { mapCohereFinishReason } from './map-cohere-finish-reason.js';
@@ -120,8 +120,7 @@ export function createCohereProvider(options: CohereProviderOptions): ChatProvid
     } catch (error) {
       throw toCohereLlmError(error, name, callOptions.signal);
     }
-    const snapshot = readRateLimitHeaders(response.headers);
-    if (snapshot && callOptions.onRateLimit) callOptions.onRateLimit(snapshot);
+    reportRateLimit(response.headers, callOptions);
     if (!response.ok) {
       let errorBody: unknown;
       try {

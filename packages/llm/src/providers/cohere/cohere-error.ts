@@ -1,11 +1,11 @@
 import { LlmError, type LlmErrorKind } from '../../errors.js';
-import { readRetryAfterMs } from '../../provider-utils.js';
 import {
   classifyTransportError,
-  kindOfStatus,
+  kindFromStatus,
   providerError,
+  readRetryAfterMs,
   refineBadRequestKind,
-} from '../adapter-support.js';
+} from '../shared/index.js';
 
 /** Cohere's wording when its safety checks refuse a prompt or an answer. */
 const blockedMessage = /blocked (input|output)|content moderation|usage guidelines/i;
@@ -16,7 +16,7 @@ export function cohereHttpError(provider: string, status: number, headers: Heade
     typeof body === 'object' && body !== null && 'message' in body && typeof body.message === 'string'
       ? body.message
       : '';
-  let kind: LlmErrorKind = kindOfStatus(status);
+  let kind: LlmErrorKind = kindFromStatus(status);
   if (kind === 'bad_request')
     kind = blockedMessage.test(message) ? 'content_filter' : refineBadRequestKind(message);
   const retryAfterMs = kind === 'rate_limit' || kind === 'overloaded' ? readRetryAfterMs(headers) : undefined;

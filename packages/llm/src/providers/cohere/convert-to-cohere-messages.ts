@@ -4,7 +4,7 @@ import {
   invalidRequest,
   rejectUnsupportedFields,
   unsupportedFeature,
-} from '../adapter-support.js';
+} from '../shared/index.js';
 
 const honouredFields: ReadonlySet<string> = new Set([
   'temperature',

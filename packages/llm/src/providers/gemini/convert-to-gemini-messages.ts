@@ -16,7 +16,7 @@ import {
   parseToolArguments,
   rejectUnsupportedFields,
   unsupportedFeature,
-} from '../adapter-support.js';
+} from '../shared/index.js';
 
 const honouredFields: ReadonlySet<string> = new Set([
   'temperature',

@@ -17,7 +17,7 @@ import {
   providerError,
   toChatCompletion,
   truncatedStreamError,
-} from '../adapter-support.js';
+} from '../shared/index.js';
 import { convertToGeminiRequest } from './convert-to-gemini-messages.js';
 import { geminiApiError, toGeminiLlmError, type GeminiErrorBody } from './gemini-error.js';
 import { mapGeminiFinishReason } from './map-gemini-finish-reason.js';

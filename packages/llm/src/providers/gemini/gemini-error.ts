@@ -5,13 +5,14 @@ import {
 } from '@google/generative-ai';
 
 import { LlmError, type LlmErrorKind } from '../../errors.js';
-import { parseDurationMs, readRetryAfterMs } from '../../provider-utils.js';
 import {
   classifyTransportError,
-  kindOfStatus,
+  kindFromStatus,
+  parseDurationMs,
   providerError,
+  readRetryAfterMs,
   refineBadRequestKind,
-} from '../adapter-support.js';
+} from '../shared/index.js';
 
 /** One entry of a Google API error's `details` (`google.rpc.*` messages tagged by `@type`). */
 interface ErrorDetail {
@@ -55,7 +56,7 @@ export function geminiApiError(
 ): LlmError {
   const status = context.status ?? error.code;
   let kind: LlmErrorKind =
-    (error.status ? kindsByStatus[error.status] : undefined) ?? kindOfStatus(status ?? 500);
+    (error.status ? kindsByStatus[error.status] : undefined) ?? kindFromStatus(status ?? 500);
   const message = error.message ?? '';
   // Gemini answers a bad API key with 400 INVALID_ARGUMENT; the ErrorInfo reason tells it apart.
   if (error.details?.some((detail) => detail.reason === 'API_KEY_INVALID')) kind = 'auth';

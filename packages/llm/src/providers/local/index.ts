@@ -1,6 +1,7 @@
 import type { ChatProvider } from '../../chat-provider.js';
 import type { ChatCompletionChunk, ChatRequest, ChatUsage } from '../../chat-types.js';
-import { messageText, estimateTokens } from '../../tokens.js';
+import { estimateTokens } from '../../tokens.js';
+import { contentToText } from '../shared/index.js';
 
 /** Model id of the local provider. */
 export const localModel = 'local-echo-1';
@@ -14,13 +15,13 @@ export interface LocalProviderOptions {
 
 function answerFor(request: ChatRequest): string {
   const lastUser = [...request.messages].reverse().find((message) => message.role === 'user');
-  const prompt = lastUser ? messageText(lastUser.content).trim() : '';
+  const prompt = lastUser ? contentToText(lastUser.content).trim() : '';
   return `[local-echo-1: deterministic local answer, no real model] You said: ${prompt || '(nothing)'}`;
 }
 
 function continuation(request: ChatRequest): string {
   const full = answerFor({ ...request, messages: request.messages.slice(0, -1) });
-  const prefill = messageText(request.messages.at(-1)?.content ?? null);
+  const prefill = contentToText(request.messages.at(-1)?.content ?? null);
   return full.startsWith(prefill) ? full.slice(prefill.length) : full;
 }
 

@@ -2,9 +2,8 @@ import OpenAI from 'openai';
 import type { ChatProvider, ProviderCallOptions, ProviderId, ProviderTimeouts } from '../../chat-provider.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../chat-types.js';
 import { LlmError } from '../../errors.js';
-import { readRateLimitHeaders } from '../../provider-utils.js';
 import { SseReader } from '../../sse-reader.js';
-import { estimateTokens } from '../../tokens.js';
+import { estimatedUsage, reportRateLimit, truncatedStreamError } from '../shared/index.js';
 import { toOpenAICompatibleError } from './openai-compatible-error.js';
 
 /** Options of `createOpenAICompatibleProvider`. */
@@ -50,15 +49,8 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
   });
   const contextWindows = options.contextWindows ?? {};
 
-  const reportLimits = (headers: Headers | undefined, callOptions: ProviderCallOptions) => {
-    if (!headers || !callOptions.onRateLimit) return;
-    const snapshot = readRateLimitHeaders(headers);
-    if (snapshot) callOptions.onRateLimit(snapshot);
-  };
-
   const fail = (error: unknown, callOptions: ProviderCallOptions): LlmError => {
-    if (error instanceof OpenAI.APIError && error.headers)
-      reportLimits(error.headers as Headers, callOptions);
+    if (error instanceof OpenAI.APIError) reportRateLimit(error.headers as Headers | undefined, callOptions);
     return toOpenAICompatibleError(error, name, callOptions.signal);
   };
 
@@ -84,7 +76,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
       const response = await client.chat.completions
         .create(body as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { signal: callOptions.signal })
         .asResponse();
-      reportLimits(response.headers, callOptions);
+      reportRateLimit(response.headers, callOptions);
       if (!response.body)
         throw new LlmError(`Provider ${name} sent an empty stream.`, { kind: 'network', provider: name });
       for await (const event of new SseReader(response.body)) {
@@ -103,26 +95,16 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
       throw fail(error, callOptions);
     }
     if (!finished) {
-      throw new LlmError(`Provider ${name} ended the stream before the answer was complete.`, {
-        kind: 'network',
-        provider: name,
-      });
+      throw truncatedStreamError(name);
     }
     if (!usageSeen && last) {
-      const promptTokens = estimateTokens(request.messages);
-      const completionTokens = estimateTokens(text);
       yield {
         id: last.id,
         object: 'chat.completion.chunk',
         created: last.created,
         model: last.model,
         choices: [],
-        usage: {
-          prompt_tokens: promptTokens,
-          completion_tokens: completionTokens,
-          total_tokens: promptTokens + completionTokens,
-          estimated: true,
-        },
+        usage: estimatedUsage(request, text),
       };
     }
   }
@@ -146,18 +128,9 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
             },
           )
           .withResponse();
-        reportLimits(response.headers, callOptions);
+        reportRateLimit(response.headers, callOptions);
         const completion = data as unknown as ChatCompletion;
-        if (!completion.usage) {
-          const promptTokens = estimateTokens(request.messages);
-          const completionTokens = estimateTokens(completion.choices[0]?.message.content ?? '');
-          completion.usage = {
-            prompt_tokens: promptTokens,
-            completion_tokens: completionTokens,
-            total_tokens: promptTokens + completionTokens,
-            estimated: true,
-          };
-        }
+        completion.usage ??= estimatedUsage(request, completion.choices[0]?.message.content ?? '');
         return completion;
       } catch (error) {
         throw fail(error, callOptions);

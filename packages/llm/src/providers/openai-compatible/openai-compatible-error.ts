@@ -1,7 +1,6 @@
 import OpenAI from 'openai';
 import { LlmError, type LlmErrorKind } from '../../errors.js';
-import { kindFromStatus, readRetryAfterMs, safeMessage } from '../../provider-utils.js';
-import { refineBadRequestKind } from '../adapter-support.js';
+import { kindFromStatus, providerError, readRetryAfterMs, refineBadRequestKind } from '../shared/index.js';
 
 interface OpenAIErrorBody {
   code?: unknown;
@@ -41,17 +40,15 @@ export function toOpenAICompatibleError(error: unknown, provider: string, signal
     });
   }
   if (error instanceof OpenAI.APIConnectionTimeoutError) {
-    return new LlmError(safeMessage('timeout', provider), { kind: 'timeout', provider, cause: error });
+    return providerError(provider, 'timeout', { cause: error });
   }
   if (error instanceof OpenAI.APIConnectionError) {
-    return new LlmError(safeMessage('network', provider), { kind: 'network', provider, cause: error });
+    return providerError(provider, 'network', { cause: error });
   }
   if (error instanceof OpenAI.APIError) {
     const status = typeof error.status === 'number' ? error.status : undefined;
     const kind = kindFromBody(status, error.error as OpenAIErrorBody | undefined);
-    return new LlmError(safeMessage(kind, provider), {
-      kind,
-      provider,
+    return providerError(provider, kind, {
       status,
       retryAfterMs: readRetryAfterMs(error.headers as Headers | undefined),
       cause: error,
@@ -64,5 +61,5 @@ export function toOpenAICompatibleError(error: unknown, provider: string, signal
       cause: error,
     });
   }
-  return new LlmError(safeMessage('network', provider), { kind: 'network', provider, cause: error });
+  return providerError(provider, 'network', { cause: error });
 }

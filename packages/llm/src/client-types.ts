@@ -1,0 +1,125 @@
+/** The fallback client's public contract: what `createLlmClient` (client.ts) takes, reports and returns. */
+import type { Redis } from 'ioredis';
+import type { BreakerOptions, ProviderHealth } from './breaker/index.js';
+import type { RetryOptions } from './chain-policy.js';
+import type { ChatProvider, ProviderTimeouts } from './chat-provider.js';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest, ChatUsage } from './chat-types.js';
+import type { AttemptRecord } from './errors.js';
+
+/** One step of a fallback chain: a provider (by name) and the model to ask it for. */
+export interface ChainEntry {
+  provider: string;
+  model: string;
+}
+
+/** Context shared by every hook event of one request. */
+export interface HookContext {
+  requestId?: string;
+  userId?: string;
+  stream: boolean;
+}
+
+/** Reported after every attempt (and every skipped provider). */
+export type AttemptEvent = AttemptRecord & HookContext;
+
+/** Reported when the client leaves one provider for the next. */
+export interface FallbackEvent extends HookContext {
+  from: ChainEntry;
+  to: ChainEntry;
+  /** The error kind (or skip reason) that made the client move on. */
+  reason: string;
+  /** True when content had already reached the caller (a streaming continuation). */
+  afterFirstToken: boolean;
+}
+
+/** Reported once per provider that produced (part of) an answer. */
+export interface UsageEvent extends HookContext {
+  provider: string;
+  model: string;
+  usage: ChatUsage;
+}
+
+/** How the apps observe the client; the library itself never logs. A throwing hook is ignored. */
+export interface LlmClientHooks {
+  onAttempt?: (event: AttemptEvent) => void;
+  onFallback?: (event: FallbackEvent) => void;
+  onUsage?: (event: UsageEvent) => void;
+}
+
+/** Options of `createLlmClient`. */
+export interface LlmClientOptions {
+  providers: ChatProvider[];
+  /** The chain used when a call does not pass its own. */
+  defaultChain: ChainEntry[];
+  /** Overall deadline of one request (every retry and fallback included), in ms. */
+  deadlineMs: number;
+  breaker?: BreakerOptions;
+  /** Shares breaker and rate-limit state across processes; without it, state is per process. */
+  redis?: Redis;
+  /** Prefix of the Redis keys (default `switchyard:`). */
+  keyPrefix?: string;
+  hooks?: LlmClientHooks;
+  /** Continue a cut stream on the next provider (default true). */
+  continuation?: boolean;
+  /** Timeouts of providers that do not carry their own. */
+  timeouts?: Partial<ProviderTimeouts>;
+  retry?: RetryOptions;
+}
+
+/** Per-call options. */
+export interface LlmCallOptions {
+  /** Cancels the call (e.g. the HTTP client went away). */
+  signal?: AbortSignal;
+  /** Overrides the default chain (per user or per request). */
+  chain?: ChainEntry[];
+  /**
+   * Providers for this call only (e.g. built from a user's own key), found by `name` before the client's own.
+   * Breaker and rate-limit state are keyed by that name, so a failing user key never trips a shared provider.
+   */
+  providers?: readonly ChatProvider[];
+  /** Overrides the client's deadline for this call. */
+  deadlineMs?: number;
+  requestId?: string;
+  userId?: string;
+}
+
+/** A non-streamed answer and how it was obtained. */
+export interface ChatResult {
+  completion: ChatCompletion;
+  provider: string;
+  model: string;
+  attempts: AttemptRecord[];
+  /** True when the answer did not come from the first entry of the chain. */
+  usedFallback: boolean;
+}
+
+/** How a finished stream was produced. */
+export interface StreamOutcome {
+  /** The provider/model that wrote the end of the answer. */
+  provider: string;
+  model: string;
+  attempts: AttemptRecord[];
+  /** Every provider that wrote part of the answer, in order; more than one after a continuation. */
+  contributors: ChainEntry[];
+  /** Sum over contributors; `estimated` when any part was counted with the tokenizer. */
+  usage: ChatUsage;
+  usedFallback: boolean;
+}
+
+/**
+ * A streamed answer: iterate it for OpenAI chunks (the last one carries `usage` and `x_gateway`).
+ * Iteration throws `LlmError` (`bad_request`) or `AllProvidersFailedError` before any content, and
+ * `StreamInterruptedError` after content when the answer could not be completed.
+ * `outcome` settles when iteration ends; it rejects with the same error (it never causes an unhandled rejection).
+ */
+export interface ChatStream extends AsyncIterable<ChatCompletionChunk> {
+  readonly outcome: Promise<StreamOutcome>;
+}
+
+/** The fallback client. */
+export interface LlmClient {
+  chat(request: ChatRequest, options?: LlmCallOptions): Promise<ChatResult>;
+  chatStream(request: ChatRequest, options?: LlmCallOptions): ChatStream;
+  /** Breaker and rate-limit state of every configured provider, for a health endpoint. */
+  providerHealth(): Promise<ProviderHealth[]>;
+}
