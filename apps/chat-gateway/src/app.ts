@@ -3,7 +3,7 @@ import type { GatewayAppConfig } from '@switchyard/config';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { createErrorHandler, mapError } from './error-handler.js';
 import { ShuttingDownError } from './errors.js';
-import type { LlmClient } from './plugins/app/llm.js';
+import type { LlmClient } from './services/llm-service.js';
 import authPlugin from './plugins/app/auth.js';
 import lifecyclePlugin from './plugins/app/lifecycle.js';
 import llmPlugin from './plugins/app/llm.js';

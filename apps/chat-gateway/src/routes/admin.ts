@@ -1,9 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import { eq } from '@switchyard/db';
 import { users } from '@switchyard/db/platform';
 import { NotFoundError, InvalidValueError, withParam } from '../errors.js';
-import { errorResponses, IdParamsSchema } from '../schemas/common.js';
+import {
+  errorResponses,
+  ErrorEnvelopeRefSchema,
+  IdParamsSchema,
+  NoContentSchema,
+} from '../schemas/common.js';
 import { CreateApiKeySchema, CreateUserSchema, IssuedApiKeySchema, UserSchema } from '../schemas/users.js';
 
 /** Admin endpoints (GATEWAY_ADMIN_KEY): create users, issue and revoke API keys. */
@@ -20,7 +24,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = (app) => {
         summary: 'Create a user',
         security,
         body: CreateUserSchema,
-        response: { 201: UserSchema, ...errorResponses, 409: Type.Ref('ErrorEnvelope') },
+        response: { 201: UserSchema, ...errorResponses, 409: ErrorEnvelopeRefSchema },
       },
     },
     async (request, reply) => {
@@ -48,7 +52,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = (app) => {
         summary: 'Issue an API key (shown once)',
         security,
         params: IdParamsSchema,
-        body: Type.Optional(CreateApiKeySchema),
+        body: CreateApiKeySchema,
         response: { 201: IssuedApiKeySchema, ...errorResponses },
       },
     },
@@ -73,7 +77,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = (app) => {
         summary: 'Revoke an API key on every replica within a second',
         security,
         params: IdParamsSchema,
-        response: { 204: Type.Null(), ...errorResponses },
+        response: { 204: NoContentSchema, ...errorResponses },
       },
     },
     async (request, reply) => {

@@ -1,9 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import { createSecretBox, eq, withUser } from '@switchyard/db';
 import { userAiAgents } from '@switchyard/db/userdata';
 import { InvalidValueError, NotFoundError, withParam } from '../errors.js';
-import { errorResponses, IdParamsSchema } from '../schemas/common.js';
+import {
+  AgentListSchema,
+  AgentSchema,
+  AgentTestResultSchema,
+  ConfiguredServicesSchema,
+  PutAgentSchema,
+} from '../schemas/ai-agents.js';
+import { errorResponses, IdParamsSchema, NoContentSchema } from '../schemas/common.js';
 import { RefusedBaseUrlError } from '../services/base-url-guard.js';
 
 const displayNames: Record<string, string> = {
@@ -15,45 +21,6 @@ const displayNames: Record<string, string> = {
   'openai-compatible': 'OpenAI-compatible endpoint',
   local: 'Local echo (development, no real model)',
 };
-
-const ServiceSchema = Type.Object({
-  serviceName: Type.String(),
-  provider: Type.String(),
-  displayName: Type.String(),
-  models: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      name: Type.String(),
-      maxTokens: Type.Union([Type.Integer(), Type.Null()]),
-    }),
-  ),
-  status: Type.String({
-    description: '`available`, `degraded` (breaker half open) or `unavailable` (breaker open)',
-  }),
-  source: Type.String({ description: '`environment` (server key) or `built-in`' }),
-});
-
-const AgentProviderSchema = Type.Union(
-  ['gemini', 'openai', 'anthropic', 'groq', 'cohere', 'openai-compatible'].map((name) => Type.Literal(name)),
-);
-
-const PutAgentSchema = Type.Object({
-  provider: AgentProviderSchema,
-  apiKey: Type.String({ minLength: 8, description: 'Stored encrypted (AES-256-GCM); never returned.' }),
-  model: Type.Optional(Type.String({ minLength: 1 })),
-  baseUrl: Type.Optional(Type.String({ format: 'uri' })),
-  displayName: Type.Optional(Type.String({ maxLength: 100 })),
-});
-
-const AgentSchema = Type.Object({
-  id: Type.String(),
-  provider: Type.String(),
-  model: Type.Union([Type.String(), Type.Null()]),
-  displayName: Type.Union([Type.String(), Type.Null()]),
-  baseUrl: Type.Union([Type.String(), Type.Null()]),
-  apiKeyHint: Type.Union([Type.String(), Type.Null()]),
-  enabled: Type.Boolean(),
-});
 
 type AgentRow = typeof userAiAgents.$inferSelect;
 const agentView = (row: AgentRow) => ({
@@ -84,13 +51,7 @@ const aiAgentsRoutes: FastifyPluginAsyncTypebox<{ secretsKey: Buffer }> = (app, 
       schema: {
         tags: ['ai-agents'],
         summary: 'Providers usable right now (key present, breaker state); never a secret',
-        response: {
-          200: Type.Object({
-            services: Type.Array(ServiceSchema),
-            total: Type.Integer(),
-            message: Type.String(),
-          }),
-        },
+        response: { 200: ConfiguredServicesSchema },
       },
     },
     async () => {
@@ -126,7 +87,7 @@ const aiAgentsRoutes: FastifyPluginAsyncTypebox<{ secretsKey: Buffer }> = (app, 
         tags: ['ai-agents'],
         security,
         summary: 'Your own provider keys (hints only)',
-        response: { 200: Type.Object({ agents: Type.Array(AgentSchema) }), ...errorResponses },
+        response: { 200: AgentListSchema, ...errorResponses },
       },
     },
     async (request) => {
@@ -193,7 +154,7 @@ const aiAgentsRoutes: FastifyPluginAsyncTypebox<{ secretsKey: Buffer }> = (app, 
         security,
         summary: 'Delete one of your provider keys',
         params: IdParamsSchema,
-        response: { 204: Type.Null(), ...errorResponses },
+        response: { 204: NoContentSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -219,16 +180,7 @@ const aiAgentsRoutes: FastifyPluginAsyncTypebox<{ secretsKey: Buffer }> = (app, 
         security,
         summary: 'Check your key against the provider with a one-token request',
         params: IdParamsSchema,
-        response: {
-          200: Type.Object({
-            ok: Type.Boolean(),
-            provider: Type.String(),
-            model: Type.String(),
-            latencyMs: Type.Integer(),
-            error: Type.Union([Type.Object({ kind: Type.String(), message: Type.String() }), Type.Null()]),
-          }),
-          ...errorResponses,
-        },
+        response: { 200: AgentTestResultSchema, ...errorResponses },
       },
     },
     async (request) => {

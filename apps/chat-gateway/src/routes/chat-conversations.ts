@@ -1,8 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import type { ChatRequest } from '@switchyard/llm';
 import { NotFoundError } from '../errors.js';
-import { errorResponses, IdParamsSchema, PaginationQuerySchema } from '../schemas/common.js';
+import {
+  errorResponses,
+  ErrorEnvelopeRefSchema,
+  IdParamsSchema,
+  NoContentSchema,
+  PaginationQuerySchema,
+} from '../schemas/common.js';
 import {
   ConversationListSchema,
   ConversationSchema,
@@ -14,7 +19,7 @@ import {
 import { conversationView, createConversationStore, messageView } from '../services/conversations.js';
 import { abortOnClientClose } from '../services/client-disconnect.js';
 import { gatewayHeaders, overheadMs } from '../services/gateway-headers.js';
-import { createChatStreamer } from '../services/sse-writer.js';
+import { createChatStreamer } from '../services/chat-streamer.js';
 
 /** Native chat API: conversations and their history in the userdata database, under row-level security. */
 const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; maxBodyBytes: number }> = (
@@ -37,7 +42,7 @@ const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; 
         tags,
         security,
         summary: 'Start a conversation',
-        body: Type.Optional(CreateConversationSchema),
+        body: CreateConversationSchema,
         response: { 201: ConversationSchema, ...errorResponses },
       },
     },
@@ -107,7 +112,7 @@ const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; 
         security,
         summary: 'Delete a conversation and its messages',
         params: IdParamsSchema,
-        response: { 204: Type.Null(), ...errorResponses },
+        response: { 204: NoContentSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -130,8 +135,8 @@ const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; 
         response: {
           200: SendMessageResultSchema,
           ...errorResponses,
-          502: Type.Ref('ErrorEnvelope'),
-          503: Type.Ref('ErrorEnvelope'),
+          502: ErrorEnvelopeRefSchema,
+          503: ErrorEnvelopeRefSchema,
         },
       },
     },

@@ -1,19 +1,7 @@
-import { Type } from '@sinclair/typebox';
 import type { DatabasesConfig } from '@switchyard/config';
 import { sql, verifyDatabases } from '@switchyard/db';
 import type { FastifyInstance } from 'fastify';
-
-const CheckSchema = Type.Object({ ok: Type.Boolean(), detail: Type.Optional(Type.String()) });
-const ReadySchema = Type.Object({
-  status: Type.Union([Type.Literal('ready'), Type.Literal('not_ready')]),
-  checks: Type.Object({
-    platform: CheckSchema,
-    userdata: CheckSchema,
-    redis: CheckSchema,
-    schema: CheckSchema,
-    shutdown: CheckSchema,
-  }),
-});
+import { LivenessSchema, ReadySchema } from '../schemas/health.js';
 
 // Verifying the whole catalog on every probe would load the database; the answer changes only on deploys.
 const schemaCheckTtlMs = 10_000;
@@ -37,7 +25,7 @@ export default function healthRoutes(app: FastifyInstance, options: { databases:
       schema: {
         tags: ['health'],
         summary: 'Liveness',
-        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+        response: { 200: LivenessSchema },
       },
     },
     () => ({

@@ -1,28 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import { and, eq, gte, sql } from '@switchyard/db';
 import { systemPerformanceMetrics } from '@switchyard/db/platform';
-
-const WindowSchema = Type.Object({
-  requests: Type.Integer(),
-  successRate: Type.Union([Type.Number(), Type.Null()]),
-  p50Ms: Type.Union([Type.Number(), Type.Null()]),
-  p95Ms: Type.Union([Type.Number(), Type.Null()]),
-  errorsByKind: Type.Record(Type.String(), Type.Integer()),
-});
-
-const ProviderHealthSchema = Type.Object({
-  provider: Type.String(),
-  breaker: Type.Object({
-    state: Type.String(),
-    openUntil: Type.Union([Type.String(), Type.Null()]),
-    consecutiveFailures: Type.Integer(),
-  }),
-  rateLimitedUntil: Type.Union([Type.String(), Type.Null()]),
-  lastFiveMinutes: WindowSchema,
-  lastHour: WindowSchema,
-  lastError: Type.Union([Type.Object({ kind: Type.String(), at: Type.String() }), Type.Null()]),
-});
+import { ProviderHealthListSchema } from '../schemas/providers.js';
 
 /** `GET /api/providers/health`: breaker state (shared in Redis) and latency/success windows from recorded metrics. */
 const providersRoutes: FastifyPluginAsyncTypebox = (app) => {
@@ -66,7 +45,7 @@ const providersRoutes: FastifyPluginAsyncTypebox = (app) => {
       schema: {
         tags: ['providers'],
         summary: 'Breaker state, success rate, latency and errors per provider',
-        response: { 200: Type.Object({ providers: Type.Array(ProviderHealthSchema) }) },
+        response: { 200: ProviderHealthListSchema },
       },
     },
     async () => {

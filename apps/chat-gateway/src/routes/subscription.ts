@@ -1,38 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import { and, asc, eq } from '@switchyard/db';
 import { subscriptionPlans, usageSummaries } from '@switchyard/db/platform';
 import { NotFoundError } from '../errors.js';
 import { errorResponses } from '../schemas/common.js';
+import { PlanListSchema, UsageParamsSchema, UsageSchema } from '../schemas/subscription.js';
 import { currentPeriod } from '../services/quota.js';
-
-const PlanSchema = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  description: Type.Union([Type.String(), Type.Null()]),
-  monthlyPrice: Type.Number(),
-  yearlyPrice: Type.Number(),
-  monthlyRequestLimit: Type.Integer({ description: '0 = unlimited' }),
-  monthlyTokenLimit: Type.Integer({ description: '0 = unlimited' }),
-  monthlyCostCap: Type.Number({ description: 'USD; 0 = unlimited' }),
-  features: Type.Array(Type.String()),
-});
-
-const UsageSchema = Type.Object({
-  userId: Type.String(),
-  period: Type.String({ description: 'YYYY-MM (UTC)' }),
-  plan: Type.Object({ name: Type.String(), monthlyRequestLimit: Type.Integer() }),
-  requestsCounted: Type.Integer({
-    description: 'Requests counted against the quota this month (live, from Redis).',
-  }),
-  summary: Type.Object({
-    requestCount: Type.Integer(),
-    errorCount: Type.Integer(),
-    fallbackCount: Type.Integer(),
-    totalTokens: Type.Integer(),
-    totalCost: Type.Number(),
-  }),
-});
 
 /** Seed endpoints kept by name: the plan catalog and a user's usage this month. */
 const subscriptionRoutes: FastifyPluginAsyncTypebox = (app) => {
@@ -43,7 +15,7 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = (app) => {
       schema: {
         tags: ['subscription'],
         summary: 'Active plans',
-        response: { 200: Type.Object({ plans: Type.Array(PlanSchema) }) },
+        response: { 200: PlanListSchema },
       },
     },
     async () => {
@@ -64,7 +36,7 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = (app) => {
         tags: ['subscription'],
         summary: "A user's usage this month (your own user id only)",
         security: [{ apiKey: [] }],
-        params: Type.Object({ userId: Type.String({ format: 'uuid' }) }),
+        params: UsageParamsSchema,
         response: { 200: UsageSchema, ...errorResponses },
       },
     },

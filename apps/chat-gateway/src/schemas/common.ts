@@ -29,14 +29,20 @@ export const ErrorEnvelopeSchema = Type.Object(
 );
 export type ErrorEnvelope = Static<typeof ErrorEnvelopeSchema>;
 
+/** A response in the error envelope (registered once as `ErrorEnvelope`). */
+export const ErrorEnvelopeRefSchema = Type.Ref('ErrorEnvelope');
+
 /** Error responses shared by authenticated routes. */
 export const errorResponses = {
-  400: Type.Ref('ErrorEnvelope'),
-  401: Type.Ref('ErrorEnvelope'),
-  404: Type.Ref('ErrorEnvelope'),
-  429: Type.Ref('ErrorEnvelope'),
-  500: Type.Ref('ErrorEnvelope'),
+  400: ErrorEnvelopeRefSchema,
+  401: ErrorEnvelopeRefSchema,
+  404: ErrorEnvelopeRefSchema,
+  429: ErrorEnvelopeRefSchema,
+  500: ErrorEnvelopeRefSchema,
 } as const;
+
+/** The empty body of a 204 answer. */
+export const NoContentSchema = Type.Null();
 
 /** A path parameter holding a uuid. */
 export const IdParamsSchema = Type.Object({ id: Type.String({ format: 'uuid' }) });

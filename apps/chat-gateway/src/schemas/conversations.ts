@@ -1,12 +1,14 @@
 import { Type } from '@sinclair/typebox';
 
-/** `POST /api/chat/conversations` body. */
-export const CreateConversationSchema = Type.Object({
-  title: Type.Optional(Type.String({ maxLength: 200 })),
-  defaultModel: Type.Optional(
-    Type.String({ minLength: 1, description: 'Model used when a message names none (default `auto`).' }),
-  ),
-});
+/** `POST /api/chat/conversations` body; it may be omitted. */
+export const CreateConversationSchema = Type.Optional(
+  Type.Object({
+    title: Type.Optional(Type.String({ maxLength: 200 })),
+    defaultModel: Type.Optional(
+      Type.String({ minLength: 1, description: 'Model used when a message names none (default `auto`).' }),
+    ),
+  }),
+);
 
 /** A conversation. */
 export const ConversationSchema = Type.Object({

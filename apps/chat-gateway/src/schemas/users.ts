@@ -17,10 +17,12 @@ export const UserSchema = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 });
 
-/** `POST /api/admin/users/:id/api-keys` body. */
-export const CreateApiKeySchema = Type.Object({
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-});
+/** `POST /api/admin/users/:id/api-keys` body; it may be omitted. */
+export const CreateApiKeySchema = Type.Optional(
+  Type.Object({
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  }),
+);
 
 /** A freshly issued key; `key` is shown this once and never again. */
 export const IssuedApiKeySchema = Type.Object({

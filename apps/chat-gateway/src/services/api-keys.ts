@@ -1,10 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { createInvalidatedCache } from '@switchyard/cache';
 import { and, eq, gt, isNull, or, sql } from '@switchyard/db';
 import { apiKeys, users } from '@switchyard/db/platform';
 import type { Redis } from 'ioredis';
-import { LRUCache } from 'lru-cache';
-import type { PlatformDatabase } from '../plugins/external/databases.js';
+import type { PlatformClient } from '../plugins/external/databases.js';
 
 /** Who a request is made by, once its API key was checked. */
 export interface Principal {
@@ -33,7 +33,7 @@ export function secretsEqual(given: string, expected: string): boolean {
 }
 
 interface ApiKeyServiceOptions {
-  platform: PlatformDatabase;
+  platform: PlatformClient;
   redis: Redis;
   subscriber: Redis;
   keyPrefix: string;
@@ -47,26 +47,26 @@ interface ApiKeyServiceOptions {
  * so every replica drops the key from its cache at once; the cache TTL bounds staleness if a message is lost.
  */
 export async function createApiKeyService(options: ApiKeyServiceOptions) {
-  const channel = `${options.keyPrefix}:api-keys:revoked`;
-  const cache = new LRUCache<string, Principal>({ max: 50_000, ttl: options.cacheTtlMs ?? 60_000 });
   const events = new EventEmitter<{ revoked: [keyHash: string] }>();
   const { db } = options.platform;
-
-  const onMessage = (receivedChannel: string, keyHash: string) => {
-    if (receivedChannel !== channel) return;
-    cache.delete(keyHash);
-    events.emit('revoked', keyHash);
-  };
-  options.subscriber.on('message', onMessage);
-  // Messages published while disconnected are lost, so forget everything after a reconnect.
-  const onReady = () => cache.clear();
-  options.subscriber.on('ready', onReady);
-  await options.subscriber.subscribe(channel);
+  // A reconnect forgets every key (the package's default): revocations published meanwhile were lost.
+  const cache = createInvalidatedCache<Principal>({
+    redis: options.redis,
+    subscriber: options.subscriber,
+    channel: `${options.keyPrefix}:api-keys:revoked`,
+    max: 50_000,
+    ttlMs: options.cacheTtlMs ?? 60_000,
+    applyMessage: (keyHash, entries) => {
+      entries.delete(keyHash);
+      events.emit('revoked', keyHash);
+    },
+  });
+  await cache.subscribed;
 
   async function authenticate(key: string): Promise<Principal | undefined> {
     if (!key.startsWith('sy-')) return undefined;
     const keyHash = hashApiKey(key);
-    const cached = cache.get(keyHash);
+    const cached = cache.entries.get(keyHash);
     if (cached) return cached;
     const [row] = await db
       .select({ keyId: apiKeys.id, userId: apiKeys.userId, email: users.email })
@@ -82,7 +82,7 @@ export async function createApiKeyService(options: ApiKeyServiceOptions) {
       )
       .limit(1);
     if (!row) return undefined;
-    cache.set(keyHash, row);
+    cache.entries.set(keyHash, row);
     return row;
   }
 
@@ -110,18 +110,11 @@ export async function createApiKeyService(options: ApiKeyServiceOptions) {
       .where(and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)))
       .returning({ keyHash: apiKeys.keyHash });
     if (!row) return false;
-    cache.delete(row.keyHash);
-    await options.redis.publish(channel, row.keyHash);
+    await cache.invalidate(row.keyHash);
     return true;
   }
 
-  async function close(): Promise<void> {
-    options.subscriber.off('message', onMessage);
-    options.subscriber.off('ready', onReady);
-    await options.subscriber.unsubscribe(channel).catch(() => undefined);
-  }
-
-  return { authenticate, issue, revoke, close, events };
+  return { authenticate, issue, revoke, close: () => cache.close(), events };
 }
 
 /** The API key service decorator. */

@@ -1,7 +1,7 @@
 import { and, desc, eq, lt, sql, withUser } from '@switchyard/db';
 import { conversations, messages } from '@switchyard/db/userdata';
 import type { ChatMessage } from '@switchyard/llm';
-import type { UserdataDatabase } from '../plugins/external/databases.js';
+import type { UserdataClient } from '../plugins/external/databases.js';
 
 type ConversationRow = typeof conversations.$inferSelect;
 type MessageRow = typeof messages.$inferSelect;
@@ -40,7 +40,7 @@ export function messageView(row: MessageRow) {
  * Conversations and messages of one user. Every query runs through `withUser`, so row-level security
  * hides other users' rows: someone else's conversation simply does not exist.
  */
-export function createConversationStore(userdata: UserdataDatabase) {
+export function createConversationStore(userdata: UserdataClient) {
   return {
     async create(userId: string, input: { title?: string; defaultModel?: string }) {
       const [row] = await withUser(userdata, userId, (transaction) =>

@@ -1,5 +1,5 @@
 import type { AttemptRecord } from '@switchyard/llm';
-import type { StreamProgress } from '../plugins/app/llm.js';
+import type { StreamProgress } from './stream-progress.js';
 
 /** Milliseconds of a request not spent inside provider attempts. */
 export function overheadMs(

@@ -1,6 +1,6 @@
 import { eq, withUser } from '@switchyard/db';
 import { userProfiles } from '@switchyard/db/userdata';
-import type { UserdataDatabase } from '../plugins/external/databases.js';
+import type { UserdataClient } from '../plugins/external/databases.js';
 
 /** A user's routing preferences. */
 export interface Preferences {
@@ -9,7 +9,7 @@ export interface Preferences {
 }
 
 /** Reads a user's routing preferences (defaults when the user never set any). */
-export async function readPreferences(userdata: UserdataDatabase, userId: string): Promise<Preferences> {
+export async function readPreferences(userdata: UserdataClient, userId: string): Promise<Preferences> {
   const [profile] = await withUser(userdata, userId, (transaction) =>
     transaction
       .select({ preferredModel: userProfiles.preferredModel, preferences: userProfiles.preferences })
@@ -28,7 +28,7 @@ export async function readPreferences(userdata: UserdataDatabase, userId: string
 
 /** Stores a user's routing preferences. */
 export async function writePreferences(
-  userdata: UserdataDatabase,
+  userdata: UserdataClient,
   userId: string,
   preferences: Preferences,
 ): Promise<void> {

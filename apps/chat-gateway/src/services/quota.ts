@@ -2,7 +2,7 @@ import { eq } from '@switchyard/db';
 import { subscriptionPlans, userSubscriptions } from '@switchyard/db/platform';
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
-import type { PlatformDatabase } from '../plugins/external/databases.js';
+import type { PlatformClient } from '../plugins/external/databases.js';
 
 /** The plan limits a quota check needs; 0 means unlimited. */
 export interface PlanLimits {
@@ -57,7 +57,7 @@ export function currentPeriod(now = new Date()): string {
  * otherwise unlimited. Plan limits are cached in process, so the check is one Redis round trip.
  */
 export function createQuotaService(options: {
-  platform: PlatformDatabase;
+  platform: PlatformClient;
   redis: Redis;
   keyPrefix: string;
   rateLimitPerMinute: number;

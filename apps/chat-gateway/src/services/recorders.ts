@@ -6,7 +6,7 @@ import {
   type providerFallbackEvents,
   type systemPerformanceMetrics,
 } from '@switchyard/db/platform';
-import type { PlatformDatabase } from '../plugins/external/databases.js';
+import type { PlatformClient } from '../plugins/external/databases.js';
 import { createBufferedWriter, type WriterLogger } from './buffered-writer.js';
 import type { PrometheusMetrics } from './prometheus-metrics.js';
 
@@ -24,7 +24,7 @@ export interface UsageEntry {
 export type FallbackRow = typeof providerFallbackEvents.$inferInsert;
 
 interface RecordersOptions {
-  platform: PlatformDatabase;
+  platform: PlatformClient;
   flushIntervalMs: number;
   flushRows: number;
   bufferMaxRows: number;

@@ -4,21 +4,15 @@ import {
   type ProviderName,
   type ProvidersConfig,
 } from '@switchyard/config';
-import {
-  createAnthropicProvider,
-  createCohereProvider,
-  createGeminiProvider,
-  createGroqProvider,
-  createOpenAICompatibleProvider,
-  createOpenAIProvider,
-  type ChatProvider,
-} from '@switchyard/llm';
+import { createProvider, type ChatProvider } from '@switchyard/llm';
+
+function isProviderName(provider: string): provider is ProviderName {
+  return (providerNames as readonly string[]).includes(provider);
+}
 
 /** The default model of a provider kind. */
 export function defaultProviderModelFor(provider: string): string {
-  return (providerNames as readonly string[]).includes(provider)
-    ? defaultProviderModels[provider as ProviderName]
-    : 'default';
+  return isProviderName(provider) ? defaultProviderModels[provider] : 'default';
 }
 
 /** A user's stored key, decrypted, as the provider factory needs it. */
@@ -54,30 +48,15 @@ export function createUserProvider(
   agent: UserAgentCredentials,
   fetch: typeof globalThis.fetch,
 ): UserProvider {
-  const id = agent.provider as ProviderName;
-  const common = {
+  const id = agent.provider;
+  // A stored key is for a remote provider; `local` has no key to store.
+  if (id === 'local' || !isProviderName(id)) throw new Error(`unsupported provider ${agent.provider}`);
+  const provider = createProvider(id, {
     name: userProviderName(id, agent.id),
     apiKey: agent.apiKey,
     baseUrl: agent.baseUrl ?? config.providers[id]?.baseUrl,
     timeouts: config.timeouts,
     fetch,
-  };
-  const model = agent.model ?? defaultProviderModelFor(id);
-  switch (id) {
-    case 'openai':
-      return { provider: createOpenAIProvider(common), model };
-    case 'groq':
-      return { provider: createGroqProvider(common), model };
-    case 'gemini':
-      return { provider: createGeminiProvider(common), model };
-    case 'anthropic':
-      return { provider: createAnthropicProvider(common), model };
-    case 'cohere':
-      return { provider: createCohereProvider(common), model };
-    case 'openai-compatible':
-      if (!common.baseUrl) throw new Error('an openai-compatible key needs a baseUrl');
-      return { provider: createOpenAICompatibleProvider({ ...common, baseUrl: common.baseUrl }), model };
-    default:
-      throw new Error(`unsupported provider ${agent.provider}`);
-  }
+  });
+  return { provider, model: agent.model ?? defaultProviderModelFor(id) };
 }

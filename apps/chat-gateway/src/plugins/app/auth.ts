@@ -1,31 +1,19 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { InvalidAdminKeyError, InvalidApiKeyError } from '../../errors.js';
-import {
-  createApiKeyService,
-  secretsEqual,
-  type ApiKeyService,
-  type Principal,
-} from '../../services/api-keys.js';
+import { createApiKeyService, type ApiKeyService, type Principal } from '../../services/api-keys.js';
+import { createAuthGuards, type AuthGuards } from '../../services/auth-guards.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     apiKeys: ApiKeyService;
     /** preHandler: resolves the Bearer API key to `request.principal` or answers 401. */
-    authenticate: (request: FastifyRequest) => Promise<void>;
+    authenticate: AuthGuards['authenticate'];
     /** preHandler: accepts only GATEWAY_ADMIN_KEY. */
-    requireAdmin: (request: FastifyRequest) => Promise<void>;
+    requireAdmin: AuthGuards['requireAdmin'];
   }
   interface FastifyRequest {
     principal: Principal | undefined;
   }
-}
-
-function bearerToken(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice(7).trim();
-  const apiKeyHeader = request.headers['x-api-key'];
-  return typeof apiKeyHeader === 'string' ? apiKeyHeader : undefined;
 }
 
 /** API key authentication (cached, revocations over Redis pub/sub) and the admin key check. */
@@ -38,24 +26,11 @@ export default fp(
       keyPrefix: app.redisKeyPrefix,
       logger: app.log,
     });
+    const guards = createAuthGuards({ apiKeys: service, adminKey: options.adminKey });
     app.decorate('apiKeys', service);
     app.decorateRequest('principal', undefined);
-    app.decorate('authenticate', async (request: FastifyRequest) => {
-      const key = bearerToken(request);
-      if (!key) throw new InvalidApiKeyError('Missing API key. Send it as `Authorization: Bearer sy-...`.');
-      const principal = await service.authenticate(key);
-      if (!principal)
-        throw new InvalidApiKeyError(
-          'Incorrect API key provided, or the key was revoked. Keys are issued by POST /api/admin/users/:id/api-keys.',
-        );
-      request.principal = principal;
-    });
-    app.decorate('requireAdmin', (request: FastifyRequest) => {
-      const key = bearerToken(request);
-      if (!options.adminKey || !key || !secretsEqual(key, options.adminKey))
-        return Promise.reject(new InvalidAdminKeyError());
-      return Promise.resolve();
-    });
+    app.decorate('authenticate', guards.authenticate);
+    app.decorate('requireAdmin', guards.requireAdmin);
     app.addHook('onClose', () => service.close());
   },
   { name: 'auth', dependencies: ['databases', 'redis'] },

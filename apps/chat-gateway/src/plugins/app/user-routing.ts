@@ -1,125 +1,7 @@
-import { EventEmitter } from 'node:events';
 import type { ProvidersConfig } from '@switchyard/config';
-import { createSecretBox, eq, withUser } from '@switchyard/db';
-import { userAiAgents } from '@switchyard/db/userdata';
-import { createPooledFetch } from '@switchyard/llm';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { LRUCache } from 'lru-cache';
-import { createBaseUrlGuard } from '../../services/base-url-guard.js';
-import { readPreferences, type Preferences } from '../../services/preferences.js';
-import {
-  createUserProvider,
-  type UserAgentCredentials,
-  type UserProvider,
-} from '../../services/user-providers.js';
-
-/** What routing needs to know about a user: preferences and the providers built from their own keys. */
-export interface UserRouting {
-  preferences: Preferences;
-  /** Enabled own keys, in the user's preferred provider order; tried before the server's providers. */
-  providers: UserProvider[];
-}
-
-interface UserRoutingOptions {
-  providers: ProvidersConfig;
-  secretsKey: Buffer;
-  /** Hosts an own key's `baseUrl` may name although they resolve to non-public addresses. */
-  baseUrlAllowlist: readonly string[];
-  /** Most users whose routing is cached (default 10,000). */
-  maxUsers?: number;
-}
-
-/**
- * Per-user routing (preferences and own-key providers) cached in process, so the chat hot path skips the
- * userdata database and does not rebuild SDK clients. A change is published on Redis and every replica drops
- * its copy; the TTL bounds staleness if a message is lost.
- */
-export function createUserRoutingCache(app: FastifyInstance, options: UserRoutingOptions) {
-  const channel = `${app.redisKeyPrefix}:user-routing:changed`;
-  const secretBox = createSecretBox(options.secretsKey);
-  // One pool for every user provider: the undici agent pools per origin, so users of one vendor share sockets.
-  const fetch = createPooledFetch({
-    connections: options.providers.maxConnectionsPerProvider,
-    timeouts: options.providers.timeouts,
-  });
-  const cache = new LRUCache<string, UserRouting>({ max: options.maxUsers ?? 10_000, ttl: 30_000 });
-  // Tells listeners (tests, for one) that another replica's change reached this one.
-  const events = new EventEmitter<{ invalidated: [userId: string] }>();
-  const onMessage = (receivedChannel: string, userId: string) => {
-    if (receivedChannel !== channel) return;
-    cache.delete(userId);
-    events.emit('invalidated', userId);
-  };
-
-  const assertAllowedBaseUrl = createBaseUrlGuard(options.baseUrlAllowlist);
-  const build = (agent: UserAgentCredentials) => createUserProvider(options.providers, agent, fetch);
-
-  async function load(userId: string): Promise<UserRouting> {
-    const [preferences, agents] = await Promise.all([
-      readPreferences(app.userdata, userId),
-      withUser(app.userdata, userId, (transaction) =>
-        transaction.select().from(userAiAgents).where(eq(userAiAgents.enabled, true)),
-      ),
-    ]);
-    const rank = (provider: string) => {
-      const index = preferences.fallbackOrder.indexOf(provider);
-      return index >= 0 ? index : preferences.fallbackOrder.length;
-    };
-    const providers: UserProvider[] = [];
-    for (const agent of agents.sort((left, right) => rank(left.provider) - rank(right.provider))) {
-      try {
-        // Checked again here, not only when stored: rows stored before the check existed, and names that now
-        // resolve elsewhere, must not turn the gateway into a proxy into its own network.
-        if (agent.baseUrl) await assertAllowedBaseUrl(agent.baseUrl);
-        providers.push(
-          build({
-            id: agent.id,
-            provider: agent.provider,
-            apiKey: secretBox.decrypt(agent.encryptedApiKey),
-            model: agent.model,
-            baseUrl: agent.baseUrl,
-          }),
-        );
-      } catch (error) {
-        // A key that cannot be used (e.g. encrypted under a rotated SECRETS_KEY) must not block the user's requests.
-        app.log.warn(
-          { agentId: agent.id, reason: error instanceof Error ? error.message : 'unknown' },
-          'own provider key skipped',
-        );
-      }
-    }
-    return { preferences, providers };
-  }
-
-  return {
-    channel,
-    onMessage,
-    events,
-    clear: () => cache.clear(),
-    /** The user's routing, from the cache or loaded once. */
-    async get(userId: string): Promise<UserRouting> {
-      const cached = cache.get(userId);
-      if (cached) return cached;
-      const loaded = await load(userId);
-      cache.set(userId, loaded);
-      return loaded;
-    },
-    /** Drops a user's cached routing here and on every replica (after their preferences or keys changed). */
-    async invalidate(userId: string): Promise<void> {
-      cache.delete(userId);
-      await app.redis.publish(channel, userId);
-    },
-    /** A provider for one stored key, on the shared pool (e.g. to test the key); check its `baseUrl` first. */
-    build,
-    /** Rejects (`RefusedBaseUrlError`) a `baseUrl` that is not a public endpoint nor allowlisted. */
-    assertAllowedBaseUrl,
-    close: () => fetch.close(),
-  };
-}
-
-/** The user routing cache decorator. */
-export type UserRoutingCache = ReturnType<typeof createUserRoutingCache>;
+import { createUserRoutingCache, type UserRoutingCache } from '../../services/user-routing.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -129,17 +11,20 @@ declare module 'fastify' {
 
 /** Cached per-user routing (preferences, own-key providers) with cross-replica invalidation. */
 export default fp(
-  async function userRouting(app: FastifyInstance, options: UserRoutingOptions) {
-    const cache = createUserRoutingCache(app, options);
-    app.redisSubscriber.on('message', cache.onMessage);
-    app.redisSubscriber.on('ready', cache.clear);
-    await app.redisSubscriber.subscribe(cache.channel);
-    app.decorate('userRouting', cache);
-    app.addHook('onClose', async () => {
-      app.redisSubscriber.off('message', cache.onMessage);
-      app.redisSubscriber.off('ready', cache.clear);
-      await cache.close();
+  async function userRouting(
+    app: FastifyInstance,
+    options: { providers: ProvidersConfig; secretsKey: Buffer; baseUrlAllowlist: readonly string[] },
+  ) {
+    const cache = await createUserRoutingCache({
+      ...options,
+      userdata: app.userdata,
+      redis: app.redis,
+      subscriber: app.redisSubscriber,
+      keyPrefix: app.redisKeyPrefix,
+      logger: app.log,
     });
+    app.decorate('userRouting', cache);
+    app.addHook('onClose', () => cache.close());
   },
   { name: 'user-routing', dependencies: ['databases', 'redis'] },
 );

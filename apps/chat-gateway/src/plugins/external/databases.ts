@@ -3,15 +3,18 @@ import { createPlatformDb, createUserdataDb, type PlatformDb, type UserdataDb } 
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
-/** Platform database handle (system and cross-user tables). */
-export type PlatformDatabase = PlatformDb;
-/** Userdata database handle (per-user tables under row-level security; use `withUser`). */
-export type UserdataDatabase = UserdataDb;
+/**
+ * Client of the platform database (system and cross-user tables): its Drizzle database (`db`), pool and
+ * `close()`. Not `@switchyard/db`'s `PlatformDatabase`, which is the Drizzle database alone.
+ */
+export type PlatformClient = PlatformDb;
+/** Client of the userdata database (per-user tables under row-level security; use `withUser`). */
+export type UserdataClient = UserdataDb;
 
 declare module 'fastify' {
   interface FastifyInstance {
-    platform: PlatformDatabase;
-    userdata: UserdataDatabase;
+    platform: PlatformClient;
+    userdata: UserdataClient;
   }
 }
 

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ChatRequest } from '@switchyard/llm';
-import { errorResponses } from '../../schemas/common.js';
+import { errorResponses, ErrorEnvelopeRefSchema } from '../../schemas/common.js';
 import { ChatCompletionRequestSchema, ChatCompletionSchema } from '../../schemas/chat-completions.js';
 import { abortOnClientClose } from '../../services/client-disconnect.js';
 import { gatewayHeaders, overheadMs } from '../../services/gateway-headers.js';
-import { createChatStreamer } from '../../services/sse-writer.js';
+import { createChatStreamer } from '../../services/chat-streamer.js';
 
 /** `POST /v1/chat/completions`: OpenAI-compatible, JSON or SSE (`stream: true`), over the fallback client. */
 const chatCompletionsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; maxBodyBytes: number }> = (
@@ -27,9 +27,9 @@ const chatCompletionsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; ma
         response: {
           200: ChatCompletionSchema,
           ...errorResponses,
-          413: { $ref: 'ErrorEnvelope' },
-          502: { $ref: 'ErrorEnvelope' },
-          503: { $ref: 'ErrorEnvelope' },
+          413: ErrorEnvelopeRefSchema,
+          502: ErrorEnvelopeRefSchema,
+          503: ErrorEnvelopeRefSchema,
         },
       },
     },

@@ -1,0 +1,144 @@
+import type { ProvidersConfig, RuntimeConfig } from '@switchyard/config';
+import {
+  createLlmClient,
+  createProvidersFromConfig,
+  type ChatProvider,
+  type ChatRequest,
+} from '@switchyard/llm';
+import type { Redis } from 'ioredis';
+import { createLlmRecording, type RecordedCall } from './llm-recording.js';
+import type { PrometheusMetrics } from './prometheus-metrics.js';
+import { selectProviders } from './provider-selection.js';
+import type { Recorders } from './recorders.js';
+import { createRoutePlanner, type RoutePlan } from './route-planner.js';
+import { createStreamProgress } from './stream-progress.js';
+import type { UserRouting } from './user-routing.js';
+
+/** The fallback client as the gateway builds it. */
+export type LlmClient = ReturnType<typeof createLlmClient>;
+
+/** One call: who makes it, when it arrived, and the signal that aborts it. */
+export interface CallOptions extends RecordedCall {
+  signal: AbortSignal;
+}
+
+interface LlmServiceOptions {
+  providers: ProvidersConfig;
+  runtime: RuntimeConfig;
+  /** A prebuilt client (tests, benchmarks); by default one is built over the configured providers. */
+  client?: LlmClient | undefined;
+  redis: Redis;
+  /** Prefix of the client's Redis keys (breakers, rate limits). */
+  keyPrefix: string;
+  prometheus: PrometheusMetrics;
+  recorders: Recorders;
+  userRouting: { get(userId: string): Promise<UserRouting> };
+  logger: { warn(object: Record<string, unknown>, message: string): void };
+}
+
+/** The LLM decorator: plans chains from `model` and preferences, and calls the fallback client. */
+export function createLlmService(options: LlmServiceOptions) {
+  const configured = createProvidersFromConfig(options.providers);
+  const { providers, defaultChain, usingLocalFallback, routable } = selectProviders(configured, {
+    isProduction: options.runtime.isProduction,
+    fallbackOrder: options.providers.fallbackOrder,
+  });
+  const recording = createLlmRecording(options);
+  const client =
+    options.client ??
+    createLlmClient({
+      providers,
+      defaultChain,
+      deadlineMs: options.providers.deadlineMs,
+      redis: options.redis,
+      keyPrefix: options.keyPrefix,
+      timeouts: options.providers.timeouts,
+      hooks: recording.hooks,
+    });
+  const planRoute = createRoutePlanner({
+    providers,
+    defaultChain,
+    routingFor: (userId) => options.userRouting.get(userId),
+    onUnknownModel: recording.recordUnknownModel,
+  });
+  const providerByName = new Map(providers.map((provider) => [provider.name, provider]));
+
+  return {
+    usingLocalFallback,
+    providers: routable,
+    client,
+    providerIds: () => routable.map((provider) => provider.name),
+    close: () => configured.close(),
+
+    /** The route of a request: its `model`, the user's own keys (first), fallback order and default model. */
+    plan: planRoute,
+
+    async chat(request: ChatRequest, plan: RoutePlan, call: CallOptions) {
+      try {
+        const answer = await client.chat(request, {
+          chain: plan.chain,
+          providers: plan.providers,
+          signal: call.signal,
+          requestId: call.requestId,
+          userId: call.userId,
+        });
+        recording.recordAnswer(call, answer, answer.completion.usage, false);
+        return answer;
+      } catch (error) {
+        recording.recordFailure(error, false);
+        throw error;
+      }
+    },
+
+    /**
+     * A stream plus what is known while it runs: `progress()` names the provider being tried or answering
+     * (for headers that must leave before the answer is complete), `outcome()` the final result.
+     */
+    chatStream(request: ChatRequest, plan: RoutePlan, call: CallOptions) {
+      const progress = createStreamProgress(call.startedAt);
+      const tracked: ChatProvider[] = [];
+      for (const entry of plan.chain) {
+        const provider =
+          plan.providers.find((candidate) => candidate.name === entry.provider) ??
+          providerByName.get(entry.provider);
+        if (provider && !tracked.some((candidate) => candidate.name === provider.name))
+          tracked.push(progress.track(provider));
+      }
+      const stream = client.chatStream(request, {
+        chain: plan.chain,
+        providers: tracked,
+        signal: call.signal,
+        requestId: call.requestId,
+        userId: call.userId,
+      });
+      // Recorded from the outcome, so no extra generator sits between the client and the socket for every chunk.
+      const outcome = stream.outcome.then(
+        (settled) => {
+          recording.recordAnswer(call, settled, settled.usage, true);
+          return settled;
+        },
+        (error: unknown) => {
+          recording.recordFailure(error, true);
+          throw error;
+        },
+      );
+      // Awaited only after a complete stream; a failed one is already reported by iteration.
+      outcome.catch(() => undefined);
+      return { chunks: stream, progress: progress.current, outcome };
+    },
+
+    models() {
+      return routable.flatMap((provider) =>
+        provider.models.map((model) => ({
+          id: `${provider.id}/${model}`,
+          object: 'model' as const,
+          created: 0,
+          owned_by: provider.id,
+        })),
+      );
+    },
+  };
+}
+
+/** The LLM decorator. */
+export type LlmService = ReturnType<typeof createLlmService>;
