@@ -6,7 +6,7 @@ import { createPlatformDb } from '@switchyard/db';
 import { createJobWorker, createRedisConnection, queueNames } from '@switchyard/jobs';
 import { createLlmClient, createOpenAIProvider, createPooledFetch } from '@switchyard/llm';
 import { createWebsiteAnalysisProcessor } from '../src/processors/website-analysis-processor.js';
-import { createTaskState, type TaskState } from '../src/task-state.js';
+import { createTaskState, type TaskState } from '../src/task-state/index.js';
 import { createPageFetcher } from '../src/website/fetch-page.js';
 
 /** What the parent passes in. */

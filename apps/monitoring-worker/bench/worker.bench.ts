@@ -25,7 +25,7 @@ import {
   type Queues,
 } from '@switchyard/jobs';
 import { createDispatcher } from '../src/dispatcher.js';
-import { createTaskState } from '../src/task-state.js';
+import { createTaskState } from '../src/task-state/index.js';
 import { cpuSpent, sampleCpu } from './cpu-usage.js';
 import type { WorkerProcessReport, WorkerProcessSettings } from './worker-process.js';
 

@@ -1,4 +1,5 @@
 import { sql, type PlatformDatabase } from '@switchyard/db';
+import { schedulerEventLogs } from '@switchyard/db/platform';
 import {
   monitoringJobId,
   monitoringTaskTypes,
@@ -6,8 +7,8 @@ import {
   type MonitoringTaskType,
   type Queues,
 } from '@switchyard/jobs';
-import { taskTables } from './task-tables.js';
-import { toDate } from './task-state.js';
+import type { ColumnName } from './schema-names.js';
+import { monitoringTables, toDate } from './task-state/index.js';
 
 /** What one dispatch cycle did, per task type and in total. */
 export interface DispatchCycleResult {
@@ -52,20 +53,26 @@ export function createDispatcher(options: DispatcherOptions) {
 
   async function dispatchType(type: MonitoringTaskType, now: Date) {
     const started = performance.now();
-    const table = sql.raw(taskTables[type].tasks);
+    const tasks = monitoringTables[type].tasks;
+    // Postgres takes no table-qualified column as an update target, and drizzle qualifies column objects.
+    const nextCheck: ColumnName<typeof tasks> = 'next_check';
     const nowIso = now.toISOString();
     const results = await db.transaction(async (transaction) => {
       const claimed = await transaction.execute<ClaimedRow>(sql`
         with due as (
-          select id, user_id, coalesce(next_check, created_at) as due_at from ${table}
-          where status = 'active' and (next_check <= ${nowIso}::timestamptz or next_check is null)
-          order by next_check asc nulls first
+          select ${tasks.id} as id, ${tasks.userId} as user_id,
+            coalesce(${tasks.nextCheck}, ${tasks.createdAt}) as due_at
+          from ${tasks}
+          where ${tasks.status} = 'active'
+            and (${tasks.nextCheck} <= ${nowIso}::timestamptz or ${tasks.nextCheck} is null)
+          order by ${tasks.nextCheck} asc nulls first
           limit ${batchSize}
           for update skip locked
         )
-        update ${table} as task set next_check = ${nowIso}::timestamptz + make_interval(secs => ${leaseMs / 1_000})
-        from due where task.id = due.id
-        returning task.id, due.user_id, due.due_at`);
+        update ${tasks}
+        set ${sql.identifier(nextCheck)} = ${nowIso}::timestamptz + make_interval(secs => ${leaseMs / 1_000})
+        from due where ${tasks.id} = due.id
+        returning due.id, due.user_id, due.due_at`);
       return queues.enqueueMany(
         queueOfTaskType[type],
         claimed.rows.map((row) => {
@@ -92,12 +99,18 @@ export function createDispatcher(options: DispatcherOptions) {
     const byType = {} as DispatchCycleResult['byType'];
     // One type after another: each holds its row locks only for its own claim + enqueue.
     for (const type of monitoringTaskTypes) byType[type] = await dispatchType(type, at);
-    const rows = monitoringTaskTypes.map((type) => {
-      const counts = byType[type];
-      return sql`(${queueOfTaskType[type]}, ${counts.found}, ${counts.enqueued}, ${counts.skipped}, ${counts.durationMs}, ${JSON.stringify({ at: at.toISOString() })}::jsonb)`;
-    });
-    await db.execute(
-      sql`insert into scheduler_event_logs (queue, found, enqueued, skipped, duration_ms, details) values ${sql.join(rows, sql`, `)}`,
+    await db.insert(schedulerEventLogs).values(
+      monitoringTaskTypes.map((type) => {
+        const { found, enqueued, skipped, durationMs } = byType[type];
+        return {
+          queue: queueOfTaskType[type],
+          found,
+          enqueued,
+          skipped,
+          durationMs,
+          details: { at: at.toISOString() },
+        };
+      }),
     );
     const totals = Object.values(byType).reduce(
       (sum, counts) => ({

@@ -6,6 +6,7 @@ import {
   createQueues,
   createRedisConnection,
   queueNames,
+  type JobProcessor,
   type QueueName,
 } from '@switchyard/jobs';
 import { QueueEvents, type JobsOptions, type Worker } from 'bullmq';
@@ -19,7 +20,7 @@ import { readEvictionPolicy, warnUnlessNoEviction } from './redis-eviction-polic
 import { createPerformanceAnalysisProcessor } from './processors/performance-analysis-processor.js';
 import { createPlatformInsightsProcessor } from './processors/platform-insights-processor.js';
 import { createWebsiteAnalysisProcessor } from './processors/website-analysis-processor.js';
-import { createTaskState } from './task-state.js';
+import { createTaskState } from './task-state/index.js';
 import type { AnalysisChatClient } from './website/analyze-content.js';
 import { createPageFetcher, type PageFetcher } from './website/fetch-page.js';
 
@@ -115,37 +116,27 @@ export async function createWorkerRuntime(
     },
   });
 
-  const common = {
-    connection: workerConnection,
-    prefix,
-    lockDuration: settings.jobLock.lockDurationMs,
-    stalledInterval: settings.jobLock.stalledIntervalMs,
-  };
-  const consume = new Set<QueueName>(dependencies.consume ?? Object.values(queueNames));
-  const workers = new Map<QueueName, Worker>();
-  const add = (queue: QueueName, worker: Worker) => {
-    metrics.observe(queue, worker);
-    worker.on('failed', (job, error) =>
-      logger.warn(
-        { queue, jobId: job?.id, attempt: job?.attemptsMade, error: error.message },
-        'job attempt failed',
-      ),
-    );
-    worker.on('error', (error) => logger.error({ queue, error: error.message }, 'worker error'));
-    workers.set(queue, worker);
-  };
-
-  if (consume.has(queueNames.dispatch)) {
-    add(
-      queueNames.dispatch,
-      createJobWorker(queueNames.dispatch, () => dispatcher.runCycle(), { ...common, concurrency: 1 }),
-    );
-  }
-  if (consume.has(queueNames.oauthTokenMonitoring)) {
-    add(
+  /** A queue this process can consume, its processor (built only if consumed) and jobs run at once. */
+  const consumer = <Queue extends QueueName, Result>(
+    queue: Queue,
+    processor: () => JobProcessor<Queue, Result>,
+    concurrency: number,
+  ) => ({
+    queue,
+    start: (): Worker =>
+      createJobWorker(queue, processor(), {
+        connection: workerConnection,
+        prefix,
+        lockDuration: settings.jobLock.lockDurationMs,
+        stalledInterval: settings.jobLock.stalledIntervalMs,
+        concurrency,
+      }),
+  });
+  const consumers = [
+    consumer(queueNames.dispatch, () => () => dispatcher.runCycle(), 1),
+    consumer(
       queueNames.oauthTokenMonitoring,
-      createJobWorker(
-        queueNames.oauthTokenMonitoring,
+      () =>
         createOAuthTokenProcessor({
           taskState,
           platform,
@@ -153,28 +144,16 @@ export async function createWorkerRuntime(
           secretBox,
           clients: { gsc: settings.oauth.google, bing: settings.oauth.bing },
         }),
-        { ...common, concurrency: settings.concurrency.oauth },
-      ),
-    );
-  }
-  if (consume.has(queueNames.websiteAnalysis)) {
-    add(
+      settings.concurrency.oauth,
+    ),
+    consumer(
       queueNames.websiteAnalysis,
-      createJobWorker(
-        queueNames.websiteAnalysis,
-        createWebsiteAnalysisProcessor({ taskState, fetcher, llm: dependencies.llm }),
-        {
-          ...common,
-          concurrency: settings.concurrency.website,
-        },
-      ),
-    );
-  }
-  if (consume.has(queueNames.platformInsights)) {
-    add(
+      () => createWebsiteAnalysisProcessor({ taskState, fetcher, llm: dependencies.llm }),
+      settings.concurrency.website,
+    ),
+    consumer(
       queueNames.platformInsights,
-      createJobWorker(
-        queueNames.platformInsights,
+      () =>
         createPlatformInsightsProcessor({
           taskState,
           platform,
@@ -186,18 +165,29 @@ export async function createWorkerRuntime(
           }),
           requestTokenRefresh: createRequestTokenRefresh(queues, oauthEvents),
         }),
-        { ...common, concurrency: settings.concurrency.insights },
+      settings.concurrency.insights,
+    ),
+    consumer(
+      queueNames.performanceAnalysis,
+      () => createPerformanceAnalysisProcessor({ platform }),
+      settings.concurrency.performance,
+    ),
+  ];
+
+  const consume = new Set<QueueName>(dependencies.consume ?? Object.values(queueNames));
+  const workers = new Map<QueueName, Worker>();
+  for (const { queue, start } of consumers) {
+    if (!consume.has(queue)) continue;
+    const worker = start();
+    metrics.observe(queue, worker);
+    worker.on('failed', (job, error) =>
+      logger.warn(
+        { queue, jobId: job?.id, attempt: job?.attemptsMade, error: error.message },
+        'job attempt failed',
       ),
     );
-  }
-  if (consume.has(queueNames.performanceAnalysis)) {
-    add(
-      queueNames.performanceAnalysis,
-      createJobWorker(queueNames.performanceAnalysis, createPerformanceAnalysisProcessor({ platform }), {
-        ...common,
-        concurrency: settings.concurrency.performance,
-      }),
-    );
+    worker.on('error', (error) => logger.error({ queue, error: error.message }, 'worker error'));
+    workers.set(queue, worker);
   }
 
   // Upserting by fixed id is idempotent: every boot of every replica converges on one schedule of each.

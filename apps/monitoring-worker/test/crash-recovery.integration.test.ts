@@ -9,7 +9,7 @@ import { createQueues, createRedisConnection, queueNames } from '@switchyard/job
 import { startOpenAISimulator, type Simulator } from '@switchyard/llm/testing';
 import { QueueEvents } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { deleteRedisPrefix, redisUrl, uniquePrefix } from './helpers.js';
+import { deleteRedisPrefix, redisUrl, uniquePrefix } from './helper.js';
 import { startLocalServer, type LocalServer } from './simulators/http-server.js';
 import { analysisAnswer } from './simulators/llm-answers.js';
 import { samplePage } from './simulators/website-server.js';

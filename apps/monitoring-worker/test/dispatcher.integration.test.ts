@@ -4,7 +4,7 @@ import { oauthTokenMonitoringTasks, schedulerEventLogs, websiteAnalysisTasks } f
 import { createQueues, createRedisConnection, queueNames } from '@switchyard/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../src/dispatcher.js';
-import { redisUrl, startWorkerHarness, type WorkerHarness } from './helpers.js';
+import { redisUrl, startWorkerHarness, type WorkerHarness } from './helper.js';
 
 let harness: WorkerHarness;
 const past = new Date(Date.now() - 3_600_000);

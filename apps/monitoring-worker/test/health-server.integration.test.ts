@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHealthServer } from '../src/health-server.js';
-import { startWorkerHarness, type WorkerHarness } from './helpers.js';
+import { startWorkerHarness, type WorkerHarness } from './helper.js';
 import { queueNames } from '@switchyard/jobs';
 
 let harness: WorkerHarness;

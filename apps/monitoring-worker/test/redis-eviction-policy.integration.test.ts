@@ -2,7 +2,7 @@ import { createRedisConnection } from '@switchyard/jobs';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readEvictionPolicy, warnUnlessNoEviction } from '../src/redis-eviction-policy.js';
-import { redisUrl } from './helpers.js';
+import { redisUrl } from './helper.js';
 
 const redisPolicies = [
   'noeviction',

@@ -7,7 +7,7 @@ import { QueueEvents } from 'bullmq';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkerRuntime } from '../src/worker-runtime.js';
-import { deleteRedisPrefix, redisUrl, simulatorLlm, testConfig, uniquePrefix } from './helpers.js';
+import { deleteRedisPrefix, redisUrl, simulatorLlm, testConfig, uniquePrefix } from './helper.js';
 import { startLocalServer, type LocalServer } from './simulators/http-server.js';
 import { analysisAnswer } from './simulators/llm-answers.js';
 import { samplePage } from './simulators/website-server.js';

@@ -8,7 +8,7 @@ import {
 } from '@switchyard/db/platform';
 import { createTestDatabases, type TestDatabases } from '@switchyard/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTaskState, type StoredFailurePattern, type TaskOutcome } from '../src/task-state.js';
+import { createTaskState, type StoredFailurePattern, type TaskOutcome } from '../src/task-state/index.js';
 
 let databases: TestDatabases;
 

@@ -14,14 +14,14 @@ export function tokenState(expiresAt: Date | null | undefined, now: Date): Token
   return remaining < expiringWithinMs ? 'expiring' : 'valid';
 }
 
-/** The issue's grace after expiry: a token that expired less than this ago still counts as "just expired". */
+/** Grace after expiry: a token that expired less than this ago is just expired (`expired_recently`). */
 export const recentlyExpiredMs = dayMs;
 
 /** Why a refreshable (gsc, bing) token is refreshed now. */
 export type RefreshReason = 'expiring' | 'expired_recently' | 'expired';
 
 /**
- * Whether the weekly check refreshes a gsc/bing access token, and why. The issue's rule is "expires within
+ * Whether the weekly check refreshes a gsc/bing access token, and why. Rule: refresh if it "expires within
  * 7 days or expired less than 24 h ago". We also refresh a token that expired longer ago (`expired`): Google
  * access tokens live one hour, so a weekly check nearly always finds one expired for days, and the literal rule
  * would never refresh it. The refresh token, not the access token's age, decides whether access can be

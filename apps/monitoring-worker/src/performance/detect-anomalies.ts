@@ -31,12 +31,17 @@ export interface DetectedAnomaly {
   details: Record<string, unknown>;
 }
 
-/** The rules, as the issue states them. */
+/** Thresholds of the anomaly rules; each compares the window with the metric's baseline. */
 export const anomalyRules = {
+  /** The latest value more than this many standard deviations above the baseline average is high... */
   highStandardDeviations: 2,
+  /** ...and more than this many, critical. */
   criticalStandardDeviations: 3,
+  /** The latest value above this multiple of the baseline p99 is a spike. */
   spikeOverP99: 1.5,
+  /** The window average above this multiple of the baseline average is sustained. */
   sustainedOverAverage: 1.3,
+  /** The second half of the window averaging more than this fraction above its first half is a trend. */
   trendRise: 0.2,
 } as const;
 

@@ -6,7 +6,7 @@ import { ResponseBodyError } from 'oauth4webapi';
 import { TaskFailureError } from '../failures.js';
 import { refreshAccessToken, type OAuthClientSettings } from '../oauth/refresh-token.js';
 import { refreshReason, tokenState } from '../oauth/token-state.js';
-import type { TaskOutcome, TaskState } from '../task-state.js';
+import type { TaskOutcome, TaskState } from '../task-state/index.js';
 import { runMonitoringTask, type MonitoringJobResult } from './run-monitoring-task.js';
 
 const weekMs = 7 * 24 * 3_600_000;

@@ -18,7 +18,7 @@ import {
   type PlatformClients,
 } from '../insights/platform-clients.js';
 import type { RequestTokenRefresh } from '../insights/request-token-refresh.js';
-import type { TaskOutcome, TaskRow, TaskState } from '../task-state.js';
+import type { TaskOutcome, TaskRow, TaskState } from '../task-state/index.js';
 import { runMonitoringTask, type MonitoringJobResult } from './run-monitoring-task.js';
 
 const dayMs = 24 * 3_600_000;

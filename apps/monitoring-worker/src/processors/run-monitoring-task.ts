@@ -7,7 +7,7 @@ import {
   type MonitoringTaskType,
 } from '@switchyard/jobs';
 import { classifyFailure } from '../failures.js';
-import type { LatestResultQuery, TaskOutcome, TaskRow, TaskState } from '../task-state.js';
+import type { LatestResultQuery, TaskOutcome, TaskRow, TaskState } from '../task-state/index.js';
 
 /** What a monitoring job returns to BullMQ (kept small: it is stored in Redis). */
 export interface MonitoringJobResult {

@@ -6,7 +6,7 @@ import {
   type TaskOutcome,
   type TaskRow,
   type TaskState,
-} from '../task-state.js';
+} from '../task-state/index.js';
 import { analyzeContent, type AnalysisChatClient } from '../website/analyze-content.js';
 import type { PageFetcher } from '../website/fetch-page.js';
 import { pageChanges, type ComparableAnalysis } from '../website/page-changes.js';

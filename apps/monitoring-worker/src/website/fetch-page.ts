@@ -9,7 +9,7 @@ export interface PageFetchLimits {
   maxRedirects: number;
 }
 
-/** Defaults from the issue: 30 s in total, 5 MB, 5 redirects. */
+/** Defaults: at most 30 s in total, 5 MB of body and 5 redirects per page. */
 export const defaultPageFetchLimits: PageFetchLimits = {
   totalTimeoutMs: 30_000,
   maxBytes: 5 * 1024 * 1024,

@@ -3,7 +3,7 @@ import { oauthTokenExecutionLogs, oauthTokenMonitoringTasks, usageAlerts } from 
 import { oauthConnections } from '@switchyard/db/userdata';
 import { queueNames } from '@switchyard/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertOAuthConnection, startWorkerHarness, type WorkerHarness } from '../helpers.js';
+import { insertOAuthConnection, startWorkerHarness, type WorkerHarness } from '../helper.js';
 import { startOAuthSimulator, type OAuthSimulator } from '../simulators/oauth-server.js';
 
 let harness: WorkerHarness;

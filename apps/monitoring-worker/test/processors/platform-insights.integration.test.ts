@@ -11,7 +11,7 @@ import {
   insertOAuthConnection,
   startWorkerHarness,
   type WorkerHarness,
-} from '../helpers.js';
+} from '../helper.js';
 import { startOAuthSimulator, type OAuthSimulator } from '../simulators/oauth-server.js';
 import {
   startSearchPlatformsSimulator,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryDelayMs } from './task-state.js';
+import { retryDelayMs } from './retry-delay.js';
 
 describe('retryDelayMs', () => {
   const policy = { baseMs: 1_000, maxMs: 60_000, jitter: 0.2 };
