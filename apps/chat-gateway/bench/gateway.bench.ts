@@ -7,8 +7,18 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { readProcessEnv } from '@switchyard/config';
@@ -155,15 +165,31 @@ async function waitForReady(url: string): Promise<void> {
   throw new Error('gateway never became ready');
 }
 
-/** Newest modification time of the TypeScript sources under `directory`. */
+/** Newest modification time of the files under `directory`: TypeScript and what the build copies (`.lua`). */
 function newestSource(directory: string): number {
   let newest = 0;
   for (const entry of readdirSync(directory, { withFileTypes: true })) {
     const path = `${directory}/${entry.name}`;
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
   }
   return newest;
+}
+
+/**
+ * `directory` and every workspace package its `dependencies` reach, directly or through another package, read from
+ * the manifests (so a new dependency is checked without editing this list) and resolved through `node_modules`.
+ */
+function workspacePackages(directory: string, found = new Set<string>()): Set<string> {
+  if (found.has(directory)) return found;
+  found.add(directory);
+  const manifest = JSON.parse(readFileSync(`${directory}/package.json`, 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
+  for (const [name, version] of Object.entries(manifest.dependencies ?? {})) {
+    if (version.startsWith('workspace:'))
+      workspacePackages(realpathSync(`${directory}/node_modules/${name}`), found);
+  }
+  return found;
 }
 
 /**
@@ -172,11 +198,13 @@ function newestSource(directory: string): number {
  * rebuilds whatever is missing or stale, with the pnpm that started it (pnpm may not be on PATH under corepack).
  */
 function ensureBuilt(): void {
-  const packages = ['packages/config', 'packages/db', 'packages/llm', 'packages/jobs', 'apps/chat-gateway'];
-  const stale = packages.filter((path) => {
-    const output = `${repoRoot}/${path}/dist/index.js`;
-    return !existsSync(output) || statSync(output).mtimeMs < newestSource(`${repoRoot}/${path}/src`);
-  });
+  const packages = [...workspacePackages(realpathSync(appRoot))];
+  const stale = packages
+    .filter((path) => {
+      const output = `${path}/dist/index.js`;
+      return !existsSync(output) || statSync(output).mtimeMs < newestSource(`${path}/src`);
+    })
+    .map((path) => relative(repoRoot, path));
   if (stale.length === 0 && existsSync(`${appRoot}/dist/server.js`)) return;
   process.stdout.write(
     `dist/ missing or older than src/ in ${stale.join(', ')}: building the gateway and its dependencies...\n`,

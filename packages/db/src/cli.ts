@@ -2,7 +2,7 @@ import { databasesConfigSchema, loadConfigOrExit } from '@switchyard/config';
 import { MigrationError } from './migrator.js';
 import { MigrationFolderError } from './migration-files.js';
 import { prepareDatabases, SchemaDriftError, verifyDatabases } from './prepare.js';
-import { formatSchemaReport, type SchemaReport } from './verifier.js';
+import { formatSchemaReport, type SchemaReport } from './schema-report.js';
 
 // Exit codes of `db:migrate` and `db:verify`: 0 clean, 1 drift or refused migration, 2 cannot connect.
 const exitCodes = { ok: 0, drift: 1, unreachable: 2 } as const;

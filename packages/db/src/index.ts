@@ -29,4 +29,4 @@ export {
   type SchemaIssue,
   type SchemaIssueKind,
   type SchemaReport,
-} from './verifier.js';
+} from './schema-report.js';

@@ -5,10 +5,10 @@ import { MigrationError, migrateDatabase, type MigrationResult } from './migrato
 import {
   formatSchemaReport,
   summarizeReports,
-  verifyDatabase,
   type DatabaseSchemaReport,
   type SchemaReport,
-} from './verifier.js';
+} from './schema-report.js';
+import { verifyDatabase } from './verifier.js';
 
 /** The live databases differ from the schema; the process must not serve. `format()` gives the human report. */
 export class SchemaDriftError extends Error {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { eq } from '@switchyard/db';
 import { subscriptionPlans, userSubscriptions } from '@switchyard/db/platform';
 import type { Redis } from 'ioredis';
@@ -12,29 +13,33 @@ export interface PlanLimits {
 
 const unlimited: PlanLimits = { planName: 'unlimited', monthlyRequestLimit: 0 };
 
+type AdmitCommand = (
+  rateKey: string,
+  quotaKey: string,
+  ...argv: number[]
+) => Promise<[verdict: number, rate: number, windowLeft: number, used: number]>;
+
 /**
  * Per-key rate limit and monthly quota in ONE atomic script, so a request costs one Redis round trip.
  * (@fastify/rate-limit would add a second round trip per request for the same counter logic.)
- * KEYS: rate counter, quota counter. ARGV: rate max (0 = off), rate window ms, quota limit (0 = unlimited), quota ttl ms.
- * Returns {verdict, rate count, window ms left, quota used}; verdict 0 = rate limited (quota not counted),
- * 1 = quota used up, 2 = allowed.
+ * Read when the module loads: a build that forgot to copy it fails at import, not at the first request.
  */
-const admitScript = `
-local rate = 0
-local windowLeft = 0
-local rateMax = tonumber(ARGV[1])
-if rateMax > 0 then
-  rate = redis.call('INCR', KEYS[1])
-  if rate == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-  if rate > rateMax then return {0, rate, redis.call('PTTL', KEYS[1]), 0} end
-end
-local used = 0
-if tonumber(ARGV[3]) > 0 then
-  used = redis.call('INCR', KEYS[2])
-  if used == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[4]) end
-  if used > tonumber(ARGV[3]) then return {1, rate, windowLeft, used} end
-end
-return {2, rate, windowLeft, used}`;
+const admitScript = readFileSync(new URL('./quota-admit.lua', import.meta.url), 'utf8');
+
+const admitCommands = new WeakMap<Redis, AdmitCommand>();
+
+/**
+ * `quota-admit.lua` on `redis` (arguments as named in its header), defined once per client with `defineCommand`:
+ * ioredis sends it by EVALSHA, so the script body is not resent on every request.
+ */
+function admitCommand(redis: Redis): AdmitCommand {
+  let command = admitCommands.get(redis);
+  if (command) return command;
+  redis.defineCommand('switchyardAdmit', { numberOfKeys: 2, lua: admitScript });
+  command = (redis as unknown as { switchyardAdmit: AdmitCommand }).switchyardAdmit.bind(redis);
+  admitCommands.set(redis, command);
+  return command;
+}
 
 /** What `admit` decided for one request. */
 export type Admission =
@@ -63,14 +68,7 @@ export function createQuotaService(options: {
   rateLimitPerMinute: number;
 }) {
   const { db } = options.platform;
-  // A defined command runs by EVALSHA: the script body is not resent on every request.
-  options.redis.defineCommand('switchyardAdmit', { numberOfKeys: 2, lua: admitScript });
-  const runAdmit = (
-    options.redis as unknown as Record<
-      'switchyardAdmit',
-      (...args: Array<string | number>) => Promise<[number, number, number, number]>
-    >
-  ).switchyardAdmit.bind(options.redis);
+  const runAdmit = admitCommand(options.redis);
   const plans = new LRUCache<string, PlanLimits>({ max: 50_000, ttl: 60_000 });
 
   async function limitsFor(userId: string): Promise<PlanLimits> {

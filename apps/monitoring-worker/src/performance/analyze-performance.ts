@@ -22,22 +22,16 @@ export interface PerformanceAnalysisOptions {
   now?: Date;
 }
 
-type BaselineRow = {
-  metric_name: string;
-  tags_key: string;
-  sample_count: number;
-  avg: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  min: number;
-  max: number;
-  stddev: number;
-  window_count: number;
-  window_avg: number | null;
-  window_latest: number | null;
-  first_half_avg: number | null;
-  second_half_avg: number | null;
+// The query aliases its columns to these names, so a row is the baseline itself plus its key and window.
+// Pick turns the interface into an object type, which `execute` accepts as a row (Record<string, unknown>).
+type BaselineRow = Pick<BaselineStats, keyof BaselineStats> & {
+  metricName: string;
+  tagsKey: string;
+  windowCount: number;
+  windowAvg: number | null;
+  windowLatest: number | null;
+  firstHalfAvg: number | null;
+  secondHalfAvg: number | null;
 };
 
 type OpenAnomalyRow = {
@@ -87,14 +81,17 @@ export async function analyzePerformance(
         from samples where timestamp > ${now}::timestamptz - make_interval(secs => ${windowSeconds})
         group by metric_name, tags_key
       )
-      select stats.*, coalesce(recent.window_count, 0) as window_count, recent.window_avg, recent.window_latest,
-        recent.first_half_avg, recent.second_half_avg
+      select metric_name as "metricName", tags_key as "tagsKey", stats.sample_count as "sampleCount",
+        stats.avg, stats.p50, stats.p95, stats.p99, stats.min, stats.max, stats.stddev,
+        coalesce(recent.window_count, 0) as "windowCount", recent.window_avg as "windowAvg",
+        recent.window_latest as "windowLatest", recent.first_half_avg as "firstHalfAvg",
+        recent.second_half_avg as "secondHalfAvg"
       from stats left join recent using (metric_name, tags_key)`);
 
     for (const row of computed.rows) {
       await transaction.execute(sql`
         insert into performance_baselines (metric_name, tags_key, "window", sample_count, avg, p50, p95, p99, min, max, stddev, computed_at)
-        values (${row.metric_name}, ${row.tags_key}, '7d', ${row.sample_count}, ${row.avg}, ${row.p50}, ${row.p95}, ${row.p99}, ${row.min}, ${row.max}, ${row.stddev}, ${now}::timestamptz)
+        values (${row.metricName}, ${row.tagsKey}, '7d', ${row.sampleCount}, ${row.avg}, ${row.p50}, ${row.p95}, ${row.p99}, ${row.min}, ${row.max}, ${row.stddev}, ${now}::timestamptz)
         on conflict (metric_name, tags_key, "window") do update set sample_count = excluded.sample_count, avg = excluded.avg, p50 = excluded.p50,
           p95 = excluded.p95, p99 = excluded.p99, min = excluded.min, max = excluded.max, stddev = excluded.stddev, computed_at = excluded.computed_at`);
     }
@@ -111,17 +108,16 @@ export async function analyzePerformance(
     let anomaliesUpdated = 0;
 
     for (const row of computed.rows) {
-      analysed.add(`${row.metric_name}\u0000${row.tags_key}`);
-      const baseline: BaselineStats = { ...row, sampleCount: row.sample_count };
+      analysed.add(`${row.metricName}\u0000${row.tagsKey}`);
       const window: WindowStats = {
-        sampleCount: row.window_count,
-        latest: row.window_latest ?? 0,
-        avg: row.window_avg ?? 0,
-        firstHalfAvg: row.first_half_avg ?? undefined,
-        secondHalfAvg: row.second_half_avg ?? undefined,
+        sampleCount: row.windowCount,
+        latest: row.windowLatest ?? 0,
+        avg: row.windowAvg ?? 0,
+        firstHalfAvg: row.firstHalfAvg ?? undefined,
+        secondHalfAvg: row.secondHalfAvg ?? undefined,
       };
-      for (const anomaly of detectAnomalies(baseline, window)) {
-        const key = `${row.metric_name}\u0000${row.tags_key}\u0000${anomaly.anomalyType}`;
+      for (const anomaly of detectAnomalies(row, window)) {
+        const key = `${row.metricName}\u0000${row.tagsKey}\u0000${anomaly.anomalyType}`;
         const details = JSON.stringify({ ...anomaly.details, lastSeenAt: now });
         const existing = openByKey.get(key);
         if (existing !== undefined) {
@@ -132,7 +128,7 @@ export async function analyzePerformance(
         } else {
           anomaliesOpened += 1;
           await transaction.execute(sql`insert into performance_anomalies (metric_name, tags_key, anomaly_type, severity, observed, expected, details, detected_at)
-            values (${row.metric_name}, ${row.tags_key}, ${anomaly.anomalyType}, ${anomaly.severity}, ${anomaly.observed}, ${anomaly.expected}, ${details}::jsonb, ${now}::timestamptz)`);
+            values (${row.metricName}, ${row.tagsKey}, ${anomaly.anomalyType}, ${anomaly.severity}, ${anomaly.observed}, ${anomaly.expected}, ${details}::jsonb, ${now}::timestamptz)`);
         }
       }
     }

@@ -104,16 +104,13 @@ export function createPlatformInsightsProcessor(
           };
         }
 
+        const fetchInsights = (current: { encryptedAccessToken: string }) =>
+          clients.fetchInsights(kind, siteUrl, secretBox.decrypt(current.encryptedAccessToken), signal);
         let connection = await readConnection(task, kind);
         let data: InsightsData;
         let refreshedAfterUnauthorized = false;
         try {
-          data = await clients.fetchInsights(
-            kind,
-            siteUrl,
-            secretBox.decrypt(connection.encryptedAccessToken),
-            signal,
-          );
+          data = await fetchInsights(connection);
         } catch (error) {
           if (!(error instanceof PlatformUnauthorizedError)) throw error;
           const [oauthTask] = await platform
@@ -136,12 +133,7 @@ export function createPlatformInsightsProcessor(
           connection = await readConnection(task, kind);
           refreshedAfterUnauthorized = true;
           try {
-            data = await clients.fetchInsights(
-              kind,
-              siteUrl,
-              secretBox.decrypt(connection.encryptedAccessToken),
-              signal,
-            );
+            data = await fetchInsights(connection);
           } catch (retryError) {
             if (retryError instanceof PlatformUnauthorizedError) {
               throw new TaskFailureError(
