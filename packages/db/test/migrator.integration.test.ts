@@ -5,7 +5,7 @@ import { databaseLayouts, databaseNames } from '../src/layout.js';
 import { readMigrationFiles } from '../src/migration-files.js';
 import { MigrationError, migrateDatabase } from '../src/migrator.js';
 import { prepareDatabases } from '../src/prepare.js';
-import { copyMigrations, freshDatabasePair, superuserQuery } from './helpers.js';
+import { copyMigrations, freshDatabasePair, superuserQuery } from './helper.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

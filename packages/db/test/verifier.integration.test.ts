@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatSchemaReport, type SchemaReport } from '../src/verifier.js';
 import { SchemaDriftError, prepareDatabases, verifyDatabases } from '../src/prepare.js';
 import { createTestDatabases, type TestDatabases } from '../src/testing/index.js';
-import { superuserQuery } from './helpers.js';
+import { superuserQuery } from './helper.js';
 
 let databases: TestDatabases;
 beforeEach(async () => {

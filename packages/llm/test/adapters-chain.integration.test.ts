@@ -14,7 +14,7 @@ import {
   type Simulator,
 } from '../src/testing/index.js';
 import { createPooledFetch, type PooledFetch } from '../src/transport.js';
-import { drain, expectedText, request } from './helpers.js';
+import { drain, expectedText, request } from './helper.js';
 
 /**
  * The Anthropic, Gemini and Cohere adapters as one chain, each through its SDK or wire format against its own

@@ -3,7 +3,7 @@ import { createLlmClient, type FallbackEvent, type LlmClientOptions } from '../s
 import type { ChatRequest } from '../src/chat-types.js';
 import { AllProvidersFailedError, LlmError, StreamInterruptedError } from '../src/errors.js';
 import { continueInstruction, type Fault } from '../src/testing/index.js';
-import { drain, expectedText, request, startFleet } from './helpers.js';
+import { drain, expectedText, request, startFleet } from './helper.js';
 
 type Fleet = Awaited<ReturnType<typeof startFleet>>;
 let fleet: Fleet | undefined;

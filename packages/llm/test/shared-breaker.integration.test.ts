@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLlmClient } from '../src/client.js';
 import { createRedisHealthStore } from '../src/breaker/index.js';
-import { drain, expectedText, request, startFleet } from './helpers.js';
+import { drain, expectedText, request, startFleet } from './helper.js';
 
 let redis: Redis;
 let fleet: Awaited<ReturnType<typeof startFleet>> | undefined;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createLlmClient } from '../src/client.js';
 import { LlmError, StreamInterruptedError } from '../src/errors.js';
 import type { Fault } from '../src/testing/index.js';
-import { drain, expectedText, request, startFleet } from './helpers.js';
+import { drain, expectedText, request, startFleet } from './helper.js';
 
 const measuredRequests = 20_000;
 // 2,000 per fault mix: V8 sizes its old space to the allocation rate and keeps the pages, which would show as RSS

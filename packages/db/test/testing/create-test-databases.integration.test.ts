@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sql } from '../../src/index.js';
 import { verifyDatabases } from '../../src/prepare.js';
 import { createTestDatabases } from '../../src/testing/index.js';
-import { serverUrl, superuserQuery } from '../helpers.js';
+import { serverUrl, superuserQuery } from '../helper.js';
 
 async function existing(names: string[]): Promise<string[]> {
   const rows = await superuserQuery<{ datname: string }>(

@@ -1,4 +1,4 @@
-import type { ChatProvider, ProviderId, ProviderTimeouts } from '../chat-provider.js';
+import type { ChatProvider, ProviderId } from '../chat-provider.js';
 import { createAnthropicProvider } from './anthropic/index.js';
 import { createCohereProvider } from './cohere/index.js';
 import { createGeminiProvider } from './gemini/index.js';
@@ -6,18 +6,9 @@ import { createGroqProvider } from './groq/index.js';
 import { createLocalProvider } from './local/index.js';
 import { createOpenAICompatibleProvider } from './openai-compatible/index.js';
 import { createOpenAIProvider } from './openai/index.js';
+import type { ProviderOptions } from './shared/index.js';
 
-/** Options of `createProvider`: what every remote adapter's factory accepts. */
-export interface ProviderOptions {
-  /** Instance name, e.g. for a user's own key (breaker and rate-limit state are kept per name); defaults to the id. */
-  name?: string;
-  apiKey: string;
-  /** The vendor's endpoint when omitted; required for `openai-compatible`, which has no vendor endpoint. */
-  baseUrl?: string;
-  timeouts?: ProviderTimeouts;
-  /** Pooled keep-alive fetch from `createPooledFetch`; defaults to the global fetch. */
-  fetch?: typeof globalThis.fetch;
-}
+export type { ProviderOptions } from './shared/index.js';
 
 /**
  * Builds the adapter of a provider id: the only place that maps an id to its factory. `local` needs no key;

@@ -15,30 +15,27 @@ import type {
   ChatRequest,
   ChatToolCall,
   ChatUsage,
-  FinishReason,
 } from '../../chat-types.js';
 import {
+  ChatCompletionChunkBuilder,
   contentToText,
+  contextWindowByPrefix,
   providerError,
   reportRateLimit,
   toChatCompletion,
-  truncatedStreamError,
+  unfinishedStreamError,
+  type ProviderOptions,
 } from '../shared/index.js';
 import { toAnthropicLlmError } from './anthropic-error.js';
 import { convertToAnthropicRequest } from './convert-to-anthropic-messages.js';
 import { mapAnthropicFinishReason } from './map-anthropic-finish-reason.js';
 
 /** Options of `createAnthropicProvider`. */
-export interface AnthropicProviderOptions {
-  /** Distinguishes two Anthropic instances (e.g. a user's own key); defaults to `anthropic`. */
-  name?: string;
-  apiKey: string;
+export interface AnthropicProviderOptions extends ProviderOptions {
   /** Defaults to `https://api.anthropic.com`. */
   baseUrl?: string;
   /** Reported to the client, which enforces them per attempt; `totalMs` also bounds the SDK request. */
   timeouts?: ProviderTimeouts;
-  /** The pooled keep-alive fetch the SDK should use; defaults to the global fetch. */
-  fetch?: typeof fetch;
 }
 
 const defaultBaseUrl = 'https://api.anthropic.com';
@@ -47,11 +44,11 @@ const defaultBaseUrl = 'https://api.anthropic.com';
 const messagesPath = '/v1/messages';
 
 /** Every current Claude model has a 200k-token window (1M only behind a beta header we do not send). */
-const contextWindows: Array<[prefix: string, tokens: number]> = [
+const contextWindow = contextWindowByPrefix([
   ['claude-2.0', 100_000],
   ['claude-instant', 100_000],
   ['claude-', 200_000],
-];
+]);
 
 type UsageCounts = Pick<Usage, 'input_tokens' | 'output_tokens'> &
   Partial<Pick<Usage, 'cache_read_input_tokens' | 'cache_creation_input_tokens'>>;
@@ -165,35 +162,17 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
       throw toAnthropicLlmError(error, name, callOptions.signal);
     }
 
-    let id = '';
-    let model = callOptions.model;
+    const chunks = new ChatCompletionChunkBuilder('', callOptions.model);
     let whitespaceToDrop = trimmedPrefillWhitespace(request);
     const text = (delta: string): string => {
       const stripped = dropLeadingWhitespace(delta, whitespaceToDrop);
       whitespaceToDrop = stripped.remaining;
       return stripped.text;
     };
-    const created = Math.floor(Date.now() / 1000);
     let usage: UsageCounts = { input_tokens: 0, output_tokens: 0 };
     let stopReason: StopReason | null = null;
     let finished = false;
-    let emitted = false;
     const toolIndexByBlock = new Map<number, number>();
-    const chunk = (
-      delta: ChatCompletionChunk['choices'][number]['delta'],
-      finishReason: FinishReason | null = null,
-    ): ChatCompletionChunk => {
-      const withRole = emitted ? delta : { role: 'assistant' as const, ...delta };
-      emitted = true;
-      return {
-        id,
-        object: 'chat.completion.chunk',
-        created,
-        model,
-        choices: [{ index: 0, delta: withRole, finish_reason: finishReason, logprobs: null }],
-        ...(finishReason === null ? {} : { usage: toChatUsage(usage) }),
-      };
-    };
     const mergeUsage = (delta: Partial<MessageDeltaUsage>): void => {
       usage = {
         input_tokens: delta.input_tokens ?? usage.input_tokens,
@@ -208,18 +187,18 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
       for await (const event of stream) {
         switch (event.type) {
           case 'message_start':
-            id = event.message.id;
-            model = event.message.model;
+            chunks.id = event.message.id;
+            chunks.model = event.message.model;
             mergeUsage(event.message.usage);
             break;
           case 'content_block_start':
             if (event.content_block.type === 'text') {
               const content = text(event.content_block.text);
-              if (content !== '') yield chunk({ content });
+              if (content !== '') yield chunks.chunk({ content });
             } else if (event.content_block.type === 'tool_use') {
               const toolIndex = toolIndexByBlock.size;
               toolIndexByBlock.set(event.index, toolIndex);
-              yield chunk({
+              yield chunks.chunk({
                 tool_calls: [
                   {
                     index: toolIndex,
@@ -234,11 +213,11 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
           case 'content_block_delta':
             if (event.delta.type === 'text_delta') {
               const content = text(event.delta.text);
-              if (content !== '') yield chunk({ content });
+              if (content !== '') yield chunks.chunk({ content });
             } else if (event.delta.type === 'input_json_delta') {
               const toolIndex = toolIndexByBlock.get(event.index);
               if (toolIndex !== undefined && event.delta.partial_json !== '') {
-                yield chunk({
+                yield chunks.chunk({
                   tool_calls: [{ index: toolIndex, function: { arguments: event.delta.partial_json } }],
                 });
               }
@@ -251,8 +230,9 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
           case 'message_stop': {
             finished = true;
             const finishReason = mapAnthropicFinishReason(stopReason);
-            if (finishReason === 'content_filter' && !emitted) throw providerError(name, 'content_filter');
-            yield chunk({}, finishReason);
+            if (finishReason === 'content_filter' && !chunks.emitted)
+              throw providerError(name, 'content_filter');
+            yield chunks.chunk({}, finishReason, toChatUsage(usage));
             break;
           }
           default:
@@ -263,9 +243,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
       throw toAnthropicLlmError(error, name, callOptions.signal);
     }
     // The SDK ends its iterator quietly when its request is aborted; a missing message_stop means truncation.
-    if (!finished) {
-      throw callOptions.signal.aborted ? providerError(name, 'timeout') : truncatedStreamError(name);
-    }
+    if (!finished) throw unfinishedStreamError(name, callOptions.signal);
   }
 
   return {
@@ -273,7 +251,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
     name,
     supportsPrefill: true,
     ...(options.timeouts ? { timeouts: options.timeouts } : {}),
-    contextWindow: (model) => contextWindows.find(([prefix]) => model.startsWith(prefix))?.[1],
+    contextWindow,
     chat,
     chatStream,
   };

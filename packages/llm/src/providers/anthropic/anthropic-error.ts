@@ -6,13 +6,7 @@ import {
 } from '@anthropic-ai/sdk';
 
 import { LlmError, type LlmErrorKind } from '../../errors.js';
-import {
-  classifyTransportError,
-  kindFromStatus,
-  providerError,
-  readRetryAfterMs,
-  refineBadRequestKind,
-} from '../shared/index.js';
+import { classifyErrorResponse, classifyTransportError, providerError } from '../shared/index.js';
 
 /** Anthropic `error.type` values and the kind each means (also used for in-band `event: error`, which has no status). */
 const kindsByType: Record<string, { kind: LlmErrorKind; status: number }> = {
@@ -62,15 +56,11 @@ export function toAnthropicLlmError(error: unknown, provider: string, signal?: A
 
 function classifyApiError(error: APIError, provider: string): LlmError {
   const byType = error.type ? kindsByType[error.type] : undefined;
-  const status = error.status ?? byType?.status;
-  let kind: LlmErrorKind = byType?.kind ?? kindFromStatus(status);
-  const message = errorMessageOf(error);
-  if (kind === 'bad_request') kind = refineBadRequestKind(message);
-  const retryAfterMs =
-    kind === 'rate_limit' || kind === 'overloaded' ? readRetryAfterMs(error.headers) : undefined;
-  return providerError(provider, kind, {
-    ...(status === undefined ? {} : { status }),
-    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  return classifyErrorResponse(provider, {
+    status: error.status ?? byType?.status,
+    kind: byType?.kind,
+    message: errorMessageOf(error),
+    headers: error.headers,
     cause: error,
   });
 }

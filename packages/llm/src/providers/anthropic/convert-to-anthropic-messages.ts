@@ -7,30 +7,22 @@ import type {
   ToolChoice,
 } from '@anthropic-ai/sdk/resources/messages';
 
-import type { ChatContentPart, ChatMessage, ChatRequest } from '../../chat-types.js';
+import type { ChatContentPart, ChatRequest } from '../../chat-types.js';
 import {
   contentToText,
+  honouredFields,
   invalidRequest,
   parseDataUrl,
-  parseToolArguments,
   rejectUnsupportedFields,
+  toAlternatingTurns,
   unsupportedFeature,
+  type TurnBlockWriter,
 } from '../shared/index.js';
 
 /** Anthropic requires `max_tokens`; this is what we ask for when the caller sets none. */
 export const defaultAnthropicMaxTokens = 4096;
 
-const honouredFields: ReadonlySet<string> = new Set([
-  'temperature',
-  'top_p',
-  'max_tokens',
-  'max_completion_tokens',
-  'stop',
-  'tools',
-  'tool_choice',
-  'parallel_tool_calls',
-  'response_format',
-]);
+const honoured = honouredFields('parallel_tool_calls');
 
 const imageMediaTypes = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 
@@ -48,41 +40,22 @@ function convertImage(
   };
 }
 
-function convertUserContent(content: ChatMessage['content'], provider: string): ContentBlockParam[] {
-  if (content === null) return [];
-  if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }];
-  return content.map((part) =>
-    part.type === 'text' ? { type: 'text', text: part.text } : convertImage(part, provider),
-  );
-}
-
-function convertAssistant(message: ChatMessage, provider: string): ContentBlockParam[] {
-  if (Array.isArray(message.content) && message.content.some((part) => part.type !== 'text')) {
-    throw invalidRequest(provider, 'assistant messages can only hold text');
-  }
-  const blocks: ContentBlockParam[] = [];
-  const text = contentToText(message.content);
-  if (text !== '') blocks.push({ type: 'text', text });
-  for (const call of message.tool_calls ?? []) {
-    blocks.push({
-      type: 'tool_use',
-      id: call.id,
-      name: call.function.name,
-      input: parseToolArguments(call.function.arguments, provider),
-    });
-  }
-  return blocks;
-}
-
-/** Appends blocks to the conversation, merging with the previous turn when it has the same role (Anthropic alternates roles). */
-function push(messages: MessageParam[], role: MessageParam['role'], blocks: ContentBlockParam[]): void {
-  if (blocks.length === 0) return;
-  const previous = messages.at(-1);
-  if (previous?.role === role && Array.isArray(previous.content)) {
-    previous.content.push(...blocks);
-    return;
-  }
-  messages.push({ role, content: blocks });
+/** Anthropic's blocks: tool results are `tool_result` blocks of a user turn. */
+function blockWriter(provider: string): TurnBlockWriter<ContentBlockParam> {
+  return {
+    userPart: (part) =>
+      part.type === 'text' ? { type: 'text', text: part.text } : convertImage(part, provider),
+    assistantText: (text) => ({ type: 'text', text }),
+    toolCall: (call, input) => ({ type: 'tool_use', id: call.id, name: call.function.name, input }),
+    toolResult: (message) => {
+      if (!message.tool_call_id) throw invalidRequest(provider, 'a tool message needs tool_call_id');
+      return {
+        type: 'tool_result',
+        tool_use_id: message.tool_call_id,
+        content: contentToText(message.content),
+      };
+    },
+  };
 }
 
 function convertToolChoice(request: ChatRequest): ToolChoice | undefined {
@@ -106,7 +79,7 @@ export function convertToAnthropicRequest(
   provider: string,
   model: string,
 ): MessageCreateParamsBase {
-  rejectUnsupportedFields(request, honouredFields, provider);
+  rejectUnsupportedFields(request, honoured, provider);
   if (request.response_format && request.response_format.type !== 'text') {
     throw unsupportedFeature(provider, `response_format ${request.response_format.type}`);
   }
@@ -114,32 +87,12 @@ export function convertToAnthropicRequest(
     throw unsupportedFeature(provider, 'a temperature above 1');
   }
 
-  const system: string[] = [];
-  const messages: MessageParam[] = [];
-  for (const message of request.messages) {
-    switch (message.role) {
-      case 'system':
-      case 'developer':
-        system.push(contentToText(message.content));
-        break;
-      case 'user':
-        push(messages, 'user', convertUserContent(message.content, provider));
-        break;
-      case 'assistant':
-        push(messages, 'assistant', convertAssistant(message, provider));
-        break;
-      case 'tool':
-        if (!message.tool_call_id) throw invalidRequest(provider, 'a tool message needs tool_call_id');
-        push(messages, 'user', [
-          { type: 'tool_result', tool_use_id: message.tool_call_id, content: contentToText(message.content) },
-        ]);
-        break;
-    }
-  }
+  const { system, turns } = toAlternatingTurns(request.messages, provider, blockWriter(provider));
+  const messages: MessageParam[] = turns.map((turn) => ({ role: turn.role, content: turn.blocks }));
   // Anthropic rejects a prefill ending in whitespace; the continuation supplies it instead.
-  const last = messages.at(-1);
-  if (last?.role === 'assistant' && Array.isArray(last.content)) {
-    const finalBlock = last.content.at(-1);
+  const last = turns.at(-1);
+  if (last?.role === 'assistant') {
+    const finalBlock = last.blocks.at(-1);
     if (finalBlock?.type === 'text') finalBlock.text = finalBlock.text.trimEnd();
   }
 
@@ -156,7 +109,7 @@ export function convertToAnthropicRequest(
     model,
     messages,
     max_tokens: request.max_completion_tokens ?? request.max_tokens ?? defaultAnthropicMaxTokens,
-    ...(system.length > 0 ? { system: system.join('\n\n') } : {}),
+    ...(system === undefined ? {} : { system }),
     ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
     ...(request.top_p === undefined ? {} : { top_p: request.top_p }),
     ...(stop === undefined ? {} : { stop_sequences: stop }),

@@ -1,18 +1,20 @@
-import type { ChatProvider, ProviderCallOptions, ProviderTimeouts } from '../../chat-provider.js';
+import type { ChatProvider, ProviderCallOptions } from '../../chat-provider.js';
 import type {
   ChatCompletion,
   ChatCompletionChunk,
   ChatRequest,
   ChatToolCall,
   ChatUsage,
-  FinishReason,
 } from '../../chat-types.js';
 import {
+  ChatCompletionChunkBuilder,
+  contextWindowByPrefix,
   estimatedUsage,
   linkAbortSignal,
   reportRateLimit,
   toChatCompletion,
   truncatedStreamError,
+  type ProviderOptions,
 } from '../shared/index.js';
 import { SseReader } from '../../sse-reader.js';
 import { cohereHttpError, cohereStreamError, toCohereLlmError } from './cohere-error.js';
@@ -20,25 +22,18 @@ import { convertToCohereRequest, type CohereToolCall } from './convert-to-cohere
 import { mapCohereFinishReason } from './map-cohere-finish-reason.js';
 
 /** Options of `createCohereProvider`. */
-export interface CohereProviderOptions {
-  /** Distinguishes two Cohere instances (e.g. a user's own key); defaults to `cohere`. */
-  name?: string;
-  apiKey: string;
+export interface CohereProviderOptions extends ProviderOptions {
   /** Defaults to `https://api.cohere.com`; the adapter appends `/v2/chat`. */
   baseUrl?: string;
-  /** Reported to the client, which enforces them per attempt. */
-  timeouts?: ProviderTimeouts;
-  /** The pooled keep-alive fetch to call Cohere with; defaults to the global fetch. */
-  fetch?: typeof fetch;
 }
 
-const contextWindows: Array<[prefix: string, tokens: number]> = [
+const contextWindow = contextWindowByPrefix([
   ['command-a-vision', 128_000],
   ['command-a', 256_000],
   ['command-r', 128_000],
   ['command-light', 4_096],
   ['command', 4_096],
-];
+]);
 
 interface CohereUsage {
   billed_units?: { input_tokens?: number; output_tokens?: number };
@@ -173,48 +168,30 @@ export function createCohereProvider(options: CohereProviderOptions): ChatProvid
     try {
       const response = await send(request, callOptions, true, controller.signal);
       if (!response.body) throw truncatedStreamError(name);
-      let id = '';
-      const created = Math.floor(Date.now() / 1000);
-      let emitted = false;
+      const chunks = new ChatCompletionChunkBuilder('', callOptions.model);
       let finished = false;
       let streamedText = '';
       const toolIndexes = new Map<number, number>();
-      const chunk = (
-        delta: ChatCompletionChunk['choices'][number]['delta'],
-        finish: FinishReason | null = null,
-        usage?: ChatUsage,
-      ): ChatCompletionChunk => {
-        const withRole = emitted ? delta : { role: 'assistant' as const, ...delta };
-        emitted = true;
-        return {
-          id,
-          object: 'chat.completion.chunk',
-          created,
-          model: callOptions.model,
-          choices: [{ index: 0, delta: withRole, finish_reason: finish, logprobs: null }],
-          ...(usage ? { usage } : {}),
-        };
-      };
 
       try {
         for await (const message of new SseReader(response.body)) {
           const event = JSON.parse(message.data) as CohereStreamEvent;
           switch (event.type) {
             case 'message-start':
-              id = event.id ?? id;
+              chunks.id = event.id ?? chunks.id;
               break;
             case 'content-delta': {
               const text = event.delta?.message?.content?.text;
               if (!text) break;
               streamedText += text;
-              yield chunk({ content: text });
+              yield chunks.chunk({ content: text });
               break;
             }
             case 'tool-call-start': {
               const call = event.delta?.message?.tool_calls;
               const index = toolIndexes.size;
               toolIndexes.set(event.index ?? index, index);
-              yield chunk({
+              yield chunks.chunk({
                 tool_calls: [
                   {
                     index,
@@ -234,14 +211,14 @@ export function createCohereProvider(options: CohereProviderOptions): ChatProvid
               const index = toolIndexes.get(event.index ?? 0);
               if (argumentsDelta) streamedText += argumentsDelta;
               if (argumentsDelta && index !== undefined)
-                yield chunk({ tool_calls: [{ index, function: { arguments: argumentsDelta } }] });
+                yield chunks.chunk({ tool_calls: [{ index, function: { arguments: argumentsDelta } }] });
               break;
             }
             case 'message-end': {
               const finishReason = event.delta?.finish_reason;
               if (isFailure(finishReason)) throw cohereStreamError(name, finishReason);
               finished = true;
-              yield chunk(
+              yield chunks.chunk(
                 {},
                 mapCohereFinishReason(finishReason),
                 toChatUsage(event.delta?.usage, request, streamedText),
@@ -269,7 +246,7 @@ export function createCohereProvider(options: CohereProviderOptions): ChatProvid
     // A trailing assistant turn reads to Cohere as a finished answer, not one to continue.
     supportsPrefill: false,
     ...(options.timeouts ? { timeouts: options.timeouts } : {}),
-    contextWindow: (model) => contextWindows.find(([prefix]) => model.startsWith(prefix))?.[1],
+    contextWindow,
     chat,
     chatStream,
   };

@@ -1,10 +1,9 @@
-import { LlmError, type LlmErrorKind } from '../../errors.js';
+import { LlmError } from '../../errors.js';
 import {
+  classifyErrorResponse,
   classifyTransportError,
   kindFromStatus,
   providerError,
-  readRetryAfterMs,
-  refineBadRequestKind,
 } from '../shared/index.js';
 
 /** Cohere's wording when its safety checks refuse a prompt or an answer. */
@@ -16,11 +15,15 @@ export function cohereHttpError(provider: string, status: number, headers: Heade
     typeof body === 'object' && body !== null && 'message' in body && typeof body.message === 'string'
       ? body.message
       : '';
-  let kind: LlmErrorKind = kindFromStatus(status);
-  if (kind === 'bad_request')
-    kind = blockedMessage.test(message) ? 'content_filter' : refineBadRequestKind(message);
-  const retryAfterMs = kind === 'rate_limit' || kind === 'overloaded' ? readRetryAfterMs(headers) : undefined;
-  return providerError(provider, kind, { status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+  const kind = kindFromStatus(status);
+  // Cohere refuses a prompt or an answer its safety checks block with a plain 400; only the wording tells.
+  const blocked = kind === 'bad_request' && blockedMessage.test(message);
+  return classifyErrorResponse(provider, {
+    status,
+    kind: blocked ? 'content_filter' : kind,
+    message,
+    headers,
+  });
 }
 
 /** A stream that Cohere itself ended with `finish_reason` ERROR or TIMEOUT (the in-band error of its SSE). */

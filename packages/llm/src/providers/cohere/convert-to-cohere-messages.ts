@@ -1,24 +1,13 @@
 import type { ChatMessage, ChatRequest } from '../../chat-types.js';
 import {
   contentToText,
+  honouredFields,
   invalidRequest,
   rejectUnsupportedFields,
   unsupportedFeature,
 } from '../shared/index.js';
 
-const honouredFields: ReadonlySet<string> = new Set([
-  'temperature',
-  'top_p',
-  'max_tokens',
-  'max_completion_tokens',
-  'stop',
-  'response_format',
-  'tools',
-  'tool_choice',
-  'presence_penalty',
-  'frequency_penalty',
-  'seed',
-]);
+const honoured = honouredFields('presence_penalty', 'frequency_penalty', 'seed');
 
 /** A message of Cohere's v2 chat API. */
 export type CohereMessage =
@@ -80,7 +69,7 @@ export function convertToCohereRequest(
   model: string,
   stream: boolean,
 ): CohereChatRequest {
-  rejectUnsupportedFields(request, honouredFields, provider);
+  rejectUnsupportedFields(request, honoured, provider);
   const choice = request.tool_choice;
   if (typeof choice === 'object')
     throw unsupportedFeature(provider, 'forcing one named tool (tool_choice function)');

@@ -11,26 +11,16 @@ import {
 import type { ChatContentPart, ChatMessage, ChatRequest } from '../../chat-types.js';
 import {
   contentToText,
+  honouredFields,
   invalidRequest,
   parseDataUrl,
-  parseToolArguments,
   rejectUnsupportedFields,
+  toAlternatingTurns,
   unsupportedFeature,
+  type TurnBlockWriter,
 } from '../shared/index.js';
 
-const honouredFields: ReadonlySet<string> = new Set([
-  'temperature',
-  'top_p',
-  'max_tokens',
-  'max_completion_tokens',
-  'stop',
-  'response_format',
-  'tools',
-  'tool_choice',
-  'presence_penalty',
-  'frequency_penalty',
-  'seed',
-]);
+const honoured = honouredFields('presence_penalty', 'frequency_penalty', 'seed');
 
 /**
  * Current v1beta fields the 0.24 SDK does not type yet: `seed`, and JSON Schema (rather than Gemini's OpenAPI
@@ -60,12 +50,6 @@ function convertPart(part: ChatContentPart, provider: string): Part {
   return { inlineData: { mimeType: dataUrl.mediaType, data: dataUrl.data } };
 }
 
-function convertUserParts(content: ChatMessage['content'], provider: string): Part[] {
-  if (content === null) return [];
-  if (typeof content === 'string') return content === '' ? [] : [{ text: content }];
-  return content.map((part) => convertPart(part, provider));
-}
-
 /** A tool result as Gemini's `functionResponse.response`, which must be a JSON object. */
 function toolResponse(content: ChatMessage['content']): object {
   const text = contentToText(content);
@@ -78,11 +62,29 @@ function toolResponse(content: ChatMessage['content']): object {
   return { content: text };
 }
 
-function push(contents: Content[], role: 'user' | 'model', parts: Part[]): void {
-  if (parts.length === 0) return;
-  const previous = contents.at(-1);
-  if (previous?.role === role) previous.parts.push(...parts);
-  else contents.push({ role, parts });
+/**
+ * Gemini's parts: tool calls are `functionCall` parts, tool results `functionResponse` parts named after the
+ * call they answer (Gemini matches them by function name, OpenAI by id, so the name comes from the call).
+ */
+function partWriter(provider: string): TurnBlockWriter<Part> {
+  const toolNames = new Map<string, string>();
+  return {
+    userPart: (part) => convertPart(part, provider),
+    assistantText: (text) => ({ text }),
+    toolCall: (call, args) => {
+      toolNames.set(call.id, call.function.name);
+      return { functionCall: { name: call.function.name, args } };
+    },
+    toolResult: (message) => {
+      const name = message.tool_call_id ? toolNames.get(message.tool_call_id) : undefined;
+      if (!name)
+        throw invalidRequest(
+          provider,
+          'a tool message must answer a tool call of an earlier assistant message',
+        );
+      return { functionResponse: { name, response: toolResponse(message.content) } };
+    },
+  };
 }
 
 function convertToolConfig(request: ChatRequest): ToolConfig | undefined {
@@ -122,59 +124,18 @@ function convertGenerationConfig(request: ChatRequest): GeminiGenerationConfig {
  * `functionResponse` parts named after the call they answer. A trailing assistant message stays last: Gemini continues it.
  */
 export function convertToGeminiRequest(request: ChatRequest, provider: string): GeminiRequest {
-  rejectUnsupportedFields(request, honouredFields, provider);
-  const system: string[] = [];
-  const contents: Content[] = [];
-  const toolNames = new Map<string, string>();
-  for (const message of request.messages) {
-    switch (message.role) {
-      case 'system':
-      case 'developer':
-        system.push(contentToText(message.content));
-        break;
-      case 'user':
-        push(contents, 'user', convertUserParts(message.content, provider));
-        break;
-      case 'assistant': {
-        if (Array.isArray(message.content) && message.content.some((part) => part.type !== 'text')) {
-          throw invalidRequest(provider, 'assistant messages can only hold text');
-        }
-        const parts: Part[] = [];
-        const text = contentToText(message.content);
-        if (text !== '') parts.push({ text });
-        for (const call of message.tool_calls ?? []) {
-          toolNames.set(call.id, call.function.name);
-          parts.push({
-            functionCall: {
-              name: call.function.name,
-              args: parseToolArguments(call.function.arguments, provider),
-            },
-          });
-        }
-        push(contents, 'model', parts);
-        break;
-      }
-      case 'tool': {
-        // Gemini matches a result to its call by function name; OpenAI by id, so the name comes from the call.
-        const name = message.tool_call_id ? toolNames.get(message.tool_call_id) : undefined;
-        if (!name)
-          throw invalidRequest(
-            provider,
-            'a tool message must answer a tool call of an earlier assistant message',
-          );
-        push(contents, 'user', [{ functionResponse: { name, response: toolResponse(message.content) } }]);
-        break;
-      }
-    }
-  }
+  rejectUnsupportedFields(request, honoured, provider);
+  const { system, turns } = toAlternatingTurns(request.messages, provider, partWriter(provider));
+  const contents: Content[] = turns.map((turn) => ({
+    role: turn.role === 'assistant' ? 'model' : 'user',
+    parts: turn.blocks,
+  }));
 
   const generationConfig = convertGenerationConfig(request);
   const toolConfig = convertToolConfig(request);
   return {
     contents,
-    ...(system.length > 0
-      ? { systemInstruction: { role: 'system', parts: [{ text: system.join('\n\n') }] } }
-      : {}),
+    ...(system === undefined ? {} : { systemInstruction: { role: 'system', parts: [{ text: system }] } }),
     ...(Object.keys(generationConfig).length > 0 ? { generationConfig } : {}),
     ...(request.tools && request.tools.length > 0
       ? {

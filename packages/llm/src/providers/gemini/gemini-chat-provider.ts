@@ -2,48 +2,43 @@ import { randomUUID } from 'node:crypto';
 
 import { GoogleGenerativeAI, type GenerateContentResponse } from '@google/generative-ai';
 
-import type { ChatProvider, ProviderCallOptions, ProviderTimeouts } from '../../chat-provider.js';
+import type { ChatProvider, ProviderCallOptions } from '../../chat-provider.js';
 import type {
   ChatCompletion,
   ChatCompletionChunk,
   ChatRequest,
   ChatToolCall,
   ChatUsage,
-  FinishReason,
 } from '../../chat-types.js';
 import {
+  ChatCompletionChunkBuilder,
+  contextWindowByPrefix,
   estimatedUsage,
   linkAbortSignal,
   providerError,
   toChatCompletion,
-  truncatedStreamError,
+  unfinishedStreamError,
+  type ProviderOptions,
 } from '../shared/index.js';
 import { convertToGeminiRequest } from './convert-to-gemini-messages.js';
 import { geminiApiError, toGeminiLlmError, type GeminiErrorBody } from './gemini-error.js';
 import { mapGeminiFinishReason } from './map-gemini-finish-reason.js';
 
 /** Options of `createGeminiProvider`. */
-export interface GeminiProviderOptions {
-  /** Distinguishes two Gemini instances (e.g. a user's own key); defaults to `gemini`. */
-  name?: string;
-  apiKey: string;
+export interface GeminiProviderOptions extends ProviderOptions {
   /** Defaults to `https://generativelanguage.googleapis.com` (the SDK appends `/v1beta/models/...`). */
   baseUrl?: string;
-  /** Reported to the client, which enforces them per attempt. */
-  timeouts?: ProviderTimeouts;
-  /** The pooled keep-alive fetch the SDK should use; defaults to the global fetch. */
-  fetch?: typeof fetch;
 }
 
 /** Longest prefix first: `gemini-1.5-pro` has a larger window than the other 1.5 models. */
-const contextWindows: Array<[prefix: string, tokens: number]> = [
+const contextWindow = contextWindowByPrefix([
   ['gemini-1.5-pro', 2_097_152],
   ['gemini-1.0-pro', 32_760],
   ['gemini-pro', 32_760],
   ['gemini-1.5', 1_048_576],
   ['gemini-2', 1_048_576],
   ['gemini-3', 1_048_576],
-];
+]);
 
 /** Response fields of current v1beta the 0.24 SDK does not type: thinking tokens, the response id, an in-band error. */
 type GeminiResponse = GenerateContentResponse & {
@@ -184,42 +179,24 @@ export function createGeminiProvider(options: GeminiProviderOptions): ChatProvid
       // The SDK's aggregate promise rejects with the stream; we never read it, so it must not become unhandled.
       result.response.catch(() => undefined);
 
-      let id = `gemini-${randomUUID()}`;
-      let answeringModel = callOptions.model;
-      const created = Math.floor(Date.now() / 1000);
+      const chunks = new ChatCompletionChunkBuilder(`gemini-${randomUUID()}`, callOptions.model);
       let usage: ChatUsage | undefined;
       let streamedText = '';
       let finishReason: string | undefined;
-      let emitted = false;
       let toolCallCount = 0;
-      const chunk = (
-        delta: ChatCompletionChunk['choices'][number]['delta'],
-        finish: FinishReason | null = null,
-      ): ChatCompletionChunk => {
-        const withRole = emitted ? delta : { role: 'assistant' as const, ...delta };
-        emitted = true;
-        return {
-          id,
-          object: 'chat.completion.chunk',
-          created,
-          model: answeringModel,
-          choices: [{ index: 0, delta: withRole, finish_reason: finish, logprobs: null }],
-          ...(finish === null ? {} : { usage: usage ?? estimatedUsage(request, streamedText) }),
-        };
-      };
 
       try {
         for await (const item of result.stream) {
           const response = item as GeminiResponse;
           throwIfFailed(response, name);
-          if (response.responseId) id = response.responseId;
-          if (response.modelVersion) answeringModel = response.modelVersion;
+          if (response.responseId) chunks.id = response.responseId;
+          if (response.modelVersion) chunks.model = response.modelVersion;
           if (response.usageMetadata) usage = toChatUsage(response.usageMetadata);
           const { text, toolCalls } = readParts(response);
           streamedText += text + toolCalls.map((call) => call.function.arguments).join('');
-          if (text !== '') yield chunk({ content: text });
+          if (text !== '') yield chunks.chunk({ content: text });
           for (const call of toolCalls) {
-            yield chunk({
+            yield chunks.chunk({
               tool_calls: [{ index: toolCallCount, id: call.id, type: 'function', function: call.function }],
             });
             toolCallCount += 1;
@@ -231,12 +208,10 @@ export function createGeminiProvider(options: GeminiProviderOptions): ChatProvid
         throw toGeminiLlmError(error, name, callOptions.signal, recorder.headers());
       }
       // Gemini has no terminator event: a stream that closes without a finish reason was cut.
-      if (finishReason === undefined) {
-        throw callOptions.signal.aborted ? providerError(name, 'timeout') : truncatedStreamError(name);
-      }
+      if (finishReason === undefined) throw unfinishedStreamError(name, callOptions.signal);
       const finish = mapGeminiFinishReason(finishReason, toolCallCount > 0);
-      if (finish === 'content_filter' && !emitted) throw providerError(name, 'content_filter');
-      yield chunk({}, finish);
+      if (finish === 'content_filter' && !chunks.emitted) throw providerError(name, 'content_filter');
+      yield chunks.chunk({}, finish, usage ?? estimatedUsage(request, streamedText));
     } finally {
       unlink();
       controller.abort();
@@ -248,7 +223,7 @@ export function createGeminiProvider(options: GeminiProviderOptions): ChatProvid
     name,
     supportsPrefill: true,
     ...(options.timeouts ? { timeouts: options.timeouts } : {}),
-    contextWindow: (modelId) => contextWindows.find(([prefix]) => modelId.startsWith(prefix))?.[1],
+    contextWindow,
     chat,
     chatStream,
   };

@@ -6,12 +6,11 @@ import {
 
 import { LlmError, type LlmErrorKind } from '../../errors.js';
 import {
+  classifyErrorResponse,
   classifyTransportError,
   kindFromStatus,
   parseDurationMs,
   providerError,
-  readRetryAfterMs,
-  refineBadRequestKind,
 } from '../shared/index.js';
 
 /** One entry of a Google API error's `details` (`google.rpc.*` messages tagged by `@type`). */
@@ -55,19 +54,16 @@ export function geminiApiError(
   context: { status?: number; headers?: Headers; cause?: unknown } = {},
 ): LlmError {
   const status = context.status ?? error.code;
-  let kind: LlmErrorKind =
-    (error.status ? kindsByStatus[error.status] : undefined) ?? kindFromStatus(status ?? 500);
-  const message = error.message ?? '';
   // Gemini answers a bad API key with 400 INVALID_ARGUMENT; the ErrorInfo reason tells it apart.
-  if (error.details?.some((detail) => detail.reason === 'API_KEY_INVALID')) kind = 'auth';
-  else if (kind === 'bad_request') kind = refineBadRequestKind(message);
-  const retryAfterMs =
-    kind === 'rate_limit' || kind === 'overloaded'
-      ? (retryDelayMs(error.details) ?? readRetryAfterMs(context.headers))
-      : undefined;
-  return providerError(provider, kind, {
-    ...(status === undefined ? {} : { status }),
-    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  const badKey = error.details?.some((detail) => detail.reason === 'API_KEY_INVALID') === true;
+  return classifyErrorResponse(provider, {
+    status,
+    kind: badKey
+      ? 'auth'
+      : ((error.status ? kindsByStatus[error.status] : undefined) ?? kindFromStatus(status ?? 500)),
+    message: error.message ?? '',
+    retryAfterMs: retryDelayMs(error.details),
+    headers: context.headers,
     cause: context.cause,
   });
 }

@@ -1,14 +1,11 @@
-import type { ChatProvider, ProviderTimeouts } from '../../chat-provider.js';
+import type { ChatProvider } from '../../chat-provider.js';
 import { createOpenAICompatibleProvider } from '../openai-compatible/index.js';
+import type { ProviderOptions } from '../shared/index.js';
 
 /** Options of `createGroqProvider`. */
-export interface GroqProviderOptions {
-  name?: string;
-  apiKey: string;
+export interface GroqProviderOptions extends ProviderOptions {
   /** Default `https://api.groq.com/openai/v1`. */
   baseUrl?: string;
-  timeouts?: ProviderTimeouts;
-  fetch?: typeof globalThis.fetch;
 }
 
 /** Groq through its OpenAI-compatible endpoint. */

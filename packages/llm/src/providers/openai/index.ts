@@ -1,5 +1,6 @@
-import type { ChatProvider, ProviderTimeouts } from '../../chat-provider.js';
+import type { ChatProvider } from '../../chat-provider.js';
 import { createOpenAICompatibleProvider } from '../openai-compatible/index.js';
+import type { ProviderOptions } from '../shared/index.js';
 
 /** Context windows of current OpenAI chat models, used to pick a fallback after `context_length`. */
 export const openAIContextWindows: Record<string, number> = {
@@ -10,14 +11,10 @@ export const openAIContextWindows: Record<string, number> = {
   'gpt-4.1-nano': 1_047_576,
 };
 
-/** Options of `createOpenAIProvider` (same shape as the other adapters' factories). */
-export interface OpenAIProviderOptions {
-  name?: string;
-  apiKey: string;
+/** Options of `createOpenAIProvider`. */
+export interface OpenAIProviderOptions extends ProviderOptions {
   /** Default `https://api.openai.com/v1`. */
   baseUrl?: string;
-  timeouts?: ProviderTimeouts;
-  fetch?: typeof globalThis.fetch;
 }
 
 /** OpenAI through the `openai` SDK. */

@@ -35,3 +35,11 @@ export function truncatedStreamError(provider: string): LlmError {
     provider,
   });
 }
+
+/**
+ * A stream whose SDK iterator ended quietly before the provider's end of the answer: our own abort ended it
+ * (a timeout) when the call's signal is aborted, otherwise the provider cut it (truncated).
+ */
+export function unfinishedStreamError(provider: string, signal: AbortSignal): LlmError {
+  return signal.aborted ? providerError(provider, 'timeout') : truncatedStreamError(provider);
+}

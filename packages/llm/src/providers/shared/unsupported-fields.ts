@@ -15,6 +15,23 @@ const fieldsWithoutEffect: ReadonlySet<string> = new Set([
   'metadata',
 ]);
 
+/** Request fields every non-OpenAI adapter converts to its vendor's form. */
+const convertedFields = [
+  'temperature',
+  'top_p',
+  'max_tokens',
+  'max_completion_tokens',
+  'stop',
+  'response_format',
+  'tools',
+  'tool_choice',
+];
+
+/** The fields an adapter honours: those every adapter converts, and the ones its vendor also takes. */
+export function honouredFields(...vendorFields: string[]): ReadonlySet<string> {
+  return new Set([...convertedFields, ...vendorFields]);
+}
+
 /** The typed error for a feature the provider cannot honour; never dropped silently. Raised before any call: no status. */
 export function unsupportedFeature(provider: string, feature: string): LlmError {
   return new LlmError(`Provider ${provider} does not support ${feature}.`, {
