@@ -92,6 +92,8 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
   await app.register(llmPlugin, {
     providers: config.providers,
     runtime: config.runtime,
+    // The worker's client uses the same prefix: both see one breaker per provider.
+    keyPrefix: config.redis.llmKeyPrefix,
     client: dependencies.llm,
   });
 

@@ -43,6 +43,29 @@ function toParam(instancePath: string, missingProperty: unknown): string | null 
   );
 }
 
+/**
+ * A single-provider failure that is the caller's (bad request, context length, a refusal under a content policy)
+ * keeps a 4xx status; anything else reaching here is a provider failure.
+ */
+function mapLlmError(error: LlmError): MappedError {
+  // The request field a validation or serialization failure names, when the client knows it.
+  const param = error.param ?? null;
+  switch (error.kind) {
+    case 'content_filter':
+      // The provider's reason is safe to show (LlmError messages never carry raw bodies); OpenAI answers 400 too.
+      return envelope(400, 'content_filter', error.message, param);
+    case 'context_length':
+      return envelope(400, 'context_length_exceeded', error.message, param ?? 'messages');
+    case 'bad_request':
+    case 'unsupported_feature':
+      return envelope(400, 'invalid_request', error.message, param);
+    case 'not_found':
+      return envelope(404, 'model_not_found', error.message, 'model');
+    default:
+      return envelope(502, 'all_providers_failed', error.message);
+  }
+}
+
 /** Maps any thrown value to an HTTP status and the OpenAI envelope; 5xx messages never carry internals. */
 export function mapError(error: unknown, requestId: string, maxBodyBytes: number): MappedError {
   if (error instanceof AllProvidersFailedError) {
@@ -67,36 +90,21 @@ export function mapError(error: unknown, requestId: string, maxBodyBytes: number
       { attempts },
     );
   }
-  if (error instanceof LlmError) {
-    // A single-provider failure that is the caller's fault (bad request, context length) keeps its status.
-    const status =
-      error.kind === 'bad_request' || error.kind === 'context_length' || error.kind === 'unsupported_feature'
-        ? 400
-        : error.kind === 'not_found'
-          ? 404
-          : 502;
-    const code =
-      status === 404
-        ? 'model_not_found'
-        : status === 400
-          ? error.kind === 'context_length'
-            ? 'context_length_exceeded'
-            : 'invalid_request'
-          : 'all_providers_failed';
-    return envelope(status, code, error.message);
-  }
+  if (error instanceof LlmError) return mapLlmError(error);
   const fastifyError = (error ?? {}) as Partial<FastifyError> & { param?: unknown };
   if (fastifyError.validation) {
     const first = fastifyError.validation[0];
     const missing =
       first?.params && 'missingProperty' in first.params ? first.params.missingProperty : undefined;
     const code = first?.keyword === 'required' ? 'missing_required_parameter' : 'invalid_value';
-    return envelope(
-      400,
-      code,
-      fastifyError.message ?? 'Invalid request.',
-      first ? toParam(first.instancePath, missing) : null,
-    );
+    const param = first ? toParam(first.instancePath, missing) : null;
+    const allowed =
+      first?.keyword === 'enum' ? (first.params as { allowedValues?: unknown }).allowedValues : undefined;
+    const message =
+      param && Array.isArray(allowed)
+        ? `\`${param}\` must be one of: ${allowed.map(String).join(', ')}.`
+        : (fastifyError.message ?? 'Invalid request.');
+    return envelope(400, code, message, param);
   }
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

@@ -13,6 +13,8 @@ const errorTypes: Record<string, string> = {
   model_not_found: 'invalid_request_error',
   not_found: 'invalid_request_error',
   capability_not_supported: 'invalid_request_error',
+  content_filter: 'invalid_request_error',
+  context_length_exceeded: 'invalid_request_error',
   rate_limit_exceeded: 'rate_limit_error',
   insufficient_quota: 'insufficient_quota',
   all_providers_failed: 'api_error',

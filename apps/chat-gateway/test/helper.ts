@@ -121,3 +121,27 @@ export async function readAll(body: ReadableStream<Uint8Array>): Promise<string>
   for await (const chunk of body) text += decoder.decode(chunk, { stream: true });
   return text;
 }
+
+/** One `chat.completion.chunk` of a streamed answer, as far as tests read it. */
+export interface StreamedChunk {
+  choices: { delta: { content?: string | null }; finish_reason: string | null }[];
+  x_gateway?: { contributors: { provider: string; model: string }[]; continued: boolean };
+}
+
+/** An SSE chat answer read back: its text, finish reasons, final contributors, and whether it ended in `[DONE]`. */
+export function parseSseAnswer(body: string) {
+  const data = body
+    .split('\n\n')
+    .filter((frame) => frame.startsWith('data: '))
+    .map((frame) => frame.slice('data: '.length));
+  const chunks = data
+    .filter((payload) => payload !== '[DONE]')
+    .map((payload) => JSON.parse(payload) as StreamedChunk & { error?: unknown });
+  return {
+    text: chunks.map((chunk) => chunk.choices?.[0]?.delta.content ?? '').join(''),
+    finishReasons: chunks.flatMap((chunk) => chunk.choices?.[0]?.finish_reason ?? []),
+    contributors: chunks.at(-1)?.x_gateway?.contributors.map((entry) => entry.provider),
+    errors: chunks.flatMap((chunk) => (chunk.error === undefined ? [] : [chunk.error])),
+    done: data.at(-1) === '[DONE]',
+  };
+}

@@ -9,6 +9,11 @@ describe('classifyFailure', () => {
     [failureOfStatus(503, 'GSC'), 'network_error', true],
     [failureOfStatus(400, 'GSC'), 'config_error', false],
     [new LlmError('slow down', { kind: 'rate_limit', provider: 'openai', status: 429 }), 'api_limit', true],
+    [
+      new LlmError('refused', { kind: 'content_filter', provider: 'openai', status: 400 }),
+      'config_error',
+      false,
+    ],
     [new BlockedDestinationError('refused'), 'config_error', false],
     [Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'network_error', true],
     [new Error('something odd'), 'unknown', true],

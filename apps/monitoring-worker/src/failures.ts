@@ -78,7 +78,13 @@ function classOf(error: unknown): Omit<ClassifiedFailure, 'message' | 'retryable
   if (error instanceof LlmError) {
     if (error.kind === 'rate_limit' || error.kind === 'overloaded')
       return { failureClass: 'api_limit', needsUser: false };
-    if (error.kind === 'auth' || error.kind === 'not_found' || error.kind === 'bad_request')
+    // Retrying does not change these answers: a refusal (every provider refused the page's content) included.
+    if (
+      error.kind === 'auth' ||
+      error.kind === 'not_found' ||
+      error.kind === 'bad_request' ||
+      error.kind === 'content_filter'
+    )
       return { failureClass: 'config_error', needsUser: false };
     if (error.retryable) return { failureClass: 'network_error', needsUser: false };
     return { failureClass: 'unknown', needsUser: false };

@@ -6,11 +6,11 @@ import {
   SchemaDriftError,
   verifyDatabases,
 } from '@switchyard/db';
-import { createLlmClient, createProvidersFromConfig } from '@switchyard/llm';
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { createHealthServer } from './health-server.js';
+import { createWorkerLlm } from './llm-client.js';
 import { createWorkerRuntime, type WorkerRuntime } from './worker-runtime.js';
 
 // Startup order: config -> databases migrated and verified -> workers -> health server; nothing runs on a drifted schema.
@@ -32,12 +32,7 @@ try {
 
 const platform = createPlatformDb(config.databases.platformUrl, { poolMax: config.databases.poolMax });
 const userdata = createUserdataDb(config.databases.userdataUrl, { poolMax: config.databases.poolMax });
-const configured = createProvidersFromConfig(config.providers);
-const llm = createLlmClient({
-  providers: configured.providers,
-  defaultChain: configured.defaultChain,
-  deadlineMs: config.providers.deadlineMs,
-});
+const llm = await createWorkerLlm(config, { logger });
 // Filled in as startup proceeds; the shutdown handler closes whatever exists.
 const started: { runtime?: WorkerRuntime; health?: FastifyInstance } = {};
 let shuttingDown = false;
@@ -51,10 +46,10 @@ closeWithGrace({ delay: config.worker.shutdownGraceMs + 10_000 }, async ({ signa
   else logger.info({ signal }, 'shutting down');
   await started.runtime?.close(config.worker.shutdownGraceMs);
   await started.health?.close();
-  await Promise.all([platform.close(), userdata.close(), configured.close()]);
+  await Promise.all([platform.close(), userdata.close(), llm.close()]);
 });
 
-const runtime = await createWorkerRuntime(config, { platform, userdata, llm, logger });
+const runtime = await createWorkerRuntime(config, { platform, userdata, llm: llm.client, logger });
 started.runtime = runtime;
 const health = createHealthServer({
   registry: runtime.metrics.registry,

@@ -4,12 +4,11 @@ export { databaseIdentity, databasesConfigSchema, type DatabasesConfig } from '.
 export { redisConfigSchema, type RedisConfig } from './schemas/redis.js';
 export {
   defaultProviderModels,
+  providerModelCatalog,
   providerNames,
-  providersConfigSchema,
   type ProviderName,
-  type ProviderSettings,
-  type ProvidersConfig,
-} from './schemas/providers.js';
+} from './schemas/provider-models.js';
+export { providersConfigSchema, type ProviderSettings, type ProvidersConfig } from './schemas/providers.js';
 export { secretsConfigSchema, type SecretsConfig } from './schemas/secrets.js';
 export { runtimeConfigSchema, type RuntimeConfig } from './schemas/runtime.js';
 export { gatewayConfigSchema, type GatewayConfig } from './schemas/gateway.js';

@@ -31,7 +31,9 @@ export class AttemptControl {
     deadlineAt: number,
   ) {
     this.signal = this.controller.signal;
-    callerSignal?.addEventListener('abort', this, { once: true });
+    // A caller gone before the attempt starts (e.g. while it waited for a probe) must not see it sent at all.
+    if (callerSignal?.aborted) this.controller.abort(callerSignal.reason);
+    else callerSignal?.addEventListener('abort', this, { once: true });
     const remaining = deadlineAt - Date.now();
     this.totalTimer = setTimeout(
       abortAttempt,

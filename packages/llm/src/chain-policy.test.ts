@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   admit,
+  attemptBudget,
   backoff,
   decide,
+  endsRequest,
+  hedgeDelay,
   raiseMinimumWindow,
   resolveRetryPolicy,
   screen,
@@ -29,6 +32,9 @@ function failure(overrides: Partial<FailedAttempt> = {}): FailedAttempt {
     remainingMs: 10_000,
     answerStarted: false,
     continuable: true,
+    durationMs: 20,
+    fallbackOnRefusal: true,
+    pinnedModel: false,
     ...overrides,
   };
 }
@@ -40,6 +46,7 @@ describe('resolveRetryPolicy', () => {
       baseDelayMs: 100,
       maxDelayMs: 2_000,
       maxRetryWaitMs: 1_000,
+      fastFailureMs: 2_000,
     });
     expect(resolveRetryPolicy({ maxRetries: 0 }).maxRetries).toBe(0);
   });
@@ -65,12 +72,19 @@ describe('backoff', () => {
 });
 
 describe('decide', () => {
-  it.each<LlmErrorKind>(['bad_request', 'content_filter'])(
-    'stops at once on %s: another provider would refuse it too',
-    (kind) => {
-      expect(decide(failure({ kind }), policy)).toEqual({ action: 'stop' });
-    },
-  );
+  it('stops at once on bad_request: another provider would refuse it too', () => {
+    expect(decide(failure({ kind: 'bad_request' }), policy)).toEqual({ action: 'stop' });
+    expect(decide(failure({ kind: 'bad_request', fallbackOnRefusal: false }), policy)).toEqual({
+      action: 'stop',
+    });
+  });
+
+  it('lets the next provider answer a content-policy refusal, unless the deployment forbids it', () => {
+    expect(decide(failure({ kind: 'content_filter' }), policy)).toEqual({ action: 'fall_over' });
+    expect(decide(failure({ kind: 'content_filter', fallbackOnRefusal: false }), policy)).toEqual({
+      action: 'stop',
+    });
+  });
 
   it.each<LlmErrorKind>(['auth', 'not_found', 'context_length', 'unsupported_feature'])(
     'falls over at once on %s, never retrying the same provider',
@@ -79,12 +93,36 @@ describe('decide', () => {
     },
   );
 
-  it.each<LlmErrorKind>(['rate_limit', 'overloaded', 'server', 'timeout', 'network'])(
-    'retries %s on the same provider after the backoff',
+  it.each<LlmErrorKind>(['rate_limit', 'overloaded', 'server', 'network'])(
+    'retries a fast %s on the same provider after the backoff',
     (kind) => {
       expect(decide(failure({ kind }), policy, lowest)).toEqual({ action: 'retry', waitMs: 50 });
     },
   );
+
+  it('falls over at once after a timeout: time is the budget, the breaker counts it', () => {
+    expect(decide(failure({ kind: 'timeout' }), policy, lowest)).toEqual({ action: 'fall_over' });
+    expect(decide(failure({ kind: 'timeout', hasNext: false }), policy, lowest)).toEqual({
+      action: 'fall_over',
+    });
+  });
+
+  it.each<LlmErrorKind>(['overloaded', 'server', 'network'])(
+    'falls over after a slow %s instead of spending the next provider’s time on a retry',
+    (kind) => {
+      expect(decide(failure({ kind, durationMs: 2_000 }), policy, lowest)).toEqual({
+        action: 'retry',
+        waitMs: 50,
+      });
+      expect(decide(failure({ kind, durationMs: 2_001 }), policy, lowest)).toEqual({ action: 'fall_over' });
+    },
+  );
+
+  it('waits out a short Retry-After however long the 429 took', () => {
+    expect(
+      decide(failure({ kind: 'rate_limit', retryAfterMs: 300, durationMs: 5_000 }), policy, lowest),
+    ).toEqual({ action: 'retry', waitMs: 300 });
+  });
 
   it('falls over once the retries of a provider are used up', () => {
     expect(decide(failure({ retry: 1 }), policy, lowest)).toEqual({ action: 'retry', waitMs: 100 });
@@ -118,6 +156,12 @@ describe('decide', () => {
       expect(decide(failure({ kind, answerStarted: true, retry: 0, hasNext: false }), policy)).toEqual({
         action: 'fall_over',
       });
+  });
+
+  it('after the first token, a refusal finishes the answer as refused, never continued elsewhere', () => {
+    expect(decide(failure({ kind: 'content_filter', answerStarted: true }), policy)).toEqual({
+      action: 'finish',
+    });
   });
 
   it('after the first token, ends the answer when it cannot be continued', () => {
@@ -172,4 +216,55 @@ describe('admit', () => {
       });
     },
   );
+});
+
+describe('endsRequest', () => {
+  const rules = { fallbackOnRefusal: true, pinnedModel: false };
+
+  it('ends the request on a bad request, and on a refusal only when the next provider may not answer it', () => {
+    expect(endsRequest('bad_request', rules)).toBe(true);
+    expect(endsRequest('content_filter', { ...rules, fallbackOnRefusal: false })).toBe(true);
+    expect(endsRequest('content_filter', rules)).toBe(false);
+    expect(endsRequest('timeout', { ...rules, fallbackOnRefusal: false })).toBe(false);
+  });
+
+  it('ends the request when the model the caller named is not served; an unpinned one falls over', () => {
+    expect(endsRequest('not_found', { ...rules, pinnedModel: true })).toBe(true);
+    expect(endsRequest('not_found', rules)).toBe(false);
+    expect(decide(failure({ kind: 'not_found', pinnedModel: true }), policy)).toEqual({ action: 'stop' });
+  });
+});
+
+describe('attemptBudget', () => {
+  it('keeps an equal share of the remaining deadline for every provider still in the chain', () => {
+    expect(attemptBudget(60_000, 3, 45_000)).toBe(20_000);
+    expect(attemptBudget(60_000, 2, 10_000)).toBe(10_000);
+  });
+
+  it('gives the last provider all that remains, up to its own limit', () => {
+    expect(attemptBudget(7_000, 1, 45_000)).toBe(7_000);
+    expect(attemptBudget(7_000, 1, 5_000)).toBe(5_000);
+  });
+
+  it('never goes below zero past the deadline', () => {
+    expect(attemptBudget(-5, 2, 1_000)).toBe(0);
+    expect(attemptBudget(100, 0, 1_000)).toBe(100);
+  });
+});
+
+describe('hedgeDelay', () => {
+  it('uses a fixed setting as given', () => {
+    expect(hedgeDelay(400, 3_000, 10_000)).toBe(400);
+  });
+
+  it('auto: the observed p95, within [250 ms, first-token timeout / 2]', () => {
+    expect(hedgeDelay('auto', 800, 10_000)).toBe(800);
+    expect(hedgeDelay('auto', 40, 10_000)).toBe(250);
+    expect(hedgeDelay('auto', 9_000, 10_000)).toBe(5_000);
+  });
+
+  it('auto before enough samples: a quarter of the first-token timeout, within the same bounds', () => {
+    expect(hedgeDelay('auto', undefined, 10_000)).toBe(2_500);
+    expect(hedgeDelay('auto', undefined, 400)).toBe(250);
+  });
 });

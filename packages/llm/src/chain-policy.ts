@@ -12,6 +12,11 @@ export interface RetryOptions {
   maxDelayMs?: number;
   /** When the provider asks for a longer wait than this and another provider is left, fall over instead (default 1,000). */
   maxRetryWaitMs?: number;
+  /**
+   * A 5xx, overload or reset is retried on the same provider only when it came back within this long (default
+   * 2,000): a slow failure says the provider is struggling, and a retry would spend the time the next one needs.
+   */
+  fastFailureMs?: number;
 }
 
 /** `RetryOptions` with every default filled in. */
@@ -24,6 +29,7 @@ export function resolveRetryPolicy(options: RetryOptions = {}): RetryPolicy {
     baseDelayMs: options.baseDelayMs ?? 100,
     maxDelayMs: options.maxDelayMs ?? 2_000,
     maxRetryWaitMs: options.maxRetryWaitMs ?? 1_000,
+    fastFailureMs: options.fastFailureMs ?? 2_000,
   };
 }
 
@@ -45,10 +51,11 @@ export function backoff(
 
 /**
  * What the chain walk does after a failed attempt: `retry` the same provider after `waitMs`, `fall_over` to the
- * next chain entry, or `stop` and end the request with this failure.
+ * next chain entry, `stop` and end the request with this failure, or `finish` the answer as the provider ended it
+ * (a refusal in the middle of a stream: `finish_reason: content_filter`, as OpenAI does).
  */
 export type ChainDecision =
-  { action: 'retry'; waitMs: number } | { action: 'fall_over' } | { action: 'stop' };
+  { action: 'retry'; waitMs: number } | { action: 'fall_over' } | { action: 'stop' } | { action: 'finish' };
 
 /** What `decide` weighs about a failed attempt. */
 export interface FailedAttempt {
@@ -65,13 +72,39 @@ export interface FailedAttempt {
   answerStarted: boolean;
   /** Whether another provider may continue that answer (continuation on, no tool call in flight). */
   continuable: boolean;
+  /** How long the failed attempt took, in ms. */
+  durationMs: number;
+  /** Whether a content-policy refusal may be answered by the next provider (`LlmClientOptions.fallbackOnRefusal`). */
+  fallbackOnRefusal: boolean;
+  /** Whether the caller named the model (`LlmCallOptions.pinnedModel`): a `not_found` is then the caller's. */
+  pinnedModel: boolean;
 }
 
 // Shared because `decide` runs once per failed attempt and these carry no data.
 const fallOver: ChainDecision = { action: 'fall_over' };
 const stop: ChainDecision = { action: 'stop' };
+const finish: ChainDecision = { action: 'finish' };
 
-/** Retry the same provider, fall over to the next one, or stop: the fallback policy of the README, in one place. */
+/**
+ * Whether a failure ends the whole request before any content: a request the provider rejected as invalid (another
+ * would too), a model the caller named that the provider does not serve (another provider would answer with a
+ * model the caller did not ask for), or a content-policy refusal when the deployment does not let the next
+ * provider answer it.
+ */
+export function endsRequest(
+  kind: LlmErrorKind,
+  rules: Pick<FailedAttempt, 'fallbackOnRefusal' | 'pinnedModel'>,
+): boolean {
+  if (kind === 'bad_request') return true;
+  if (kind === 'not_found') return rules.pinnedModel;
+  return kind === 'content_filter' && !rules.fallbackOnRefusal;
+}
+
+/**
+ * Retry the same provider, fall over to the next one, stop, or finish: the fallback policy of the README, in one
+ * place. Time is the budget: a timeout moves on at once (the breaker counts it), and only a fast 5xx or a short
+ * wait asked by a 429 is worth another try of the same provider.
+ */
 export function decide(
   failure: FailedAttempt,
   policy: RetryPolicy,
@@ -79,11 +112,15 @@ export function decide(
 ): ChainDecision {
   // Streaming contract, rules 2 and 3: content the caller already has cannot be sent again, so the answer can only
   // be continued elsewhere or ended. A continuation the provider refuses (e.g. a rejected prefill) is not the
-  // caller's fault: move on too.
-  if (failure.answerStarted) return failure.continuable ? fallOver : stop;
-  // The request itself is refused: another provider would refuse it too, or be used to get around a content filter.
-  if (failure.kind === 'bad_request' || failure.kind === 'content_filter') return stop;
+  // caller's fault: move on too. A refusal mid-answer ends it as refused, never continued elsewhere.
+  if (failure.answerStarted) {
+    if (failure.kind === 'content_filter') return finish;
+    return failure.continuable ? fallOver : stop;
+  }
+  if (endsRequest(failure.kind, failure)) return stop;
   if (!isRetryableKind(failure.kind) || failure.retry >= policy.maxRetries) return fallOver;
+  if (failure.kind === 'timeout') return fallOver;
+  if (failure.kind !== 'rate_limit' && failure.durationMs > policy.fastFailureMs) return fallOver;
   const waitMs = backoff(failure.retry, failure.retryAfterMs, policy, random);
   if (waitMs >= failure.remainingMs) return fallOver;
   // A long wait is only worth it when no other provider is left to answer sooner.
@@ -126,4 +163,34 @@ export function raiseMinimumWindow(
   contextWindow: number | undefined,
 ): number {
   return Math.max(minimumWindow ?? 0, contextWindow ?? 0);
+}
+
+/**
+ * The time one attempt may take (`limitMs`: the provider's first-token timeout for a stream, its total for a JSON
+ * answer), capped at an equal share of what remains of the deadline among the `providersLeft` chain entries still
+ * to try, this one included: no attempt eats the time a fallback needs, and the last one gets all that remains.
+ */
+export function attemptBudget(remainingMs: number, providersLeft: number, limitMs: number): number {
+  return Math.max(0, Math.min(limitMs, remainingMs / Math.max(1, providersLeft)));
+}
+
+/** Bounds of `hedgeAfterMs: 'auto'`: never sooner than this (a hedge per jitter doubles load for nothing). */
+export const minimumAutoHedgeMs = 250;
+
+/** `hedgeAfterMs: 'auto'` waits for this many first tokens of a provider before trusting their p95. */
+export const autoHedgeSamples = 20;
+
+/**
+ * How long a stream waits for its first token before a hedge starts: a fixed `setting`, or (`auto`) the provider's
+ * observed p95 time to first token within [250 ms, firstTokenMs / 2]; before enough samples, firstTokenMs / 4 within
+ * the same bounds.
+ */
+export function hedgeDelay(
+  setting: number | 'auto',
+  observedP95: number | undefined,
+  firstTokenMs: number,
+): number {
+  if (setting !== 'auto') return setting;
+  const upper = Math.max(minimumAutoHedgeMs, firstTokenMs / 2);
+  return Math.min(upper, Math.max(minimumAutoHedgeMs, observedP95 ?? firstTokenMs / 4));
 }

@@ -19,7 +19,7 @@ export interface HookContext {
   stream: boolean;
 }
 
-/** Reported after every attempt (and every skipped provider). */
+/** Reported after every attempt (every skipped provider and every cancelled hedge too). */
 export type AttemptEvent = AttemptRecord & HookContext;
 
 /** Reported when the client leaves one provider for the next. */
@@ -61,9 +61,25 @@ export interface LlmClientOptions {
   hooks?: LlmClientHooks;
   /** Continue a cut stream on the next provider (default true). */
   continuation?: boolean;
-  /** Timeouts of providers that do not carry their own. */
+  /**
+   * Timeouts of providers that do not carry their own (defaults: connect 5 s, first token 10 s, idle 15 s, total
+   * 45 s). Each attempt is also held to its share of the request deadline (README, "Deadline").
+   */
   timeouts?: Partial<ProviderTimeouts>;
   retry?: RetryOptions;
+  /**
+   * A content-policy refusal (`content_filter`) is answered by the next provider (default true). When no provider
+   * answers, the request ends with that refusal (an `LlmError` of kind `content_filter`), never
+   * `AllProvidersFailedError`. False: the refusal is returned at once.
+   */
+  fallbackOnRefusal?: boolean;
+  /**
+   * Hedged first token for streams: when a stream's first content token has not arrived after this many ms (`auto`:
+   * the provider's observed p95 time to first token, within [250 ms, first-token timeout / 2]), the next admitted
+   * provider starts in parallel and whichever sends a first token first is streamed; the other is aborted.
+   * Unset: off unless a call asks for it (`LlmCallOptions.hedge`, then `auto`).
+   */
+  hedgeAfterMs?: number | 'auto';
 }
 
 /** Per-call options. */
@@ -81,6 +97,20 @@ export interface LlmCallOptions {
   deadlineMs?: number;
   requestId?: string;
   userId?: string;
+  /** Hedge this stream's first token (true), never (false), or as the client is configured (undefined). */
+  hedge?: boolean;
+  /**
+   * The model the caller named (not `auto`). A `not_found` for a chain entry asking for it is the caller's mistake:
+   * it ends the request and never counts against a breaker. A `not_found` for any other entry (a fallback on the
+   * server's own default model) is the server's: it opens that model's own breaker, never the provider's.
+   */
+  pinnedModel?: string;
+  /**
+   * When a provider is half-open and another call holds its probe, wait (within this provider's share of the
+   * deadline) for the probe's outcome instead of skipping the provider: in process the probe is awaited, across
+   * processes the gate is re-read on a published change or a short poll.
+   */
+  waitForProbe?: boolean;
 }
 
 /** A non-streamed answer and how it was obtained. */
@@ -108,7 +138,7 @@ export interface StreamOutcome {
 
 /**
  * A streamed answer: iterate it for OpenAI chunks (the last one carries `usage` and `x_gateway`).
- * Iteration throws `LlmError` (`bad_request`) or `AllProvidersFailedError` before any content, and
+ * Iteration throws `LlmError` (`bad_request`, `content_filter`) or `AllProvidersFailedError` before any content, and
  * `StreamInterruptedError` after content when the answer could not be completed.
  * `outcome` settles when iteration ends; it rejects with the same error (it never causes an unhandled rejection).
  */

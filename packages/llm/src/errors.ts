@@ -1,3 +1,4 @@
+import type { ChatUsage } from './chat-types.js';
 /** How a provider failure is classified; the fallback policy acts on this, never on message text. */
 export type LlmErrorKind =
   | 'rate_limit'
@@ -34,6 +35,13 @@ export interface LlmErrorOptions {
   retryAfterMs?: number;
   /** Underlying SDK or network error; kept for debugging, never shown to users. */
   cause?: unknown;
+  /**
+   * Raised before any byte of the request was sent (a field that cannot be serialized, a request the adapter
+   * refuses up front): no evidence about the provider, so it never moves a breaker.
+   */
+  beforeSend?: boolean;
+  /** The request field the error is about (`param` of the OpenAI error envelope), when one is known. */
+  param?: string;
 }
 
 /**
@@ -46,6 +54,8 @@ export class LlmError extends Error {
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
   readonly retryable: boolean;
+  readonly beforeSend: boolean;
+  readonly param: string | undefined;
 
   constructor(message: string, options: LlmErrorOptions) {
     super(message, { cause: options.cause });
@@ -55,6 +65,8 @@ export class LlmError extends Error {
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
     this.retryable = isRetryableKind(options.kind);
+    this.beforeSend = options.beforeSend ?? false;
+    this.param = options.param;
   }
 }
 
@@ -65,13 +77,18 @@ export interface AttemptRecord {
   /** 1-based across the whole request. */
   attempt: number;
   durationMs: number;
-  outcome: 'success' | 'error' | 'skipped';
+  /** `cancelled`: a hedged attempt stopped by the client because the other one sent its first token first. */
+  outcome: 'success' | 'error' | 'skipped' | 'cancelled';
   errorKind?: LlmErrorKind;
   status?: number;
   /** Why a provider was skipped without a call (breaker open, rate limit at zero, smaller context window). */
   skipReason?: string;
   /** True when this attempt continued a partial streamed answer (streaming contract, rule 2). */
   continuation?: boolean;
+  /** True when this attempt was started as a hedge, in parallel with a slow one (README, "Hedged first token"). */
+  hedged?: boolean;
+  /** What a `cancelled` attempt still cost: the upstream read the prompt (estimated, nothing came back). */
+  usage?: ChatUsage;
 }
 
 /** Every provider in the chain failed or was skipped; `attempts` lists each try in order. */

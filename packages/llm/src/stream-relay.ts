@@ -1,9 +1,10 @@
 import type { AttemptControl } from './attempt-control.js';
-import type { ChatProvider, ProviderTimeouts } from './chat-provider.js';
+import type { ChatProvider } from './chat-provider.js';
 import type { ChatCompletionChunk, ChatRequest, ChatUsage } from './chat-types.js';
 import type { ChainEntry, StreamOutcome } from './client-types.js';
 import { buildContinuationRequest } from './continuation.js';
 import { LlmError, type AttemptRecord } from './errors.js';
+import { providerError } from './providers/shared/index.js';
 
 /** Where a relay reports what the caller's hooks and `ChatStream.outcome` need. */
 interface RelayOptions {
@@ -13,6 +14,8 @@ interface RelayOptions {
   onUsage: (provider: string, model: string, usage: ChatUsage) => void;
   /** How the finished answer was produced. */
   onOutcome: (outcome: StreamOutcome) => void;
+  /** A provider sent the first content token of the answer, `ms` after its attempt started. */
+  onFirstToken: (provider: string, ms: number) => void;
 }
 
 function hasContent(chunk: ChatCompletionChunk): boolean {
@@ -25,6 +28,22 @@ function isFinishing(chunk: ChatCompletionChunk): boolean {
   for (const choice of chunk.choices)
     if (choice.finish_reason !== null && choice.finish_reason !== undefined) return true;
   return false;
+}
+
+/**
+ * What a chunk read before any content means: `hold` it back (a role chunk, usage), it starts the `answer`
+ * (content, or a finish), or the provider `refused` the prompt (finished under its content policy, with nothing).
+ */
+export function leadingChunk(chunk: ChatCompletionChunk): 'hold' | 'answer' | 'refused' {
+  if (chunk.choices.length === 0) return 'hold';
+  if (hasContent(chunk)) return 'answer';
+  if (!isFinishing(chunk)) return 'hold';
+  return chunk.choices.some((choice) => choice.finish_reason === 'content_filter') ? 'refused' : 'answer';
+}
+
+/** The refusal of a provider whose stream finished under its content policy before any content. */
+export function streamRefusal(provider: string): LlmError {
+  return providerError(provider, 'content_filter', { reason: 'content_filter' });
 }
 
 /**
@@ -88,6 +107,7 @@ export class StreamRelay {
   private readonly held: ChatCompletionChunk[] = [];
   private control: AttemptControl | undefined;
   private idleMs = 0;
+  private startedAt = 0;
 
   constructor(
     private readonly request: ChatRequest,
@@ -114,12 +134,15 @@ export class StreamRelay {
     return this.attemptFinished;
   }
 
-  /** Starts an attempt: arms its first-token timer and returns the request to send (a continuation once started). */
+  /**
+   * Starts an attempt (begun at `startedAt`, epoch ms): arms its first-token timer and returns the request to send
+   * (a continuation once the answer started).
+   */
   begin(
     provider: ChatProvider,
     model: string,
     control: AttemptControl,
-    timeouts: ProviderTimeouts,
+    timing: { firstTokenMs: number; idleMs: number; startedAt: number },
   ): ChatRequest {
     this.provider = provider.name;
     this.model = model;
@@ -129,8 +152,9 @@ export class StreamRelay {
     this.attemptUsage = undefined;
     this.held.length = 0;
     this.control = control;
-    this.idleMs = timeouts.idleMs;
-    control.arm('first_token', timeouts.firstTokenMs);
+    this.idleMs = timing.idleMs;
+    this.startedAt = timing.startedAt;
+    control.arm('first_token', timing.firstTokenMs);
     return this.continuing
       ? buildContinuationRequest(this.request, this.delivered, provider.supportsPrefill)
       : this.request;
@@ -148,10 +172,15 @@ export class StreamRelay {
       this.control?.refresh();
       return true;
     }
-    if (!hasContent(chunk) && !isFinishing(chunk)) {
+    const leading = leadingChunk(chunk);
+    if (leading === 'hold') {
       this.held.push(chunk);
       return false;
     }
+    // Refused before a word of the answer: the next provider may answer it. Within a continuation the caller
+    // already has part of the answer, which then ends here, refused, as the provider ended it.
+    if (leading === 'refused' && !this.continuing) throw streamRefusal(this.provider);
+    if (!this.continuing) this.options.onFirstToken(this.provider, Date.now() - this.startedAt);
     this.attemptContent = true;
     this.firstTokenSent = true;
     this.contributors.push({ provider: this.provider, model: this.model });
@@ -190,6 +219,21 @@ export class StreamRelay {
         kind: 'network',
         provider: this.provider,
       });
+  }
+
+  /**
+   * The chunk that ends an answer a provider refused to go on with (a refusal after the first token): finish
+   * reason `content_filter`, as OpenAI ends a filtered stream. `succeeded` follows it.
+   */
+  finishRefused(): ChatCompletionChunk {
+    this.attemptFinished = true;
+    return {
+      id: this.identity?.id ?? `chatcmpl-${Date.now()}`,
+      object: 'chat.completion.chunk',
+      created: this.identity?.created ?? Math.floor(Date.now() / 1000),
+      model: this.model,
+      choices: [{ index: 0, delta: {}, finish_reason: 'content_filter', logprobs: null }],
+    };
   }
 
   /** After a failed attempt: counts the usage its provider reported for the part it wrote, if it did. */

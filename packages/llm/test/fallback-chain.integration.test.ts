@@ -3,7 +3,7 @@ import { createLlmClient, type FallbackEvent, type LlmClientOptions } from '../s
 import type { ChatRequest } from '../src/chat-types.js';
 import { AllProvidersFailedError, LlmError, StreamInterruptedError } from '../src/errors.js';
 import { continueInstruction, type Fault } from '../src/testing/index.js';
-import { drain, expectedText, request, startFleet } from './helper.js';
+import { drain, expectedText, request, startFleet, summarize } from './helper.js';
 
 type Fleet = Awaited<ReturnType<typeof startFleet>>;
 let fleet: Fleet | undefined;
@@ -37,14 +37,6 @@ async function setup(
   return { client, fleet, fallbacks };
 }
 
-const summary = (
-  attempts: Array<{ provider: string; outcome: string; errorKind?: string; skipReason?: string }>,
-) =>
-  attempts.map(
-    (attempt) =>
-      `${attempt.provider}:${attempt.outcome}${attempt.errorKind ? `:${attempt.errorKind}` : ''}${attempt.skipReason ? `:${attempt.skipReason}` : ''}`,
-  );
-
 describe('non-streamed chat through a chain', () => {
   const httpFaults: Array<[string, Fault, string]> = [
     ['429 with a long Retry-After', { type: 'rate_limit', retryAfterSeconds: 30 }, 'rate_limit'],
@@ -66,7 +58,7 @@ describe('non-streamed chat through a chain', () => {
     expect(result.completion.choices[0]?.message.content).toBe(expectedText);
     expect(result.provider).toBe('p1');
     expect(result.usedFallback).toBe(true);
-    expect(summary(result.attempts)).toEqual([`p0:error:${kind}`, 'p1:success']);
+    expect(summarize(result.attempts)).toEqual([`p0:error:${kind}`, 'p1:success']);
     expect(fallbacks.map((event) => [event.from.provider, event.to.provider, event.reason])).toEqual([
       ['p0', 'p1', kind],
     ]);
@@ -79,7 +71,7 @@ describe('non-streamed chat through a chain', () => {
     const result = await client.chat(request());
     expect(result.completion.choices[0]?.message.content).toBe(expectedText);
     expect(result.usedFallback).toBe(false);
-    expect(summary(result.attempts)).toEqual(['p0:error:server', 'p0:success']);
+    expect(summarize(result.attempts)).toEqual(['p0:error:server', 'p0:success']);
     expect(fleet.simulators[1]?.requests).toHaveLength(0);
   });
 
@@ -99,12 +91,12 @@ describe('non-streamed chat through a chain', () => {
       { role: 'assistant', content: 'Railway switchyards' },
     ];
     const result = await client.chat(request({ messages }));
-    expect(summary(result.attempts)).toEqual(['p0:error:unsupported_feature', 'p1:success']);
+    expect(summarize(result.attempts)).toEqual(['p0:error:unsupported_feature', 'p1:success']);
     expect(fleet.simulators[1]?.requests).toHaveLength(1);
   });
 
-  it('returns a content-filter refusal without falling over', async () => {
-    const { client, fleet } = await setup([[{ type: 'content_filter' }], []]);
+  it('returns a content-filter refusal at once when the deployment does not fall over on refusals', async () => {
+    const { client, fleet } = await setup([[{ type: 'content_filter' }], []], { fallbackOnRefusal: false });
     const error = await client.chat(request()).catch((caught: unknown) => caught);
     expect((error as LlmError).kind).toBe('content_filter');
     expect(fleet.simulators[1]?.requests).toHaveLength(0);
@@ -116,7 +108,7 @@ describe('non-streamed chat through a chain', () => {
     });
     const result = await client.chat(request());
     expect(result.provider).toBe('p2');
-    expect(summary(result.attempts)).toEqual([
+    expect(summarize(result.attempts)).toEqual([
       'p0:error:context_length',
       'p1:skipped:context_window_too_small',
       'p2:success',
@@ -127,7 +119,7 @@ describe('non-streamed chat through a chain', () => {
     const { client, fleet } = await setup([[{ type: 'auth' }], []]);
     await client.chat(request());
     const second = await client.chat(request());
-    expect(summary(second.attempts)).toEqual(['p0:skipped:breaker_open', 'p1:success']);
+    expect(summarize(second.attempts)).toEqual(['p0:skipped:breaker_open', 'p1:success']);
     expect(fleet.simulators[0]?.requests).toHaveLength(1);
     const health = await client.providerHealth();
     expect(health.find((entry) => entry.provider === 'p0')?.state).toBe('open');
@@ -146,14 +138,14 @@ describe('non-streamed chat through a chain', () => {
     });
     const chain = [{ provider: own!.name, model: 'sim-model' }, fleet.chain[1]!];
     const first = await clientOnlyShared.chat(request(), { chain, providers: [own!] });
-    expect(summary(first.attempts)).toEqual(['p0:error:auth', 'p1:success']);
+    expect(summarize(first.attempts)).toEqual(['p0:error:auth', 'p1:success']);
     const second = await clientOnlyShared.chat(request(), { chain, providers: [own!] });
-    expect(summary(second.attempts)).toEqual(['p0:skipped:breaker_open', 'p1:success']);
+    expect(summarize(second.attempts)).toEqual(['p0:skipped:breaker_open', 'p1:success']);
     const health = await clientOnlyShared.providerHealth();
     expect(health).toEqual([expect.objectContaining({ provider: 'p1', state: 'closed' })]);
     // Without the per-call provider, its chain entry is unknown to the client.
     const without = await clientOnlyShared.chat(request(), { chain });
-    expect(summary(without.attempts)).toEqual(['p0:skipped:provider_not_configured', 'p1:success']);
+    expect(summarize(without.attempts)).toEqual(['p0:skipped:provider_not_configured', 'p1:success']);
   });
 
   it('skips a provider whose rate-limit headers reached zero until their reset', async () => {
@@ -161,7 +153,7 @@ describe('non-streamed chat through a chain', () => {
     const first = await client.chat(request());
     expect(first.provider).toBe('p0');
     const second = await client.chat(request());
-    expect(summary(second.attempts)).toEqual(['p0:skipped:rate_limit_headroom', 'p1:success']);
+    expect(summarize(second.attempts)).toEqual(['p0:skipped:rate_limit_headroom', 'p1:success']);
     expect(fleet.simulators[0]?.requests).toHaveLength(1);
   });
 
@@ -188,23 +180,27 @@ describe('non-streamed chat through a chain', () => {
     ]);
     const error = await client.chat(request()).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(AllProvidersFailedError);
-    expect(summary((error as AllProvidersFailedError).attempts)).toEqual([
+    expect(summarize((error as AllProvidersFailedError).attempts)).toEqual([
       'p0:error:server',
       'p1:error:rate_limit',
       'p2:error:auth',
     ]);
   });
 
-  it('stops at the request deadline when every provider hangs', async () => {
+  it('gives every hung provider its share of the deadline and stops at the deadline', async () => {
     const { client } = await setup(
       [[{ type: 'no_response' }], [{ type: 'no_response' }], [{ type: 'no_response' }]],
       { deadlineMs: 600 },
     );
+    const startedAt = Date.now();
     const error = await client.chat(request()).catch((caught: unknown) => caught);
+    expect(Date.now() - startedAt).toBeLessThan(600 + 150);
     expect(error).toBeInstanceOf(AllProvidersFailedError);
-    const attempts = (error as AllProvidersFailedError).attempts;
-    expect(attempts.every((attempt) => attempt.errorKind === 'timeout')).toBe(true);
-    expect(attempts.length).toBeLessThan(3);
+    expect(summarize((error as AllProvidersFailedError).attempts)).toEqual([
+      'p0:error:timeout',
+      'p1:error:timeout',
+      'p2:error:timeout',
+    ]);
   });
 
   it('gives the caller its own abort, not a fallback', async () => {
@@ -288,7 +284,7 @@ describe('streamed chat: after the first token, the answer continues on the next
       continued: true,
     });
     const outcome = await stream.outcome;
-    expect(summary(outcome.attempts)).toEqual([`p0:error:${kind}`, 'p1:success']);
+    expect(summarize(outcome.attempts)).toEqual([`p0:error:${kind}`, 'p1:success']);
     expect(outcome.attempts[1]?.continuation).toBe(true);
     expect(fallbacks[0]?.afterFirstToken).toBe(true);
     // p1 cannot take a prefill, so it was sent the partial answer plus the explicit continue instruction.
@@ -310,7 +306,7 @@ describe('streamed chat: after the first token, the answer continues on the next
     expect(error).toBeUndefined();
     expect(text).toBe(expectedText);
     const outcome = await stream.outcome;
-    expect(summary(outcome.attempts)).toEqual([
+    expect(summarize(outcome.attempts)).toEqual([
       'p0:error:network',
       'p1:error:unsupported_feature',
       'p2:success',

@@ -1,6 +1,13 @@
+import { afterEach, expect } from 'vitest';
 import type { ProviderTimeouts } from '../src/chat-provider.js';
 import type { ChatCompletionChunk, ChatRequest } from '../src/chat-types.js';
-import type { ChatStream } from '../src/client.js';
+import {
+  createLlmClient,
+  type ChatResult,
+  type ChatStream,
+  type LlmClient,
+  type LlmClientOptions,
+} from '../src/client.js';
 import { createOpenAICompatibleProvider } from '../src/providers/openai-compatible/index.js';
 import { createPooledFetch, type PooledFetch } from '../src/transport.js';
 import { defaultAnswerText, startOpenAISimulator, type Fault, type Simulator } from '../src/testing/index.js';
@@ -20,7 +27,8 @@ export async function startFleet(
     faults?: Fault[][];
     supportsPrefill?: boolean[];
     contextWindows?: Array<Record<string, number>>;
-    timeouts?: ProviderTimeouts;
+    /** One for every provider, or one per provider. */
+    timeouts?: ProviderTimeouts | ProviderTimeouts[];
     connections?: number;
   } = {},
 ) {
@@ -29,17 +37,16 @@ export async function startFleet(
   for (let index = 0; index < count; index += 1)
     simulators.push(await startOpenAISimulator({ faults: options.faults?.[index] ?? [] }));
   const providers = simulators.map((simulator, index) => {
-    const fetch = createPooledFetch({
-      connections: options.connections ?? 16,
-      timeouts: options.timeouts ?? fastTimeouts,
-    });
+    const timeouts =
+      (Array.isArray(options.timeouts) ? options.timeouts[index] : options.timeouts) ?? fastTimeouts;
+    const fetch = createPooledFetch({ connections: options.connections ?? 16, timeouts });
     pools.push(fetch);
     return createOpenAICompatibleProvider({
       name: `p${index}`,
       apiKey: 'sk-test-key-000000',
       baseUrl: `${simulator.url}/v1`,
       fetch,
-      timeouts: options.timeouts ?? fastTimeouts,
+      timeouts,
       supportsPrefill: options.supportsPrefill?.[index] ?? false,
       contextWindows: options.contextWindows?.[index] ?? { 'sim-model': 8_192 },
     });
@@ -85,4 +92,73 @@ export async function drain(
     .map((chunk) => chunk.choices.map((choice) => choice.delta.content ?? '').join(''))
     .join('');
   return { chunks, text, error };
+}
+
+/** One line per attempt, `provider:outcome[:errorKind][:skipReason][:hedged]`, for comparing whole walks. */
+export function summarize(
+  attempts: Array<{
+    provider: string;
+    outcome: string;
+    errorKind?: string;
+    skipReason?: string;
+    hedged?: boolean;
+  }>,
+): string[] {
+  return attempts.map(
+    (attempt) =>
+      `${attempt.provider}:${attempt.outcome}${attempt.errorKind ? `:${attempt.errorKind}` : ''}${attempt.skipReason ? `:${attempt.skipReason}` : ''}${attempt.hedged ? ':hedged' : ''}`,
+  );
+}
+
+/** A fleet of `startFleet` per test, closed after it. */
+export type Fleet = Awaited<ReturnType<typeof startFleet>>;
+
+/**
+ * Registers the closing of each test's fleets and returns `setup`: a fleet with the given faults and a client over
+ * it (deadline 10 s, then `defaults`, then the test's own options).
+ */
+export function fleetPerTest(defaults: Partial<LlmClientOptions> = {}) {
+  const fleets: Fleet[] = [];
+  afterEach(async () => {
+    await Promise.all(fleets.splice(0).map((fleet) => fleet.close()));
+  });
+  return async (
+    faults: Fault[][],
+    options: Partial<LlmClientOptions> = {},
+    fleetOptions: Omit<Parameters<typeof startFleet>[1] & object, 'faults'> = {},
+  ) => {
+    const fleet = await startFleet(faults.length, { faults, ...fleetOptions });
+    fleets.push(fleet);
+    const client = createLlmClient({
+      providers: fleet.providers,
+      defaultChain: fleet.chain,
+      deadlineMs: 10_000,
+      ...defaults,
+      ...options,
+    });
+    return { client, fleet };
+  };
+}
+
+/** A primary that fails once, then answers its half-open probe slowly: others find the probe slot taken meanwhile. */
+export const failsThenSlowProbe: Fault[] = [
+  { type: 'server_error', times: 1 },
+  { type: 'slow_first_token', delayMs: 300, times: 1 },
+];
+
+/**
+ * With a breaker that opens on one failure and cools down at once: fails p0 once through `client`, waits until its
+ * breaker is half-open, starts the probe and waits until p0's simulator has it. Returns the probe's answer.
+ */
+export async function probeInFlight(
+  client: LlmClient,
+  primary: Simulator,
+): Promise<{ probe: Promise<ChatResult> }> {
+  await client.chat(request());
+  await expect.poll(async () => (await client.providerHealth())[0]?.state).toBe('half_open');
+  const before = primary.requests.length;
+  const probe = client.chat(request());
+  probe.catch(() => undefined);
+  await expect.poll(() => primary.requests.length).toBe(before + 1);
+  return { probe };
 }

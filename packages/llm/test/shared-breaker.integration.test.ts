@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLlmClient } from '../src/client.js';
+import { createLlmClient, type LlmClientOptions } from '../src/client.js';
 import { createRedisHealthStore } from '../src/breaker/index.js';
-import { drain, expectedText, request, startFleet } from './helper.js';
+import type { Fault } from '../src/testing/index.js';
+import { drain, expectedText, failsThenSlowProbe, probeInFlight, request, startFleet } from './helper.js';
 
 let redis: Redis;
 let fleet: Awaited<ReturnType<typeof startFleet>> | undefined;
@@ -149,34 +150,57 @@ describe('breaker state shared through Redis', () => {
     });
   });
 
-  it('lets exactly one half-open probe through across replicas, and closes on its success', async () => {
-    // The probe answers slowly, so the other replica asks while it is still in flight (a fast probe could close
-    // the breaker first, and then both replicas would rightly use p0).
-    fleet = await startFleet(2, {
-      faults: [
-        [
-          { type: 'server_error', times: 1 },
-          { type: 'slow_first_token', delayMs: 300, times: 1 },
-        ],
-        [],
-      ],
-    });
-    const options = {
+  /** Two replicas (clients on one Redis prefix) over a fleet of two with the given faults. */
+  async function twoReplicas(faults: Fault[][], name: string, options: Partial<LlmClientOptions> = {}) {
+    fleet = await startFleet(2, { faults });
+    const shared = {
       providers: fleet.providers,
       defaultChain: fleet.chain,
       deadlineMs: 5_000,
       redis,
-      keyPrefix: `${keyPrefix}probe:`,
+      keyPrefix: `${keyPrefix}${name}:`,
       retry: { maxRetries: 0 },
-      breaker: { failureThreshold: 1, cooldownMs: 1 },
+      ...options,
     };
-    const replicaA = createLlmClient(options);
-    const replicaB = createLlmClient(options);
-    await replicaA.chat(request());
-    await expect.poll(async () => (await replicaA.providerHealth())[0]?.state).toBe('half_open');
-    const [one, two] = await Promise.all([replicaA.chat(request()), replicaB.chat(request())]);
-    const onP0 = [one, two].filter((result) => result.provider === 'p0');
-    expect(onP0).toHaveLength(1);
+    return { fleet, replicaA: createLlmClient(shared), replicaB: createLlmClient(shared) };
+  }
+  const recovering = { breaker: { failureThreshold: 1, cooldownMs: 1 } };
+
+  it('lets exactly one half-open probe through across replicas, and closes on its success', async () => {
+    // The probe answers slowly, so the other replica asks while it is still in flight (a fast probe could close
+    // the breaker first, and then both replicas would rightly use p0).
+    const { fleet, replicaA, replicaB } = await twoReplicas([failsThenSlowProbe, []], 'probe', recovering);
+    const { probe } = await probeInFlight(replicaA, fleet.simulators[0]!);
+    const results = [await replicaB.chat(request()), await probe];
+    expect(results.filter((result) => result.provider === 'p0')).toHaveLength(1);
     expect((await replicaB.providerHealth())[0]?.state).toBe('closed');
+  });
+
+  it('a replica waits for the probe another replica holds, and its parallel calls are all served by it', async () => {
+    const { fleet, replicaA, replicaB } = await twoReplicas(
+      [failsThenSlowProbe, []],
+      'wait-probe',
+      recovering,
+    );
+    const { probe } = await probeInFlight(replicaA, fleet.simulators[0]!);
+    const job = await Promise.all([0, 1, 2].map(() => replicaB.chat(request(), { waitForProbe: true })));
+    expect((await probe).provider).toBe('p0');
+    expect(job.map((result) => result.provider)).toEqual(['p0', 'p0', 'p0']);
+    expect(fleet.simulators[1]?.requests).toHaveLength(1);
+  });
+
+  it('20 requests for an unknown pinned model on one replica leave the provider serving on another', async () => {
+    const { replicaA, replicaB } = await twoReplicas([[{ type: 'not_found', times: 20 }], []], 'pinned', {
+      breaker: { failureThreshold: 1 },
+    });
+    const chain = [{ provider: 'p0', model: 'gpt-does-not-exist' }];
+    for (let index = 0; index < 20; index += 1)
+      await replicaA
+        .chat(request(), { chain, pinnedModel: 'gpt-does-not-exist', userId: 'a' })
+        .catch(() => undefined);
+    const served = await replicaB.chat(request(), { userId: 'b' });
+    expect(served.provider).toBe('p0');
+    expect(served.attempts.map((attempt) => attempt.outcome)).toEqual(['success']);
+    expect((await replicaB.providerHealth())[0]).toMatchObject({ state: 'closed', consecutiveFailures: 0 });
   });
 });

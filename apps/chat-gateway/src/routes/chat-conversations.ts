@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ChatRequest } from '@switchyard/llm';
 import { NotFoundError } from '../errors.js';
+import { ChatRequestHeadersSchema } from '../schemas/chat-completions.js';
 import {
   errorResponses,
   ErrorEnvelopeRefSchema,
@@ -18,7 +19,7 @@ import {
 } from '../schemas/conversations.js';
 import { conversationView, createConversationStore, messageView } from '../services/conversations.js';
 import { abortOnClientClose } from '../services/client-disconnect.js';
-import { gatewayHeaders, overheadMs } from '../services/gateway-headers.js';
+import { gatewayHeaders, hedgeRequested, overheadMs } from '../services/gateway-headers.js';
 import { createChatStreamer } from '../services/chat-streamer.js';
 
 /** Native chat API: conversations and their history in the userdata database, under row-level security. */
@@ -131,6 +132,7 @@ const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; 
         security,
         summary: 'Send a message and get the answer (JSON, or SSE chunks when `stream: true`)',
         params: IdParamsSchema,
+        headers: ChatRequestHeadersSchema,
         body: SendMessageSchema,
         response: {
           200: SendMessageResultSchema,
@@ -152,7 +154,12 @@ const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; 
         messages: [...history, { role: 'user', content: request.body.content }],
       };
       const plan = await app.llm.plan(chatRequest, userId);
-      const callOptions = { requestId: request.id, userId, startedAt };
+      const callOptions = {
+        requestId: request.id,
+        userId,
+        startedAt,
+        hedge: hedgeRequested(request.headers['x-gateway-hedge']),
+      };
 
       if (request.body.stream !== true) {
         return abortOnClientClose(reply, async (signal) => {

@@ -69,6 +69,18 @@ export const ChatCompletionRequestSchema = Type.Object(
 );
 export type ChatCompletionRequest = Static<typeof ChatCompletionRequestSchema>;
 
+/** Request headers of the chat routes (other headers pass). */
+export const ChatRequestHeadersSchema = Type.Object({
+  'x-gateway-hedge': Type.Optional(
+    Type.Unsafe<'on' | 'off'>({
+      type: 'string',
+      enum: ['on', 'off'],
+      description:
+        'Hedged first token for this request: `on` starts the next provider in parallel when the first token is late (after LLM_HEDGE_AFTER_MS), `off` never does. Absent: the deployment default.',
+    }),
+  ),
+});
+
 const UsageSchema = Type.Object(
   { prompt_tokens: Type.Integer(), completion_tokens: Type.Integer(), total_tokens: Type.Integer() },
   { additionalProperties: true },

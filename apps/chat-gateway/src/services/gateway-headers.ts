@@ -44,3 +44,11 @@ export function streamHeaders(
     'x-request-id': requestId,
   };
 }
+
+/**
+ * `x-gateway-hedge` (validated by the route schema to `on`, `off` or absent) as the client's per-call `hedge`
+ * option; absent leaves it to the deployment. Takes `unknown` because Fastify types schema'd headers loosely.
+ */
+export function hedgeRequested(header: unknown): boolean | undefined {
+  return header === 'on' ? true : header === 'off' ? false : undefined;
+}

@@ -49,10 +49,36 @@ export function createLlmRecording(options: LlmRecordingOptions) {
   const warnNotRecorded = (reason: unknown) =>
     logger.warn({ reason: String(reason) }, 'capability gap not recorded');
 
+  /** The usage row of a cancelled hedge: the upstream read the prompt, so it costs; it answered nothing. */
+  function recordCancelledHedge(attempt: AttemptEvent, usage: ChatUsage): void {
+    const providerId = attempt.provider.split(':', 1)[0] ?? attempt.provider;
+    recorders.usage.add({
+      log: {
+        requestId: attempt.requestId ?? 'unknown',
+        userId: attempt.userId ?? null,
+        provider: attempt.provider,
+        model: attempt.model,
+        endpoint: 'chat.completions',
+        promptTokens: usage.prompt_tokens,
+        completionTokens: usage.completion_tokens,
+        cost: priceUsage(providerId, attempt.model, usage)?.totalUsd ?? 0,
+        status: 'error',
+        errorClass: 'hedge_cancelled',
+        attempt: attempt.attempt,
+        latencyMs: Math.round(attempt.durationMs),
+        streaming: attempt.stream,
+        createdAt: new Date(),
+      },
+      countsAsRequest: false,
+      usedFallback: false,
+    });
+  }
+
   /** The client's hooks: every attempt and fallback becomes metrics and rows. */
   const hooks = {
     onAttempt(event: AttemptEvent) {
       if (event.outcome === 'skipped') return;
+      if (event.outcome === 'cancelled' && event.usage) recordCancelledHedge(event, event.usage);
       const provider = metricName(event.provider);
       prometheus.providerDurationFor(provider, event.outcome).observe(event.durationMs / 1000);
       if (event.outcome === 'error')

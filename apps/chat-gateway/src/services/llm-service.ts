@@ -4,6 +4,7 @@ import {
   createProvidersFromConfig,
   type ChatProvider,
   type ChatRequest,
+  type LlmCallOptions,
 } from '@switchyard/llm';
 import type { Redis } from 'ioredis';
 import { createLlmRecording, type RecordedCall } from './llm-recording.js';
@@ -11,6 +12,7 @@ import type { PrometheusMetrics } from './prometheus-metrics.js';
 import { selectProviders } from './provider-selection.js';
 import type { Recorders } from './recorders.js';
 import { createRoutePlanner, type RoutePlan } from './route-planner.js';
+import { createServedModels } from './served-models.js';
 import { createStreamProgress } from './stream-progress.js';
 import type { UserRouting } from './user-routing.js';
 
@@ -20,6 +22,8 @@ export type LlmClient = ReturnType<typeof createLlmClient>;
 /** One call: who makes it, when it arrived, and the signal that aborts it. */
 export interface CallOptions extends RecordedCall {
   signal: AbortSignal;
+  /** `x-gateway-hedge`: true = hedge the first token, false = never, undefined = LLM_HEDGE_AFTER_MS decides. */
+  hedge?: boolean | undefined;
 }
 
 interface LlmServiceOptions {
@@ -39,9 +43,11 @@ interface LlmServiceOptions {
 /** The LLM decorator: plans chains from `model` and preferences, and calls the fallback client. */
 export function createLlmService(options: LlmServiceOptions) {
   const configured = createProvidersFromConfig(options.providers);
+  const served = createServedModels(options.providers);
   const { providers, defaultChain, usingLocalFallback, routable } = selectProviders(configured, {
     isProduction: options.runtime.isProduction,
     fallbackOrder: options.providers.fallbackOrder,
+    served,
   });
   const recording = createLlmRecording(options);
   const client =
@@ -53,15 +59,31 @@ export function createLlmService(options: LlmServiceOptions) {
       redis: options.redis,
       keyPrefix: options.keyPrefix,
       timeouts: options.providers.timeouts,
+      fallbackOnRefusal: options.providers.fallbackOnRefusal,
+      hedgeAfterMs: options.providers.hedgeAfterMs,
       hooks: recording.hooks,
     });
   const planRoute = createRoutePlanner({
     providers,
     defaultChain,
+    served,
     routingFor: (userId) => options.userRouting.get(userId),
     onUnknownModel: recording.recordUnknownModel,
   });
   const providerByName = new Map(providers.map((provider) => [provider.name, provider]));
+
+  function callOptions(plan: RoutePlan, call: CallOptions): LlmCallOptions {
+    return {
+      chain: plan.chain,
+      providers: plan.providers,
+      // A pinned model the provider does not serve is the caller's mistake, never the shared breaker's business.
+      pinnedModel: plan.pinnedModel,
+      hedge: call.hedge,
+      signal: call.signal,
+      requestId: call.requestId,
+      userId: call.userId,
+    };
+  }
 
   return {
     usingLocalFallback,
@@ -75,13 +97,7 @@ export function createLlmService(options: LlmServiceOptions) {
 
     async chat(request: ChatRequest, plan: RoutePlan, call: CallOptions) {
       try {
-        const answer = await client.chat(request, {
-          chain: plan.chain,
-          providers: plan.providers,
-          signal: call.signal,
-          requestId: call.requestId,
-          userId: call.userId,
-        });
+        const answer = await client.chat(request, callOptions(plan, call));
         recording.recordAnswer(call, answer, answer.completion.usage, false);
         return answer;
       } catch (error) {
@@ -104,13 +120,7 @@ export function createLlmService(options: LlmServiceOptions) {
         if (provider && !tracked.some((candidate) => candidate.name === provider.name))
           tracked.push(progress.track(provider));
       }
-      const stream = client.chatStream(request, {
-        chain: plan.chain,
-        providers: tracked,
-        signal: call.signal,
-        requestId: call.requestId,
-        userId: call.userId,
-      });
+      const stream = client.chatStream(request, { ...callOptions(plan, call), providers: tracked });
       // Recorded from the outcome, so no extra generator sits between the client and the socket for every chunk.
       const outcome = stream.outcome.then(
         (settled) => {

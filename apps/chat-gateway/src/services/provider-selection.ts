@@ -1,5 +1,5 @@
 import type { ChainEntry, ChatProvider } from '@switchyard/llm';
-import { knownModels } from './model-routing.js';
+import type { ServedModels } from './served-models.js';
 
 /**
  * The configured providers the gateway may route to, and the default chain over them. In production `local`
@@ -7,7 +7,12 @@ import { knownModels } from './model-routing.js';
  */
 export function selectProviders(
   configured: { providers: readonly ChatProvider[]; defaultChain: readonly ChainEntry[] },
-  options: { isProduction: boolean; fallbackOrder: readonly string[] },
+  options: {
+    isProduction: boolean;
+    fallbackOrder: readonly string[];
+    /** What each server key serves, for the listed models. */
+    served: Pick<ServedModels, 'shown'>;
+  },
 ) {
   const localAllowed = !options.isProduction || options.fallbackOrder.includes('local');
   const providers = configured.providers.filter((provider) => provider.id !== 'local' || localAllowed);
@@ -18,7 +23,8 @@ export function selectProviders(
     defaultChain.length > 0 && defaultChain.every((entry) => entry.provider === 'local');
   const routable = defaultChain.map((entry) => {
     const id = providers.find((candidate) => candidate.name === entry.provider)?.id ?? entry.provider;
-    return { name: entry.provider, id, defaultModel: entry.model, models: knownModels(id, entry.model) };
+    const models = options.served.shown(entry.provider, entry.model);
+    return { name: entry.provider, id, defaultModel: entry.model, models };
   });
   return { providers, defaultChain, usingLocalFallback, routable };
 }

@@ -8,19 +8,29 @@ export interface StreamProgress {
   attempts: number;
   /** Gateway time before the current attempt started (not spent waiting on providers). */
   overheadMs: number;
-  /** True once that provider sent its first chunk (it accepted the request). */
+  /** True once that provider sent content (it is the one answering). */
   answered: boolean;
 }
 
 interface ProgressState {
   current: StreamProgress | undefined;
-  providerMs: number;
-  startedAt: number;
+  /** Attempts started so far; with a hedged first token two run at once. */
+  started: number;
+  /** Attempts running now, and when the last one ended: gateway time is only time no attempt was running. */
+  running: number;
+  idleSince: number;
+  overheadMs: number;
+}
+
+/** True for a chunk carrying content (text, a tool-call delta or a refusal), not the role or a bare finish. */
+function carriesContent(chunk: ChatCompletionChunk): boolean {
+  const delta = chunk.choices[0]?.delta;
+  return Boolean(delta?.content || delta?.tool_calls?.length || delta?.refusal);
 }
 
 /**
- * Wraps a provider for one stream so the route learns which attempt is running and when it answered;
- * the client falls over between attempts without telling its caller, and SSE headers must name someone.
+ * Wraps a provider for one stream so the route learns which attempt is running and which answered;
+ * the client falls over (or hedges) between attempts without telling its caller, and SSE headers must name someone.
  */
 function trackedForStream(provider: ChatProvider, progress: ProgressState): ChatProvider {
   return {
@@ -32,19 +42,25 @@ function trackedForStream(provider: ChatProvider, progress: ProgressState): Chat
     chat: (request, options) => provider.chat(request, options),
     chatStream(request, options) {
       const attemptStartedAt = performance.now();
+      if (progress.running === 0) progress.overheadMs += Math.max(0, attemptStartedAt - progress.idleSince);
+      progress.running += 1;
+      progress.started += 1;
       const state: StreamProgress = {
         provider: provider.name,
         model: options.model,
-        attempts: (progress.current?.attempts ?? 0) + 1,
-        overheadMs: Math.max(0, attemptStartedAt - progress.startedAt - progress.providerMs),
+        attempts: progress.started,
+        overheadMs: progress.overheadMs,
         answered: false,
       };
-      progress.current = state;
+      // Until someone answers, the headers name the attempt started last; the first to send content keeps them
+      // (a hedged loser's late content must not rename the answer).
+      if (!progress.current?.answered) progress.current = state;
       let finished = false;
       const finish = () => {
         if (finished) return;
         finished = true;
-        progress.providerMs += performance.now() - attemptStartedAt;
+        progress.running -= 1;
+        if (progress.running === 0) progress.idleSince = performance.now();
       };
       // A plain iterator, not an async generator: it adds one promise per chunk instead of a generator's hops.
       const inner = provider.chatStream(request, options)[Symbol.asyncIterator]();
@@ -53,9 +69,10 @@ function trackedForStream(provider: ChatProvider, progress: ProgressState): Chat
           inner.next().then(
             (result) => {
               if (result.done) finish();
-              else if (!state.answered) {
+              else if (!state.answered && carriesContent(result.value)) {
                 state.answered = true;
                 if (result.value.model) state.model = result.value.model;
+                if (!progress.current?.answered || progress.current === state) progress.current = state;
               }
               return result;
             },
@@ -78,12 +95,20 @@ function trackedForStream(provider: ChatProvider, progress: ProgressState): Chat
 
 /**
  * The progress of one stream that started at `startedAt` (`performance.now()`): `track` wraps each provider
- * the stream may use, `current` names the attempt running or answering now.
+ * the stream may use, `current` names the attempt answering (or, before any answer, the one started last) with
+ * the number of attempts started so far.
  */
 export function createStreamProgress(startedAt: number) {
-  const progress: ProgressState = { current: undefined, providerMs: 0, startedAt };
+  const progress: ProgressState = {
+    current: undefined,
+    started: 0,
+    running: 0,
+    idleSince: startedAt,
+    overheadMs: 0,
+  };
   return {
     track: (provider: ChatProvider): ChatProvider => trackedForStream(provider, progress),
-    current: (): StreamProgress | undefined => progress.current,
+    current: (): StreamProgress | undefined =>
+      progress.current && { ...progress.current, attempts: progress.started },
   };
 }

@@ -41,6 +41,38 @@ describe('error answers use the OpenAI envelope with a truthful status', () => {
     expect(badRole.json().error.param).toBe('messages[0].role');
   });
 
+  it('400 invalid_value naming x-gateway-hedge when it is neither on nor off', async () => {
+    const payload = { model: 'auto', messages: [{ role: 'user', content: 'hi' }] };
+    const upstreamCalls = simulator.requests.length;
+    const response = await chat(payload, { authorization, 'x-gateway-hedge': 'maybe' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({
+      error: { type: 'invalid_request_error', code: 'invalid_value', param: 'x-gateway-hedge' },
+    });
+    expect(response.json().error.message).toBe('`x-gateway-hedge` must be one of: on, off.');
+    expect(simulator.requests).toHaveLength(upstreamCalls);
+    for (const value of ['on', 'off'])
+      expect((await chat(payload, { authorization, 'x-gateway-hedge': value })).statusCode).toBe(200);
+  });
+
+  it('400 content_filter with the provider’s reason when the only provider refuses, JSON and stream', async () => {
+    for (const stream of [false, true]) {
+      simulator.setFaults([{ type: 'content_filter' }]);
+      const response = await chat({ model: 'auto', stream, messages: [{ role: 'user', content: 'hi' }] });
+      simulator.setFaults([]);
+      expect(response.statusCode).toBe(400);
+      expect(response.headers['content-type']).toContain('application/json');
+      expect(response.json()).toMatchObject({
+        error: { type: 'invalid_request_error', code: 'content_filter' },
+      });
+      expect(response.json().error.message).toMatch(/openai.*content policy/i);
+    }
+    // A refusal is about the prompt, not the provider: the next request is answered by it at once.
+    const next = await chat({ model: 'auto', messages: [{ role: 'user', content: 'hi' }] });
+    expect(next.statusCode).toBe(200);
+    expect(next.headers['x-gateway-provider']).toBe('openai');
+  });
+
   it('413 when the body is over MAX_BODY_BYTES', async () => {
     const response = await chat({ model: 'auto', messages: [{ role: 'user', content: 'x'.repeat(4_000) }] });
     expect(response.statusCode).toBe(413);

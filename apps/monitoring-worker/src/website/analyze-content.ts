@@ -6,7 +6,7 @@ import type { PageFacts } from './parse-page.js';
 export interface AnalysisChatClient {
   chat(
     request: ChatRequest,
-    options: { signal: AbortSignal },
+    options: { signal: AbortSignal; waitForProbe?: boolean },
   ): Promise<{ completion: ChatCompletion; provider: string; model: string }>;
 }
 
@@ -118,7 +118,9 @@ export async function analyzeContent(
             temperature: 0.2,
             max_tokens: 800,
           },
-          { signal },
+          // The three analyses run at once: behind a half-open breaker, two wait for the third's probe to
+          // settle instead of being refused, so a task recovering from an outage does not fail once more.
+          { signal, waitForProbe: true },
         );
         answeredBy.push(`${provider}/${model}`);
         const text = completion.choices[0]?.message.content ?? '';

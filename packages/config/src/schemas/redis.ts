@@ -12,6 +12,14 @@ export const redisConfigSchema = z
         .default('{switchyard}'),
     ),
   })
-  .transform((env) => ({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX }));
+  .transform((env) => ({
+    url: env.REDIS_URL,
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    /**
+     * Prefix of the LLM client's shared breaker and rate-limit state. Gateway and worker both use this one, so a
+     * provider outage one of them sees opens the breaker for the other too.
+     */
+    llmKeyPrefix: `${env.REDIS_KEY_PREFIX}:`,
+  }));
 
 export type RedisConfig = z.output<typeof redisConfigSchema>;

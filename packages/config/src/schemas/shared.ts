@@ -41,3 +41,16 @@ export const nodeEnvSchema = emptyAsUndefined(
     .enum(['development', 'test', 'production'], { error: 'must be development, test or production' })
     .default('development'),
 );
+
+/** A boolean read from an env string: `true`/`false`/`1`/`0` (any case); anything else is an error. */
+export function flag(defaultValue: boolean) {
+  return emptyAsUndefined(
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.enum(['true', 'false', '1', '0'], { error: 'must be true, false, 1 or 0' }))
+      .transform((value) => value === 'true' || value === '1')
+      .default(defaultValue),
+  );
+}

@@ -4,9 +4,9 @@
   slot free.
 
   Input:
-    KEYS[1] the provider's state hash, `<keyPrefix>llm:health:{<provider>}`
+    KEYS[1] the state hash: `<keyPrefix>llm:health:{<provider>}`, or `...{<provider>}:model:<model>`
     ARGV[1] the pub/sub channel of state changes, `<keyPrefix>llm:health`
-    ARGV[2] the provider's name, as published
+    ARGV[2] the breaker target's name, as published (the provider, or provider and model joined by \31)
     ARGV[3] now, epoch ms
     ARGV[4] probeTimeoutMs: how long the slot stays taken if the probe never reports
 

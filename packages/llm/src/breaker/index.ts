@@ -1,4 +1,4 @@
-export { countsAsProviderFailure } from './counts-as-provider-failure.js';
+export { breakerEvidence, type BreakerEvidence } from './breaker-evidence.js';
 export { decideGate, type GateState } from './gate.js';
 export { createMemoryHealthStore } from './memory-store.js';
 export { resolveBreakerOptions, type BreakerOptions, type ResolvedBreakerOptions } from './options.js';

@@ -6,10 +6,15 @@ import { decideGate, type GateState } from './gate.js';
 import { resolveBreakerOptions, type BreakerOptions } from './options.js';
 import { breakerScripts, type SharedState } from './scripts.js';
 import { sharedSubscriber } from './shared-subscriber.js';
-import type { HealthStore } from './types.js';
+import { modelTarget, ProbeWaiters } from './probe-waiters.js';
+import type { Gate, HealthStore } from './types.js';
 
-/** One provider's shared state as this process last saw it, plus what it has not written yet. */
+/** One breaker target's shared state (a provider, or one of its models) as this process last saw it, plus what it has not written yet. */
 interface MirrorEntry extends GateState {
+  /** The target's name, as the scripts publish it: the provider, or `modelTarget(provider, model)`. */
+  target: string;
+  /** Its Redis hash. */
+  key: string;
   /** When the state was last read from Redis (0: never; acquire then waits for the first read). */
   syncedAt: number;
   syncing: Promise<void> | undefined;
@@ -20,6 +25,11 @@ interface MirrorEntry extends GateState {
   /** This process holds the half-open probe: its success closes the breaker for everyone. */
   probing: boolean;
 }
+
+/** How often a call waiting for another process's probe re-reads the gate when no change was published. */
+const probePollMs = 100;
+
+const admitted: Gate = { allowed: true, probe: false };
 
 /** What the scripts publish (`shared-state.lua`). */
 interface StateMessage extends GateState {
@@ -34,7 +44,8 @@ const toGateState = (state: SharedState): GateState => ({
 
 /**
  * The breaker in Redis, shared by every replica, cheap on the hot path: each process keeps a mirror of every
- * provider's state (one hash per provider, `<keyPrefix>llm:health:{<provider>}`), kept current by pub/sub on
+ * provider's state (one hash per provider, `<keyPrefix>llm:health:{<provider>}`, and one per model a call asked
+ * for, `...{<provider>}:model:<model>`, in the provider's hash slot), kept current by pub/sub on
  * `<keyPrefix>llm:health` (every script that changes open/half-open/close/rate-limited publishes) and re-read every
  * `syncIntervalMs` as a safety net. A healthy call costs no Redis command: the gate is read from the mirror and
  * successes are counted locally, flushed with that periodic sync or the next failure (so a success in one
@@ -50,7 +61,7 @@ export function createRedisHealthStore(
   const options = resolveBreakerOptions(breakerOptions);
   const scripts = breakerScripts(redis);
   const channel = `${keyPrefix}llm:health`;
-  const keyOf = (provider: string) => `${keyPrefix}llm:health:{${provider}}`;
+  const waiters = new ProbeWaiters();
   // Forgetting an entry loses at most its unflushed success count; the shared state stays in Redis.
   const cache = createInvalidatedCache<MirrorEntry>({
     redis,
@@ -70,6 +81,7 @@ export function createRedisHealthStore(
       entry.probeUntil = message.probeUntil;
       entry.rateLimitedUntil = message.rateLimitedUntil;
       entry.messages += 1;
+      waiters.wake(message.provider);
     },
     // Messages may have been missed while the subscriber was away: read everything again. (On the first connect
     // no entry has been read yet, so this changes nothing.)
@@ -81,10 +93,13 @@ export function createRedisHealthStore(
   // Resolves once messages flow, or once subscribing failed: state is advisory and the periodic read covers gaps.
   const subscribed = cache.subscribed.catch(() => undefined);
 
-  const entryOf = (provider: string): MirrorEntry => {
-    let entry = mirror.get(provider);
+  const entryOf = (provider: string, model?: string): MirrorEntry => {
+    const target = model === undefined ? provider : modelTarget(provider, model);
+    let entry = mirror.get(target);
     if (!entry) {
       entry = {
+        target,
+        key: `${keyPrefix}llm:health:{${provider}}${model === undefined ? '' : `:model:${model}`}`,
         openUntil: 0,
         probeUntil: 0,
         rateLimitedUntil: 0,
@@ -94,7 +109,7 @@ export function createRedisHealthStore(
         pendingSuccesses: 0,
         probing: false,
       };
-      mirror.set(provider, entry);
+      mirror.set(target, entry);
     }
     return entry;
   };
@@ -105,7 +120,6 @@ export function createRedisHealthStore(
   };
 
   const runRecord = async (
-    provider: string,
     entry: MirrorEntry,
     probeSuccess: boolean,
     failure: { kind: LlmErrorKind; retryAfterMs?: number } | undefined,
@@ -115,9 +129,9 @@ export function createRedisHealthStore(
     const messagesBefore = entry.messages;
     try {
       const state = (await scripts.record(
-        keyOf(provider),
+        entry.key,
         channel,
-        provider,
+        entry.target,
         Date.now(),
         successes,
         probeSuccess ? '1' : '0',
@@ -134,14 +148,29 @@ export function createRedisHealthStore(
     } catch (error) {
       entry.pendingSuccesses += successes;
       throw error;
+    } finally {
+      if (probeSuccess || failure) waiters.wake(entry.target);
     }
   };
 
-  const sync = (provider: string, entry: MirrorEntry): Promise<void> => {
+  /** Frees the probe slot this process holds on `entry`, counting nothing. */
+  const runRelease = async (entry: MirrorEntry) => {
+    if (!entry.probing) return;
+    entry.probing = false;
+    const messagesBefore = entry.messages;
+    try {
+      const state = (await scripts.releaseProbe(entry.key, channel, entry.target, Date.now())) as SharedState;
+      apply(entry, messagesBefore, state);
+    } finally {
+      waiters.wake(entry.target);
+    }
+  };
+
+  const sync = (entry: MirrorEntry): Promise<void> => {
     entry.syncing ??= (async () => {
       try {
         await subscribed;
-        await runRecord(provider, entry, false, undefined);
+        await runRecord(entry, false, undefined);
       } finally {
         entry.syncedAt = Date.now();
         entry.syncing = undefined;
@@ -150,52 +179,107 @@ export function createRedisHealthStore(
     return entry.syncing;
   };
 
+  /** The entry's gate from the mirror, read from Redis first if it never was (and in the background when stale). */
+  const readGate = async (entry: MirrorEntry): Promise<Gate> => {
+    if (entry.syncedAt === 0) await sync(entry);
+    else if (Date.now() - entry.syncedAt > options.syncIntervalMs) sync(entry).catch(() => undefined);
+    return decideGate(entry, Date.now());
+  };
+
+  /** The entry's gate; a free probe slot is taken atomically (exactly one process probes). */
+  const acquireOn = async (entry: MirrorEntry): Promise<Gate> => {
+    const gate = await readGate(entry);
+    if (!(gate.allowed && gate.probe)) return gate;
+    // Half-open: off the healthy path, so the probe slot is worth a round trip to make it exactly one.
+    const now = Date.now();
+    const messagesBefore = entry.messages;
+    const [taken, state] = (await scripts.acquireProbe(
+      entry.key,
+      channel,
+      entry.target,
+      now,
+      options.probeTimeoutMs,
+    )) as [number, SharedState];
+    apply(entry, messagesBefore, state);
+    if (taken === 1) {
+      entry.probing = true;
+      return { allowed: true, probe: true };
+    }
+    const shared = toGateState(state);
+    const after = decideGate(shared, now);
+    // The script refused the slot, so the gate cannot allow a probe unless the two disagree: then stay shut.
+    return after.allowed && after.probe
+      ? { allowed: false, reason: 'breaker_half_open', until: shared.probeUntil }
+      : after;
+  };
+
   return {
-    async acquire(provider) {
+    async acquire(provider, model) {
+      const modelEntry = model === undefined ? undefined : entryOf(provider, model);
+      const modelGate = modelEntry ? await readGate(modelEntry) : admitted;
+      if (!modelGate.allowed) return modelGate;
       const entry = entryOf(provider);
-      const now = Date.now();
-      if (entry.syncedAt === 0) await sync(provider, entry);
-      else if (now - entry.syncedAt > options.syncIntervalMs) sync(provider, entry).catch(() => undefined);
-      const gate = decideGate(entry, now);
-      if (!(gate.allowed && gate.probe)) return gate;
-      // Half-open: off the healthy path, so the probe slot is worth a round trip to make it exactly one.
-      const messagesBefore = entry.messages;
-      const [taken, state] = (await scripts.acquireProbe(
-        keyOf(provider),
-        channel,
-        provider,
-        now,
-        options.probeTimeoutMs,
-      )) as [number, SharedState];
-      apply(entry, messagesBefore, state);
-      if (taken === 1) {
-        entry.probing = true;
-        return { allowed: true, probe: true };
-      }
-      const shared = toGateState(state);
-      const after = decideGate(shared, now);
-      // The script refused the slot, so the gate cannot allow a probe unless the two disagree: then stay shut.
-      return after.allowed && after.probe
-        ? { allowed: false, reason: 'breaker_half_open', until: shared.probeUntil }
-        : after;
+      const gate = await acquireOn(entry);
+      if (!gate.allowed || !modelGate.probe || !modelEntry) return gate;
+      const modelProbe = await acquireOn(modelEntry);
+      if (modelProbe.allowed) return modelProbe;
+      // Another process took the model's probe first: this call goes nowhere, so it gives back the provider's.
+      await runRelease(entry);
+      return modelProbe;
     },
     async record(provider, outcome) {
       const entry = entryOf(provider);
+      const modelEntry = outcome.model === undefined ? undefined : entryOf(provider, outcome.model);
       const probing = entry.probing;
-      entry.probing = false;
+      const modelProbing = modelEntry?.probing ?? false;
       if (outcome.success) {
+        entry.probing = false;
         entry.pendingSuccesses += 1;
-        if (probing) await runRecord(provider, entry, true, undefined);
+        if (modelEntry) {
+          modelEntry.probing = false;
+          modelEntry.pendingSuccesses += 1;
+        }
+        await Promise.all([
+          probing ? runRecord(entry, true, undefined) : undefined,
+          modelEntry && modelProbing ? runRecord(modelEntry, true, undefined) : undefined,
+        ]);
         return;
       }
-      await runRecord(provider, entry, false, outcome);
+      if (outcome.scope === 'model' && modelEntry) {
+        modelEntry.probing = false;
+        await Promise.all([runRecord(modelEntry, false, outcome), runRelease(entry)]);
+        return;
+      }
+      entry.probing = false;
+      await Promise.all([runRecord(entry, false, outcome), modelEntry ? runRelease(modelEntry) : undefined]);
+    },
+    async release(provider, model) {
+      await Promise.all([
+        runRelease(entryOf(provider)),
+        model === undefined ? undefined : runRelease(entryOf(provider, model)),
+      ]);
+    },
+    async waitForProbe(provider, model, timeoutMs, signal) {
+      const entries =
+        model === undefined ? [entryOf(provider)] : [entryOf(provider), entryOf(provider, model)];
+      // This process's own probe wakes its waiters when it reports; another process's shows as a published change,
+      // and a short poll re-reads Redis in case that message was lost.
+      const local = entries.some((entry) => entry.probing);
+      const waitMs = local ? timeoutMs : Math.min(timeoutMs, probePollMs);
+      await waiters.wait(
+        entries.map((entry) => entry.target),
+        waitMs,
+        signal,
+      );
+      if (!local && !signal?.aborted)
+        await Promise.all(entries.map((entry) => sync(entry))).catch(() => undefined);
     },
     async markRateLimited(provider, until) {
       const entry = entryOf(provider);
       if (entry.rateLimitedUntil >= until) return;
       const messagesBefore = entry.messages;
       const state = (await scripts.markRateLimited(
-        keyOf(provider),
+        entry.key,
         channel,
         provider,
         until,
@@ -206,7 +290,7 @@ export function createRedisHealthStore(
     async health(providers) {
       const now = Date.now();
       const pipeline = redis.pipeline();
-      for (const provider of providers) pipeline.hgetall(keyOf(provider));
+      for (const provider of providers) pipeline.hgetall(entryOf(provider).key);
       const results = (await pipeline.exec()) ?? [];
       return providers.map((provider, index) => {
         const raw = (results[index]?.[1] ?? {}) as Record<string, string>;

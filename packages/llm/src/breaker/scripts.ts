@@ -14,6 +14,8 @@ export interface BreakerScripts {
   acquireProbe: Script;
   /** `mark-rate-limited.lua`: returns `SharedState`. */
   markRateLimited: Script;
+  /** `release-probe.lua`: returns `SharedState`. */
+  releaseProbe: Script;
 }
 
 /** The methods `defineCommand` adds to the client; prefixed, as they live on the caller's Redis client. */
@@ -21,6 +23,7 @@ interface BreakerCommands {
   switchyardBreakerRecord: Script;
   switchyardBreakerAcquireProbe: Script;
   switchyardBreakerMarkRateLimited: Script;
+  switchyardBreakerReleaseProbe: Script;
 }
 
 /** A script file from this folder, its `--- @include "<file>.lua"` lines (bullmq's convention) replaced by that file. */
@@ -35,6 +38,7 @@ const sources: Record<keyof BreakerCommands, string> = {
   switchyardBreakerRecord: readScript(new URL('./record.lua', import.meta.url)),
   switchyardBreakerAcquireProbe: readScript(new URL('./acquire-probe.lua', import.meta.url)),
   switchyardBreakerMarkRateLimited: readScript(new URL('./mark-rate-limited.lua', import.meta.url)),
+  switchyardBreakerReleaseProbe: readScript(new URL('./release-probe.lua', import.meta.url)),
 };
 
 const defined = new WeakMap<Redis, BreakerScripts>();
@@ -52,6 +56,7 @@ export function breakerScripts(redis: Redis): BreakerScripts {
     record: (key, ...argv) => client.switchyardBreakerRecord(key, ...argv),
     acquireProbe: (key, ...argv) => client.switchyardBreakerAcquireProbe(key, ...argv),
     markRateLimited: (key, ...argv) => client.switchyardBreakerMarkRateLimited(key, ...argv),
+    releaseProbe: (key, ...argv) => client.switchyardBreakerReleaseProbe(key, ...argv),
   };
   defined.set(redis, scripts);
   return scripts;

@@ -5,9 +5,9 @@
   rateLimitedUntil} so every process's mirror follows within a round trip.
 
   Input (common to every breaker script):
-    KEYS[1] the provider's state hash, `<keyPrefix>llm:health:{<provider>}`
+    KEYS[1] the state hash: `<keyPrefix>llm:health:{<provider>}`, or `...{<provider>}:model:<model>`
     ARGV[1] the pub/sub channel of state changes, `<keyPrefix>llm:health`
-    ARGV[2] the provider's name, as published
+    ARGV[2] the breaker target's name, as published (the provider, or provider and model joined by \31)
 
   Defines:
     before      {openUntil, probeUntil, rateLimitedUntil} (epoch ms, 0 for none) before the change

@@ -272,6 +272,22 @@ describe.each(cases)('$name adapter against its simulator', (adapter) => {
     },
   );
 
+  it('refuses a body its SDK cannot serialize as the caller’s bad_request naming the field, sending nothing', async () => {
+    let nested: unknown = [];
+    for (let depth = 0; depth < 8_000; depth += 1) nested = [nested];
+    const tools: ChatRequest['tools'] = [
+      { type: 'function', function: { name: 'deep', parameters: { type: 'object', enum: [nested] } } },
+    ];
+    for (const stream of [false, true]) {
+      const error = stream
+        ? (await collectFailure(provider.chatStream(request({ tools, stream: true }), call()))).error
+        : await rejection(provider.chat(request({ tools }), call()));
+      expect(error).toMatchObject({ kind: 'bad_request', param: 'tools', beforeSend: true });
+      expect(error.message).toBe('Invalid request: the field "tools" is nested too deeply to be sent.');
+    }
+    expect(simulator.requests).toHaveLength(0);
+  });
+
   it('classifies a rejected prefill as unsupported_feature', async () => {
     simulator.setFaults([{ type: 'prefill_rejected' }]);
     const messages: ChatRequest['messages'] = [

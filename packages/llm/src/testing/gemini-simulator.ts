@@ -73,14 +73,24 @@ function frame(data: unknown): string {
   return `data: ${JSON.stringify(data)}\r\n\r\n`;
 }
 
+/** Gemini's finish of an answer: STOP, or SAFETY with the rating that blocked it when its filter stopped it. */
+function finishOf(answer: SimulatedAnswer): { finishReason: string; safetyRatings?: unknown[] } {
+  if (answer.finishReason !== 'content_filter') return { finishReason: 'STOP' };
+  return {
+    finishReason: 'SAFETY',
+    safetyRatings: [{ category: 'HARM_CATEGORY_DANGEROUS_CONTENT', probability: 'HIGH', blocked: true }],
+  };
+}
+
 function response(
   answer: SimulatedAnswer,
   parts: unknown[],
-  finishReason: string | undefined,
+  finish: { finishReason: string; safetyRatings?: unknown[] } | undefined,
   complete: boolean,
 ) {
   return {
-    candidates: [{ content: { parts, role: 'model' }, ...(finishReason ? { finishReason } : {}), index: 0 }],
+    // A candidate the filter stopped before any text has no content at all.
+    candidates: [{ ...(parts.length > 0 ? { content: { parts, role: 'model' } } : {}), ...finish, index: 0 }],
     usageMetadata: usageOf(answer, complete),
     modelVersion: answer.model,
     responseId: answer.id,
@@ -181,8 +191,10 @@ export const geminiDialect: SimulatorDialect = {
             },
           },
         ]
-      : [{ text: answer.text }];
-    return response(answer, parts, 'STOP', true);
+      : answer.text === '' && answer.finishReason === 'content_filter'
+        ? []
+        : [{ text: answer.text }];
+    return response(answer, parts, finishOf(answer), true);
   },
   streamStart() {
     return [];
@@ -206,7 +218,8 @@ export const geminiDialect: SimulatorDialect = {
     ];
   },
   streamEnd(answer) {
-    return [frame(response(answer, [{ text: '' }], 'STOP', true))];
+    const parts = answer.finishReason === 'content_filter' ? [] : [{ text: '' }];
+    return [frame(response(answer, parts, finishOf(answer), true))];
   },
   streamError(_answer, message) {
     return frame(geminiError(500, 'INTERNAL', message));

@@ -107,7 +107,11 @@ export const openAIDialect: SimulatorDialect = {
           index: 0,
           message: {
             role: 'assistant',
-            content: answer.toolCall ? null : answer.text,
+            // A filtered answer with nothing left carries no content at all, as OpenAI sends it.
+            content:
+              answer.toolCall || (answer.finishReason === 'content_filter' && !answer.text)
+                ? null
+                : answer.text,
             refusal: null,
             ...(answer.toolCall
               ? {

@@ -1,239 +1,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { continueInstruction } from '../continuation.js';
+import { defaultAnswerText, splitTokens } from './simulator-conversation.js';
+import type {
+  Fault,
+  FaultType,
+  ParsedCall,
+  RecordedRequest,
+  SimulatedAnswer,
+  SimulatedErrorKind,
+  Simulator,
+  SimulatorDialect,
+  SimulatorOptions,
+} from './simulator-types.js';
 
-/**
- * A scripted failure. Each applies to the next `times` matching requests (default: every request),
- * then the simulator answers normally again. Stream-only faults behave as documented on non-streamed calls.
- */
-export type Fault = { times?: number } &
-  /** 429 with `Retry-After: retryAfterSeconds` (default 1). */
-  (
-    | { type: 'rate_limit'; retryAfterSeconds?: number }
-    /** 429 on every request with no Retry-After: the quota is gone. */
-    | { type: 'rate_limit_persistent' }
-    /** 500 (default) or 502 with the provider's error body. */
-    | { type: 'server_error'; status?: 500 | 502 }
-    /** 503 (default) or 529 "overloaded". */
-    | { type: 'overloaded'; status?: 503 | 529 }
-    /** Destroys the TCP socket before any response header is written. */
-    | { type: 'reset_before_headers' }
-    /** Accepts the request and never answers; the socket is released when the client aborts or `close()` runs. */
-    | { type: 'no_response' }
-    /** Streams: headers at once, first token after `delayMs`. Non-streamed: the whole body after `delayMs`. */
-    | { type: 'slow_first_token'; delayMs: number }
-    /** Streams `tokens` tokens then destroys the socket (non-streamed: half a JSON body then destroy). */
-    | { type: 'cut_after_tokens'; tokens: number }
-    /** Streams `tokens` tokens then goes silent until the client aborts (non-streamed: never answers). */
-    | { type: 'stall_after_tokens'; tokens: number }
-    /** Streams `afterTokens` tokens then one event whose data is not valid JSON and ends (non-streamed: an invalid JSON body). */
-    | { type: 'malformed_chunk'; afterTokens: number }
-    /** Streams every token, then ends the response without finish event and terminator. */
-    | { type: 'no_terminator' }
-    /** Streams `afterTokens` tokens then the provider's in-band error event inside the 200 stream. */
-    | { type: 'in_band_error'; afterTokens: number }
-    /** 400 "context length exceeded" in the provider's own wording. */
-    | { type: 'context_length' }
-    /** The provider's content-filter refusal (status or finish reason, as the provider does it). */
-    | { type: 'content_filter' }
-    /** 400 for requests that end with an assistant message (a prefill); other requests are not affected. */
-    | { type: 'prefill_rejected' }
-    /** 401 invalid API key. */
-    | { type: 'auth' }
-    /** 404 unknown model. */
-    | { type: 'not_found' }
-    /** 400 invalid request. */
-    | { type: 'bad_request' }
-    /** Answers normally but rate-limit headers say 0 requests remaining, refilling in `resetSeconds`. */
-    | { type: 'rate_limit_headers_zero'; resetSeconds: number }
-    /** Alternates: odd-numbered matching requests fail with 500, even-numbered ones succeed. */
-    | { type: 'flapping' }
-  );
-
-/** The `type` of a `Fault`. */
-export type FaultType = Fault['type'];
-
-/** Error responses a dialect must be able to write in its provider's format. */
-export type SimulatedErrorKind =
-  | 'rate_limit'
-  | 'server_error'
-  | 'overloaded'
-  | 'context_length'
-  | 'content_filter'
-  | 'prefill_rejected'
-  | 'auth'
-  | 'not_found'
-  | 'bad_request';
-
-/** One request as the simulator received it, for assertions. */
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  headers: Record<string, string | string[] | undefined>;
-  /** Parsed JSON body; `undefined` when the body was empty or not JSON. */
-  body: unknown;
-}
-
-/** What a dialect extracted from a provider request: enough to script the answer. */
-export interface ParsedCall {
-  model: string;
-  stream: boolean;
-  /** Text of the conversation's last real user turn (continuation instructions are skipped). */
-  prompt: string;
-  /** Partial assistant text the caller asked to continue (a trailing assistant prefill or a continue instruction). */
-  partial?: string;
-  /** True when the request ends with an assistant message. */
-  hasPrefill: boolean;
-  /** All message texts joined, for the prompt token count. */
-  promptText: string;
-  /** Set when the caller declared tools; the default answer then calls the first one. */
-  toolName?: string;
-}
-
-/** The scripted answer of one call, passed to the dialect's writers. */
-export interface SimulatedAnswer {
-  /** Stable per call, e.g. `chatcmpl-sim-12`. */
-  id: string;
-  model: string;
-  created: number;
-  /** Tokens to send (already without the prefill part); joined they form `text`. */
-  tokens: string[];
-  text: string;
-  promptTokens: number;
-  completionTokens: number;
-  /** Set when the answer is a tool call instead of text. */
-  toolCall?: { id: string; name: string; arguments: string };
-  finishReason: 'stop' | 'tool_calls' | 'content_filter';
-}
-
-/** An HTTP response a dialect wants written. */
-export interface SimulatedResponse {
-  status: number;
-  headers?: Record<string, string>;
-  body: unknown;
-}
-
-/**
- * Everything provider-specific about a simulator: routing, request parsing and wire-format writers.
- * The shared server (`startSimulatorServer`) owns sockets, faults, timing and recording.
- */
-export interface SimulatorDialect {
-  /** Name used in ids and messages, e.g. `openai`. */
-  name: string;
-  /** Parses a request; `undefined` answers 404 (unknown route). `path` includes the query string. */
-  parseCall(method: string, path: string, body: unknown): ParsedCall | undefined;
-  /** The provider's error response for a kind and status. */
-  errorResponse(
-    kind: SimulatedErrorKind,
-    status: number,
-    message: string,
-    retryAfterSeconds?: number,
-  ): SimulatedResponse;
-  /** Rate-limit headers in the provider's format, sent with every answer. */
-  rateLimitHeaders(remaining: number, resetSeconds: number): Record<string, string>;
-  /** Non-streamed JSON body of a successful answer. */
-  completionBody(answer: SimulatedAnswer): unknown;
-  /** Raw SSE frames (each ending in a blank line) opening a stream, before the first token. */
-  streamStart(answer: SimulatedAnswer): string[];
-  /** Raw SSE frame carrying one text token. */
-  streamToken(answer: SimulatedAnswer, token: string, index: number): string;
-  /** Raw SSE frames for a tool call answer (sent instead of tokens). */
-  streamToolCall(answer: SimulatedAnswer): string[];
-  /** Raw SSE frames closing a complete stream: finish reason, usage and the terminator if the provider has one. */
-  streamEnd(answer: SimulatedAnswer): string[];
-  /** Raw SSE frame of an error event inside a 200 stream. */
-  streamError(answer: SimulatedAnswer, message: string): string;
-  /** Raw SSE frame whose data is not valid JSON. */
-  malformedFrame(): string;
-}
-
-/** Options shared by every simulator. */
-export interface SimulatorOptions {
-  /** Port to listen on; 0 (default) picks a free one. */
-  port?: number;
-  /** Faults active from the start. */
-  faults?: Fault[];
-  /** Delay between streamed tokens in ms (default 0: tokens are written back to back). */
-  tokenDelayMs?: number;
-  /** Scripted answer text for a call; default: a deterministic sentence derived from the prompt. */
-  answer?: (call: ParsedCall) => string;
-  /** Keep recorded requests (default true); the bench turns it off. */
-  record?: boolean;
-}
-
-/** A running simulator. */
-export interface Simulator {
-  /** Base URL without trailing slash, e.g. `http://127.0.0.1:40123`. Provider SDKs append their own paths. */
-  readonly url: string;
-  /** Requests received since start or the last `reset()`. */
-  readonly requests: RecordedRequest[];
-  /** Replaces the active faults (their `times` counters start fresh). */
-  setFaults(faults: Fault[]): void;
-  /** Clears faults and recorded requests. */
-  reset(): void;
-  /** How many responses a fault type has shaped since start (kept across `setFaults` and `reset`). */
-  faultsServed(type: FaultType): number;
-  /** Stops listening and destroys every open socket (stalled streams included). */
-  close(): Promise<void>;
-}
-
-/** The deterministic default answer: the same prompt always yields the same tokens. */
-export function defaultAnswerText(call: ParsedCall): string {
-  const topic = call.prompt.trim().split(/\s+/).slice(0, 8).join(' ') || 'nothing';
-  return `Simulated answer about ${topic}. It has several words so that streams carry many tokens and tests can cut them anywhere.`;
-}
-
-/** Splits text into word tokens that keep their trailing whitespace, so joining them gives the text back. */
-export function splitTokens(text: string): string[] {
-  return text.match(/\S+\s*|\s+/g) ?? [];
-}
-
-/** Text of a message content in any of the shapes providers use (string, parts with `text`). */
-export function contentText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) {
-    return (content as unknown[])
-      .map((part) => {
-        const text = part && typeof part === 'object' && 'text' in part ? part.text : undefined;
-        return typeof text === 'string' ? text : '';
-      })
-      .join('');
-  }
-  return '';
-}
-
-/**
- * Works out prompt and partial answer from role/text turns, recognising both continuation styles:
- * a trailing assistant prefill, and assistant partial + the client's continue instruction.
- */
-export function readConversation(
-  turns: Array<{ role: string; text: string }>,
-): Pick<ParsedCall, 'prompt' | 'partial' | 'hasPrefill' | 'promptText'> {
-  const last = turns.at(-1);
-  const hasPrefill = last?.role === 'assistant';
-  let partial: string | undefined;
-  let promptIndex = turns.length - 1;
-  if (hasPrefill) {
-    partial = last.text;
-    promptIndex = turns.length - 2;
-  } else if (
-    last?.role === 'user' &&
-    last.text === continueInstruction &&
-    turns.at(-2)?.role === 'assistant'
-  ) {
-    partial = turns.at(-2)?.text;
-    promptIndex = turns.length - 3;
-  }
-  let prompt = '';
-  for (let index = promptIndex; index >= 0; index -= 1) {
-    const turn = turns[index];
-    if (turn?.role === 'user') {
-      prompt = turn.text;
-      break;
-    }
-  }
-  return { prompt, partial, hasPrefill, promptText: turns.map((turn) => turn.text).join('\n') };
-}
+export { contentText, defaultAnswerText, readConversation, splitTokens } from './simulator-conversation.js';
+export type * from './simulator-types.js';
 
 function countWords(text: string): number {
   return Math.max(1, splitTokens(text).length);
@@ -243,6 +24,17 @@ interface ActiveFault {
   fault: Fault;
   remaining: number;
   seen: number;
+}
+
+/** A small seeded generator (mulberry32): the same seed gives the same draws. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let mixed = Math.imul(state ^ (state >>> 15), state | 1);
+    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
+    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4_294_967_296;
+  };
 }
 
 function errorKindOf(fault: Fault): { kind: SimulatedErrorKind; status: number } | undefined {
@@ -311,6 +103,10 @@ export async function startSimulatorServer(
   const served = new Map<FaultType, number>();
   let callCounter = 0;
   let closed = false;
+  let disconnects = 0;
+  const random = seededRandom(options.seed ?? 1);
+  /** Responses the simulator itself cuts (faults): not counted as the client leaving. */
+  const cutBySimulator = new WeakSet<ServerResponse>();
 
   const setFaults = (next: Fault[]) => {
     faults = next.map((fault) => ({ fault, remaining: fault.times ?? Number.POSITIVE_INFINITY, seen: 0 }));
@@ -321,6 +117,7 @@ export async function startSimulatorServer(
     for (const active of faults) {
       if (active.remaining <= 0) continue;
       if (active.fault.type === 'prefill_rejected' && !call.hasPrefill) continue;
+      if (active.fault.type === 'slow_first_token' && random() >= (active.fault.probability ?? 1)) continue;
       active.remaining -= 1;
       active.seen += 1;
       if (active.fault.type === 'flapping' && active.seen % 2 === 0) return undefined;
@@ -419,6 +216,7 @@ export async function startSimulatorServer(
 
     if (fault) {
       if (fault.type === 'reset_before_headers') {
+        cutBySimulator.add(response);
         request.socket.destroy();
         return;
       }
@@ -446,8 +244,17 @@ export async function startSimulatorServer(
     }
 
     const answer = buildAnswer(call);
+    if (fault?.type === 'content_filter_after_tokens') {
+      answer.tokens = answer.tokens.slice(0, fault.tokens);
+      answer.text = answer.tokens.join('');
+      answer.completionTokens = answer.tokens.length;
+      answer.toolCall = undefined;
+      answer.finishReason = 'content_filter';
+    }
+    const firstTokenDelay =
+      fault?.type === 'slow_first_token' ? fault.delayMs + random() * (fault.jitterMs ?? 0) : 0;
     if (!call.stream) {
-      if (fault?.type === 'slow_first_token' && !(await wait(response, fault.delayMs))) return;
+      if (firstTokenDelay > 0 && !(await wait(response, firstTokenDelay))) return;
       const payload = JSON.stringify(dialect.completionBody(answer));
       if (fault?.type === 'cut_after_tokens') {
         response.writeHead(200, {
@@ -456,6 +263,7 @@ export async function startSimulatorServer(
           ...limitHeaders,
         });
         response.write(payload.slice(0, Math.floor(payload.length / 2)));
+        cutBySimulator.add(response);
         response.destroy();
         return;
       }
@@ -481,7 +289,7 @@ export async function startSimulatorServer(
     });
     response.flushHeaders();
     for (const frame of dialect.streamStart(answer)) response.write(frame);
-    if (fault?.type === 'slow_first_token' && !(await wait(response, fault.delayMs))) return;
+    if (firstTokenDelay > 0 && !(await wait(response, firstTokenDelay))) return;
 
     const stopAt =
       fault?.type === 'cut_after_tokens' || fault?.type === 'stall_after_tokens'
@@ -500,6 +308,7 @@ export async function startSimulatorServer(
     }
     switch (fault?.type) {
       case 'cut_after_tokens':
+        cutBySimulator.add(response);
         // Let the written tokens leave before the reset, as a real mid-stream cut does.
         response.once('drain', () => response.destroy());
         if (!response.writableNeedDrain) setImmediate(() => response.destroy());
@@ -523,9 +332,15 @@ export async function startSimulatorServer(
   };
 
   const server: Server = createServer((request, response) => {
+    response.once('close', () => {
+      if (!response.writableFinished && !closed && !cutBySimulator.has(response)) disconnects += 1;
+    });
     handle(request, response).catch(() => {
       if (!response.headersSent) writeJson(response, 500, { error: { message: 'simulator failure' } });
-      else response.destroy();
+      else {
+        cutBySimulator.add(response);
+        response.destroy();
+      }
     });
   });
   server.keepAliveTimeout = 30_000;
@@ -545,6 +360,7 @@ export async function startSimulatorServer(
       requests.length = 0;
     },
     faultsServed: (type) => served.get(type) ?? 0,
+    clientDisconnects: () => disconnects,
     async close() {
       closed = true;
       const done = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -46,8 +46,8 @@ afterEach(async () => {
 function afterEachPubSubHop(store: HealthStore): HealthStore {
   const hop = () => sharedSubscriber(redis).ping();
   return {
-    acquire: async (provider) => {
-      const gate = await store.acquire(provider);
+    acquire: async (provider, model) => {
+      const gate = await store.acquire(provider, model);
       await hop();
       return gate;
     },
@@ -55,6 +55,12 @@ function afterEachPubSubHop(store: HealthStore): HealthStore {
       await store.record(provider, outcome);
       await hop();
     },
+    release: async (provider, model) => {
+      await store.release(provider, model);
+      await hop();
+    },
+    waitForProbe: (provider, model, timeoutMs, signal) =>
+      store.waitForProbe(provider, model, timeoutMs, signal),
     markRateLimited: async (provider, until) => {
       await store.markRateLimited(provider, until);
       await hop();
@@ -73,6 +79,16 @@ const implementations: Array<{ name: string; create: (options: BreakerOptions) =
 
 const serverError: BreakerOutcome = { success: false, kind: 'server' };
 const success: BreakerOutcome = { success: true };
+/** The vendor does not serve model `m1`: a failure of that model, not of the provider. */
+const missingModel: BreakerOutcome = { success: false, kind: 'not_found', model: 'm1', scope: 'model' };
+
+/** Resolves with 'woken' when `waiting` resolves first, 'still waiting' after `ms` (real time). */
+function wokenWithin(waiting: Promise<void>, ms: number): Promise<string> {
+  return Promise.race([
+    waiting.then(() => 'woken'),
+    new Promise<string>((resolve) => setTimeout(resolve, ms, 'still waiting')),
+  ]);
+}
 
 const advance = (ms: number) => vi.setSystemTime(Date.now() + ms);
 
@@ -219,5 +235,101 @@ describe.each(implementations)('the $name health store', ({ create }) => {
     expect(await store.health(['p0'])).toEqual([
       { provider: 'p0', state: 'half_open', consecutiveFailures: 3 },
     ]);
+  });
+
+  it('opens the breaker of a model the provider does not serve, for longCooldownMs, and nothing else', async () => {
+    const store = create({ failureThreshold: 1, longCooldownMs: 600_000 });
+    await store.record('p0', missingModel);
+    expect(await store.acquire('p0', 'm1')).toEqual({
+      allowed: false,
+      reason: 'breaker_open',
+      until: Date.now() + 600_000,
+    });
+    expect(await store.acquire('p0', 'm2')).toEqual({ allowed: true, probe: false });
+    expect(await store.acquire('p0')).toEqual({ allowed: true, probe: false });
+    expect(await store.health(['p0'])).toEqual([{ provider: 'p0', state: 'closed', consecutiveFailures: 0 }]);
+  });
+
+  it('a provider failure refuses every model of the provider', async () => {
+    const store = create({ failureThreshold: 1, cooldownMs: 10_000 });
+    await store.record('p0', { success: false, kind: 'timeout', model: 'm1' });
+    expect(await store.acquire('p0', 'm2')).toMatchObject({ allowed: false, reason: 'breaker_open' });
+    expect(await store.acquire('p0', 'm1')).toMatchObject({ allowed: false, reason: 'breaker_open' });
+  });
+
+  it('after its cooldown, one probe per model: another model is not held back, and a success closes it', async () => {
+    const store = create({ longCooldownMs: 600_000, probeTimeoutMs: 60_000 });
+    await store.record('p0', missingModel);
+    advance(600_000);
+    expect(await store.acquire('p0', 'm1')).toEqual({ allowed: true, probe: true });
+    expect(await store.acquire('p0', 'm1')).toEqual({
+      allowed: false,
+      reason: 'breaker_half_open',
+      until: Date.now() + 60_000,
+    });
+    expect(await store.acquire('p0', 'm2')).toEqual({ allowed: true, probe: false });
+    await store.record('p0', { success: true, model: 'm1' });
+    expect(await store.acquire('p0', 'm1')).toEqual({ allowed: true, probe: false });
+    expect(await store.acquire('p0', 'm1')).toEqual({ allowed: true, probe: false });
+  });
+
+  it("a model's failed probe reopens that model only", async () => {
+    const store = create({ longCooldownMs: 600_000 });
+    await store.record('p0', missingModel);
+    advance(600_000);
+    expect(await store.acquire('p0', 'm1')).toEqual({ allowed: true, probe: true });
+    await store.record('p0', missingModel);
+    expect(await store.acquire('p0', 'm1')).toEqual({
+      allowed: false,
+      reason: 'breaker_open',
+      until: Date.now() + 600_000,
+    });
+    expect(await store.acquire('p0')).toEqual({ allowed: true, probe: false });
+  });
+
+  it('a released probe slot is free again at once, and the breaker stays half-open', async () => {
+    const store = create({ failureThreshold: 1, cooldownMs: 10_000 });
+    await store.record('p0', serverError);
+    advance(10_000);
+    expect(await store.acquire('p0', 'm1')).toEqual({ allowed: true, probe: true });
+    await store.release('p0', 'm1');
+    expect(await store.acquire('p0', 'm2')).toEqual({ allowed: true, probe: true });
+    expect(await store.health(['p0'])).toEqual([
+      { provider: 'p0', state: 'half_open', consecutiveFailures: 1 },
+    ]);
+  });
+
+  it("a model's failure frees the provider probe its call held, without closing the provider", async () => {
+    const store = create({ failureThreshold: 1, cooldownMs: 10_000 });
+    await store.record('p0', serverError);
+    advance(10_000);
+    expect(await store.acquire('p0', 'm1')).toEqual({ allowed: true, probe: true });
+    await store.record('p0', missingModel);
+    expect(await store.acquire('p0', 'm2')).toEqual({ allowed: true, probe: true });
+    expect(await store.acquire('p0', 'm1')).toMatchObject({ allowed: false, reason: 'breaker_open' });
+  });
+
+  it('a call waiting for the probe resumes as soon as the probe reports', async () => {
+    const store = create({ failureThreshold: 1, cooldownMs: 10_000 });
+    await store.record('p0', serverError);
+    advance(10_000);
+    expect(await store.acquire('p0', 'm1')).toEqual({ allowed: true, probe: true });
+    const waiting = store.waitForProbe('p0', 'm1', 60_000);
+    await store.record('p0', { success: true, model: 'm1' });
+    expect(await wokenWithin(waiting, 2_000)).toBe('woken');
+    expect(await store.acquire('p0', 'm1')).toEqual({ allowed: true, probe: false });
+  });
+
+  it('a call waiting for a probe that never reports gives up after timeoutMs, or when its caller leaves', async () => {
+    const store = create({ failureThreshold: 1, cooldownMs: 10_000 });
+    await store.record('p0', serverError);
+    advance(10_000);
+    expect(await store.acquire('p0')).toEqual({ allowed: true, probe: true });
+    expect(await wokenWithin(store.waitForProbe('p0', undefined, 30), 2_000)).toBe('woken');
+    const controller = new AbortController();
+    const waiting = store.waitForProbe('p0', undefined, 60_000, controller.signal);
+    controller.abort();
+    expect(await wokenWithin(waiting, 2_000)).toBe('woken');
+    expect(await store.acquire('p0')).toMatchObject({ allowed: false, reason: 'breaker_half_open' });
   });
 });

@@ -13,12 +13,11 @@ declare module 'fastify' {
 export default fp(
   function llm(
     app: FastifyInstance,
-    options: { providers: ProvidersConfig; runtime: RuntimeConfig; client?: LlmClient },
+    options: { providers: ProvidersConfig; runtime: RuntimeConfig; keyPrefix: string; client?: LlmClient },
   ) {
     const service = createLlmService({
       ...options,
       redis: app.redis,
-      keyPrefix: `${app.redisKeyPrefix}:`,
       prometheus: app.prometheus,
       recorders: app.recorders,
       userRouting: app.userRouting,

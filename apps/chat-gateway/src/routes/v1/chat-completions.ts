@@ -1,9 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ChatRequest } from '@switchyard/llm';
 import { errorResponses, ErrorEnvelopeRefSchema } from '../../schemas/common.js';
-import { ChatCompletionRequestSchema, ChatCompletionSchema } from '../../schemas/chat-completions.js';
+import {
+  ChatCompletionRequestSchema,
+  ChatCompletionSchema,
+  ChatRequestHeadersSchema,
+} from '../../schemas/chat-completions.js';
 import { abortOnClientClose } from '../../services/client-disconnect.js';
-import { gatewayHeaders, overheadMs } from '../../services/gateway-headers.js';
+import { gatewayHeaders, hedgeRequested, overheadMs } from '../../services/gateway-headers.js';
 import { createChatStreamer } from '../../services/chat-streamer.js';
 
 /** `POST /v1/chat/completions`: OpenAI-compatible, JSON or SSE (`stream: true`), over the fallback client. */
@@ -23,6 +27,7 @@ const chatCompletionsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; ma
         tags: ['openai'],
         summary: 'Create a chat completion (OpenAI-compatible; set `stream: true` for SSE)',
         security: [{ apiKey: [] }],
+        headers: ChatRequestHeadersSchema,
         body: ChatCompletionRequestSchema,
         response: {
           200: ChatCompletionSchema,
@@ -39,7 +44,12 @@ const chatCompletionsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; ma
       const principal = request.principal!;
       const chatRequest = request.body as ChatRequest;
       const plan = await app.llm.plan(chatRequest, principal.userId);
-      const call = { requestId: request.id, userId: principal.userId, startedAt };
+      const call = {
+        requestId: request.id,
+        userId: principal.userId,
+        startedAt,
+        hedge: hedgeRequested(request.headers['x-gateway-hedge']),
+      };
 
       if (chatRequest.stream !== true) {
         const answer = await abortOnClientClose(reply, (signal) =>

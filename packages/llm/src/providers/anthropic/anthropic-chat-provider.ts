@@ -100,7 +100,7 @@ function toCompletion(message: Message, provider: string, whitespaceToDrop: numb
   text = dropLeadingWhitespace(text, whitespaceToDrop).text;
   const finishReason = mapAnthropicFinishReason(message.stop_reason);
   if (finishReason === 'content_filter' && text === '' && toolCalls.length === 0) {
-    throw providerError(provider, 'content_filter');
+    throw providerError(provider, 'content_filter', { reason: 'refusal' });
   }
   return toChatCompletion({
     id: message.id,
@@ -137,7 +137,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
       return toCompletion(data, name, trimmedPrefillWhitespace(request));
     } catch (error) {
       if (error instanceof APIError) reportRateLimit((error as APIError).headers, callOptions);
-      throw toAnthropicLlmError(error, name, callOptions.signal);
+      throw toAnthropicLlmError(error, name, callOptions.signal, request);
     }
   }
 
@@ -159,7 +159,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
       stream = data;
     } catch (error) {
       if (error instanceof APIError) reportRateLimit((error as APIError).headers, callOptions);
-      throw toAnthropicLlmError(error, name, callOptions.signal);
+      throw toAnthropicLlmError(error, name, callOptions.signal, request);
     }
 
     const chunks = new ChatCompletionChunkBuilder('', callOptions.model);
@@ -231,7 +231,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
             finished = true;
             const finishReason = mapAnthropicFinishReason(stopReason);
             if (finishReason === 'content_filter' && !chunks.emitted)
-              throw providerError(name, 'content_filter');
+              throw providerError(name, 'content_filter', { reason: 'refusal' });
             yield chunks.chunk({}, finishReason, toChatUsage(usage));
             break;
           }

@@ -5,8 +5,14 @@ import {
   APIUserAbortError,
 } from '@anthropic-ai/sdk';
 
+import type { ChatRequest } from '../../chat-types.js';
 import { LlmError, type LlmErrorKind } from '../../errors.js';
-import { classifyErrorResponse, classifyTransportError, providerError } from '../shared/index.js';
+import {
+  classifyErrorResponse,
+  classifyTransportError,
+  providerError,
+  serializationError,
+} from '../shared/index.js';
 
 /** Anthropic `error.type` values and the kind each means (also used for in-band `event: error`, which has no status). */
 const kindsByType: Record<string, { kind: LlmErrorKind; status: number }> = {
@@ -32,9 +38,17 @@ function errorMessageOf(error: APIError): string {
 /**
  * Classifies any failure of an Anthropic call (HTTP error, in-band stream `error` event, abort, network) as an
  * `LlmError`. `retryAfterMs` comes from `retry-after-ms`, `retry-after`, or the exhausted `anthropic-ratelimit-*-reset`.
+ * With the `request`, a body the SDK could not serialize is the caller's `bad_request`.
  */
-export function toAnthropicLlmError(error: unknown, provider: string, signal?: AbortSignal): LlmError {
+export function toAnthropicLlmError(
+  error: unknown,
+  provider: string,
+  signal?: AbortSignal,
+  request?: ChatRequest,
+): LlmError {
   if (error instanceof LlmError) return error;
+  const unsendable = serializationError(error, request, provider);
+  if (unsendable) return unsendable;
   if (error instanceof APIUserAbortError || error instanceof APIConnectionTimeoutError) {
     return providerError(provider, 'timeout', { cause: error });
   }

@@ -99,9 +99,9 @@ export function createCohereProvider(options: CohereProviderOptions): ChatProvid
     stream: boolean,
     signal: AbortSignal,
   ): Promise<Response> {
-    const body = convertToCohereRequest(request, name, callOptions.model, stream);
     let response: Response;
     try {
+      const body = convertToCohereRequest(request, name, callOptions.model, stream);
       response = await fetchImplementation(url, {
         method: 'POST',
         headers: {
@@ -113,7 +113,7 @@ export function createCohereProvider(options: CohereProviderOptions): ChatProvid
         signal,
       });
     } catch (error) {
-      throw toCohereLlmError(error, name, callOptions.signal);
+      throw toCohereLlmError(error, name, callOptions.signal, request);
     }
     reportRateLimit(response.headers, callOptions);
     if (!response.ok) {

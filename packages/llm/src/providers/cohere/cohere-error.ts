@@ -1,9 +1,11 @@
+import type { ChatRequest } from '../../chat-types.js';
 import { LlmError } from '../../errors.js';
 import {
   classifyErrorResponse,
   classifyTransportError,
   kindFromStatus,
   providerError,
+  serializationError,
 } from '../shared/index.js';
 
 /** Cohere's wording when its safety checks refuse a prompt or an answer. */
@@ -31,13 +33,19 @@ export function cohereStreamError(provider: string, finishReason: 'ERROR' | 'TIM
   return providerError(provider, finishReason === 'TIMEOUT' ? 'timeout' : 'server');
 }
 
-/** Classifies any other failure of a Cohere call (abort, reset, cut body, JSON that is not JSON) as an `LlmError`. */
+/**
+ * Classifies any other failure of a Cohere call (abort, reset, cut body, JSON that is not JSON) as an `LlmError`;
+ * with the `request`, a body that could not be serialized is the caller's `bad_request`.
+ */
 export function toCohereLlmError(
   error: unknown,
   provider: string,
   signal: AbortSignal | undefined,
+  request?: ChatRequest,
 ): LlmError {
   if (error instanceof LlmError) return error;
+  const unsendable = serializationError(error, request, provider);
+  if (unsendable) return unsendable;
   const transport = classifyTransportError(error, provider, signal);
   if (transport) return transport;
   // A body or stream event that is not JSON: a provider fault, worth another try.

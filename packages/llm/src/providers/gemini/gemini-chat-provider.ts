@@ -79,10 +79,11 @@ function toolCallId(): string {
   return `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`;
 }
 
-/** Throws for what Gemini reports inside a 200: an error object, or a prompt it blocked. */
+/** Throws for what Gemini reports inside a 200: an error object, or a prompt it blocked (naming its reason). */
 function throwIfFailed(response: GeminiResponse, provider: string): void {
   if (response.error) throw geminiApiError(provider, response.error);
-  if (response.promptFeedback?.blockReason) throw providerError(provider, 'content_filter');
+  const blockReason = response.promptFeedback?.blockReason;
+  if (blockReason) throw providerError(provider, 'content_filter', { reason: blockReason });
 }
 
 /** Text and tool calls of the first candidate; thought summaries are not part of the answer. */
@@ -138,15 +139,16 @@ export function createGeminiProvider(options: GeminiProviderOptions): ChatProvid
       );
       response = result.response;
     } catch (error) {
-      throw toGeminiLlmError(error, name, callOptions.signal, recorder.headers());
+      throw toGeminiLlmError(error, name, callOptions.signal, recorder.headers(), request);
     } finally {
       unlink();
     }
     throwIfFailed(response, name);
     const { text, toolCalls } = readParts(response);
-    const finishReason = mapGeminiFinishReason(response.candidates?.[0]?.finishReason, toolCalls.length > 0);
+    const geminiReason = response.candidates?.[0]?.finishReason;
+    const finishReason = mapGeminiFinishReason(geminiReason, toolCalls.length > 0);
     if (finishReason === 'content_filter' && text === '' && toolCalls.length === 0)
-      throw providerError(name, 'content_filter');
+      throw providerError(name, 'content_filter', { reason: geminiReason });
     return toChatCompletion({
       id: response.responseId ?? `gemini-${randomUUID()}`,
       model: response.modelVersion ?? callOptions.model,
@@ -174,7 +176,7 @@ export function createGeminiProvider(options: GeminiProviderOptions): ChatProvid
           model(callOptions.model).generateContentStream(geminiRequest, { signal: controller.signal }),
         );
       } catch (error) {
-        throw toGeminiLlmError(error, name, callOptions.signal, recorder.headers());
+        throw toGeminiLlmError(error, name, callOptions.signal, recorder.headers(), request);
       }
       // The SDK's aggregate promise rejects with the stream; we never read it, so it must not become unhandled.
       result.response.catch(() => undefined);
@@ -210,7 +212,8 @@ export function createGeminiProvider(options: GeminiProviderOptions): ChatProvid
       // Gemini has no terminator event: a stream that closes without a finish reason was cut.
       if (finishReason === undefined) throw unfinishedStreamError(name, callOptions.signal);
       const finish = mapGeminiFinishReason(finishReason, toolCallCount > 0);
-      if (finish === 'content_filter' && !chunks.emitted) throw providerError(name, 'content_filter');
+      if (finish === 'content_filter' && !chunks.emitted)
+        throw providerError(name, 'content_filter', { reason: finishReason });
       yield chunks.chunk({}, finish, usage ?? estimatedUsage(request, streamedText));
     } finally {
       unlink();

@@ -4,6 +4,7 @@ import {
   GoogleGenerativeAIFetchError,
 } from '@google/generative-ai';
 
+import type { ChatRequest } from '../../chat-types.js';
 import { LlmError, type LlmErrorKind } from '../../errors.js';
 import {
   classifyErrorResponse,
@@ -11,6 +12,7 @@ import {
   kindFromStatus,
   parseDurationMs,
   providerError,
+  serializationError,
 } from '../shared/index.js';
 
 /** One entry of a Google API error's `details` (`google.rpc.*` messages tagged by `@type`). */
@@ -70,15 +72,19 @@ export function geminiApiError(
 
 /**
  * Classifies any failure of a Gemini call as an `LlmError`. The SDK keeps only the message of transport
- * failures, so those are told apart by the SDK's own wording.
+ * failures, so those are told apart by the SDK's own wording. With the `request`, a body the SDK could not
+ * serialize is the caller's `bad_request`.
  */
 export function toGeminiLlmError(
   error: unknown,
   provider: string,
   signal: AbortSignal | undefined,
   headers?: Headers,
+  request?: ChatRequest,
 ): LlmError {
   if (error instanceof LlmError) return error;
+  const unsendable = serializationError(error, request, provider);
+  if (unsendable) return unsendable;
   if (error instanceof GoogleGenerativeAIFetchError) {
     // The SDK keeps the HTTP status, the message and the details of the body, not its RPC status name.
     return geminiApiError(

@@ -49,9 +49,9 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
   });
   const contextWindows = options.contextWindows ?? {};
 
-  const fail = (error: unknown, callOptions: ProviderCallOptions): LlmError => {
+  const fail = (error: unknown, request: ChatRequest, callOptions: ProviderCallOptions): LlmError => {
     if (error instanceof OpenAI.APIError) reportRateLimit(error.headers as Headers | undefined, callOptions);
-    return toOpenAICompatibleError(error, name, callOptions.signal);
+    return toOpenAICompatibleError(error, name, callOptions.signal, request);
   };
 
   /**
@@ -92,7 +92,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
         yield chunk;
       }
     } catch (error) {
-      throw fail(error, callOptions);
+      throw fail(error, request, callOptions);
     }
     if (!finished) {
       throw truncatedStreamError(name);
@@ -133,7 +133,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
         completion.usage ??= estimatedUsage(request, completion.choices[0]?.message.content ?? '');
         return completion;
       } catch (error) {
-        throw fail(error, callOptions);
+        throw fail(error, request, callOptions);
       }
     },
     chatStream: (request, callOptions) => stream(request, callOptions),

@@ -1,6 +1,13 @@
 import OpenAI from 'openai';
+import type { ChatRequest } from '../../chat-types.js';
 import { LlmError, type LlmErrorKind } from '../../errors.js';
-import { kindFromStatus, providerError, readRetryAfterMs, refineBadRequestKind } from '../shared/index.js';
+import {
+  kindFromStatus,
+  providerError,
+  readRetryAfterMs,
+  refineBadRequestKind,
+  serializationError,
+} from '../shared/index.js';
 
 interface OpenAIErrorBody {
   code?: unknown;
@@ -29,9 +36,19 @@ function kindFromCode(status: number | undefined, body: OpenAIErrorBody | undefi
   return kindFromStatus(status);
 }
 
-/** Classifies anything the `openai` SDK (or its fetch) throws into an `LlmError`. */
-export function toOpenAICompatibleError(error: unknown, provider: string, signal?: AbortSignal): LlmError {
+/**
+ * Classifies anything the `openai` SDK (or its fetch) throws into an `LlmError`; with the `request`, a body the SDK
+ * could not serialize is the caller's `bad_request`.
+ */
+export function toOpenAICompatibleError(
+  error: unknown,
+  provider: string,
+  signal?: AbortSignal,
+  request?: ChatRequest,
+): LlmError {
   if (error instanceof LlmError) return error;
+  const unsendable = serializationError(error, request, provider);
+  if (unsendable) return unsendable;
   if (error instanceof OpenAI.APIUserAbortError || signal?.aborted) {
     return new LlmError(`Provider ${provider} call was aborted.`, {
       kind: 'timeout',
@@ -47,11 +64,13 @@ export function toOpenAICompatibleError(error: unknown, provider: string, signal
   }
   if (error instanceof OpenAI.APIError) {
     const status = typeof error.status === 'number' ? error.status : undefined;
-    const kind = kindFromBody(status, error.error as OpenAIErrorBody | undefined);
+    const body = error.error as OpenAIErrorBody | undefined;
+    const kind = kindFromBody(status, body);
     return providerError(provider, kind, {
       status,
       retryAfterMs: readRetryAfterMs(error.headers as Headers | undefined),
       cause: error,
+      ...(kind === 'content_filter' && typeof body?.code === 'string' ? { reason: body.code } : {}),
     });
   }
   if (error instanceof SyntaxError) {

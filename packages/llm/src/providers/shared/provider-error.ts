@@ -14,18 +14,26 @@ const safeMessages: Record<LlmErrorKind, string> = {
   unsupported_feature: 'does not support a feature this request uses',
 };
 
-/** A user-safe message for a kind: never the provider's raw text, which can echo prompts or keys. */
-function safeMessage(kind: LlmErrorKind, provider: string): string {
-  return `Provider ${provider} ${safeMessages[kind]}.`;
+/** A vendor's reason code (`SAFETY`, `content_filter`, `refusal`): a short token, never free text. */
+const reasonCode = /^[A-Za-z][\w.-]{0,47}$/;
+
+/**
+ * A user-safe message for a kind: never the provider's raw text, which can echo prompts or keys. A `reason` is
+ * named only when it is a vendor's reason code.
+ */
+function safeMessage(kind: LlmErrorKind, provider: string, reason: string | undefined): string {
+  const named = reason !== undefined && reasonCode.test(reason) ? ` (${reason})` : '';
+  return `Provider ${provider} ${safeMessages[kind]}${named}.`;
 }
 
 /** Builds a classified error whose message is safe to show a user (no provider body, key or stack). */
 export function providerError(
   provider: string,
   kind: LlmErrorKind,
-  details: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
+  details: { status?: number; retryAfterMs?: number; cause?: unknown; reason?: string } = {},
 ): LlmError {
-  return new LlmError(safeMessage(kind, provider), { kind, provider, ...details });
+  const { reason, ...options } = details;
+  return new LlmError(safeMessage(kind, provider, reason), { kind, provider, ...options });
 }
 
 /** A stream that ended without the provider's end-of-message marker: the answer is truncated. */

@@ -37,6 +37,7 @@ export function unsupportedFeature(provider: string, feature: string): LlmError 
   return new LlmError(`Provider ${provider} does not support ${feature}.`, {
     kind: 'unsupported_feature',
     provider,
+    beforeSend: true,
   });
 }
 

@@ -1,0 +1,41 @@
+/** Every provider the LLM client can route to. `local` is the deterministic built-in provider. */
+export const providerNames = [
+  'gemini',
+  'openai',
+  'anthropic',
+  'groq',
+  'cohere',
+  'openai-compatible',
+  'local',
+] as const;
+export type ProviderName = (typeof providerNames)[number];
+
+/** Model used for a provider when `<P>_MODEL` is not set. */
+export const defaultProviderModels: Record<ProviderName, string> = {
+  gemini: 'gemini-2.5-flash',
+  openai: 'gpt-4o-mini',
+  anthropic: 'claude-haiku-4-5',
+  groq: 'llama-3.3-70b-versatile',
+  cohere: 'command-a-03-2025',
+  'openai-compatible': 'default',
+  local: 'local-echo-1',
+};
+
+/**
+ * The known catalog: model ids each provider serves, used for `<P>_MODELS` when it is not set. `undefined`
+ * means no catalog (an OpenAI-compatible server serves whatever it was started with), so pinned models are
+ * not restricted until `OPENAI_COMPATIBLE_MODELS` lists them.
+ *
+ * These are the model ids of `modelPrices` in @switchyard/llm. They are written here, not imported, because
+ * llm depends on config (it reads `ProvidersConfig`), so config importing llm would be a cycle, and the default
+ * of a variable belongs with the variable. The gateway's `served-models.test.ts` fails when the two differ.
+ */
+export const providerModelCatalog: Readonly<Record<ProviderName, readonly string[] | undefined>> = {
+  gemini: ['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-2.0-flash'],
+  openai: ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4.1-nano'],
+  anthropic: ['claude-haiku-4-5', 'claude-sonnet-4-5', 'claude-opus-4-1'],
+  groq: ['llama-3.3-70b-versatile', 'llama-3.1-8b-instant'],
+  cohere: ['command-a-03-2025', 'command-r-plus-08-2024', 'command-r-08-2024'],
+  'openai-compatible': undefined,
+  local: ['local-echo-1'],
+};
