@@ -41,8 +41,11 @@ export function createChainContext(options: LlmClientOptions) {
       return { allowed: true, probe: false };
     }
   };
-  /** Tells the breakers what a call proved (breaker-evidence.ts): the one place an outcome reaches them. */
-  const report = (run: ChainRun, name: string, model: string, error: LlmError | undefined) => {
+  /**
+   * Tells the breakers what a call proved (breaker-evidence.ts): the one place an outcome reaches them. `slow`
+   * marks a failure as weak evidence (see `BreakerOutcome`).
+   */
+  const report = (run: ChainRun, name: string, model: string, error: LlmError | undefined, slow = false) => {
     const evidence = breakerEvidence(error, run.pinnedModel === model);
     const written =
       evidence === 'none'
@@ -55,6 +58,7 @@ export function createChainContext(options: LlmClientOptions) {
               retryAfterMs: error.retryAfterMs,
               model,
               scope: evidence === 'model_failure' ? 'model' : 'provider',
+              slow,
             });
     written.catch(noop);
   };

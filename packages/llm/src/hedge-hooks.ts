@@ -84,10 +84,17 @@ export function createHedgeHooks(
         ...(runner.hedged ? hedgeMark : undefined),
       });
       run.reportUsage(runner.provider.name, runner.entry.model, usage);
-      // Overtaken: silent past its hedge delay while another provider answered. Counted as slow, so a hung
-      // provider is rested by its breaker instead of costing every request the hedge delay.
-      const slow = overtaken ? providerError(runner.provider.name, 'timeout') : undefined;
-      if (slow) report(run, runner.provider.name, runner.entry.model, slow);
+      // Overtaken: silent past its hedge delay while another provider answered. Weak evidence of slowness: it counts
+      // toward the failure ratio only, so a hung provider (overtaken every time) is rested by its breaker while one
+      // that is slow now and then keeps serving.
+      if (overtaken)
+        report(
+          run,
+          runner.provider.name,
+          runner.entry.model,
+          providerError(runner.provider.name, 'timeout'),
+          true,
+        );
       else release(runner.provider.name, runner.entry.model);
     },
   };

@@ -131,9 +131,9 @@ describe('hedged first token', () => {
     expect(summarize((await asked.outcome).attempts)).toEqual(['p0:cancelled', 'p1:success:hedged']);
   });
 
-  it('rests a hung primary: each overtaken attempt counts as slow, and its breaker opens', async () => {
+  it('rests a hung primary: overtaken every time, it trips the failure ratio and its breaker opens', async () => {
     const { client, fleet } = await setup([[{ type: 'no_response' }], []], {
-      breaker: { failureThreshold: 3 },
+      breaker: { failureThreshold: 2, failureRatio: 0.5, minimumRequests: 3 },
     });
     for (let index = 0; index < 3; index += 1)
       expect((await drain(client.chatStream(request()))).text).toBe(expectedText);
@@ -141,6 +141,20 @@ describe('hedged first token', () => {
     await drain(rested);
     expect((await rested.outcome).attempts[0]).toMatchObject({ provider: 'p0', skipReason: 'breaker_open' });
     expect(fleet.simulators[0]!.requests).toHaveLength(3);
+  });
+
+  it('keeps a primary that is slow now and then: being overtaken is no consecutive failure', async () => {
+    const { client, fleet } = await setup(
+      [[{ type: 'slow_first_token', delayMs: 2_000, times: 3 }], []],
+      // Three overtaken calls in a row would open the breaker if each counted as a timeout.
+      { breaker: { failureThreshold: 2, failureRatio: 0.9, minimumRequests: 10 } },
+    );
+    for (let index = 0; index < 3; index += 1)
+      expect((await drain(client.chatStream(request()))).text).toBe(expectedText);
+    const served = client.chatStream(request());
+    expect((await drain(served)).text).toBe(expectedText);
+    expect((await served.outcome).provider).toBe('p0');
+    expect(fleet.simulators[0]!.requests).toHaveLength(4);
   });
 
   it('never hedges JSON answers, nor past the last provider', async () => {

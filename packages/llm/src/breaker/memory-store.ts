@@ -29,7 +29,10 @@ export function createMemoryHealthStore(breakerOptions: BreakerOptions = {}): He
   };
 
   /** The state machine of one target: the twin of record.lua. */
-  const recordOn = (target: string, failure: { kind: string; retryAfterMs?: number } | undefined) => {
+  const recordOn = (
+    target: string,
+    failure: { kind: string; retryAfterMs?: number; slow?: boolean } | undefined,
+  ) => {
     const now = Date.now();
     const state = stateOf(target);
     if (now - state.windowStart > options.windowMs) {
@@ -51,7 +54,7 @@ export function createMemoryHealthStore(breakerOptions: BreakerOptions = {}): He
       }
       return;
     }
-    state.consecutive += 1;
+    if (!failure.slow) state.consecutive += 1;
     state.windowFailures += 1;
     let until = halfOpen ? now + options.cooldownMs : 0;
     const ratioTripped =

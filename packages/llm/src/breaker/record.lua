@@ -19,6 +19,7 @@
     ARGV[11] windowMs
     ARGV[12] cooldownMs
     ARGV[13] longCooldownMs
+    ARGV[14] '1' when the failure is slow (weak evidence: counts toward the ratio, not the consecutive count)
 
   Output:
     {openUntil, probeUntil, rateLimitedUntil} (epoch ms, 0 for none) after the call. Publishes the state when it
@@ -36,6 +37,7 @@ local minimum = tonumber(ARGV[10])
 local windowMs = tonumber(ARGV[11])
 local cooldown = tonumber(ARGV[12])
 local longCooldown = tonumber(ARGV[13])
+local slow = ARGV[14] == '1'
 if successes == 0 and kind == '' and not probeSuccess then return before end
 local f = redis.call('HMGET', KEYS[1], 'consecutive', 'windowStart', 'windowTotal', 'windowFailures')
 local consecutive = tonumber(f[1]) or 0
@@ -61,7 +63,7 @@ if probeSuccess and halfOpen then
 end
 if kind ~= '' then
   total = total + 1
-  consecutive = consecutive + 1
+  if not slow then consecutive = consecutive + 1 end
   failures = failures + 1
   local untilMs = 0
   if halfOpen then untilMs = now + cooldown end

@@ -122,7 +122,7 @@ export function createRedisHealthStore(
   const runRecord = async (
     entry: MirrorEntry,
     probeSuccess: boolean,
-    failure: { kind: LlmErrorKind; retryAfterMs?: number } | undefined,
+    failure: { kind: LlmErrorKind; retryAfterMs?: number; slow?: boolean } | undefined,
   ) => {
     const successes = entry.pendingSuccesses;
     entry.pendingSuccesses = 0;
@@ -143,6 +143,7 @@ export function createRedisHealthStore(
         options.windowMs,
         options.cooldownMs,
         options.longCooldownMs,
+        failure?.slow ? '1' : '0',
       )) as SharedState;
       apply(entry, messagesBefore, state);
     } catch (error) {

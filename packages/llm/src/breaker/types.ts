@@ -19,11 +19,19 @@ export type Gate =
 /**
  * Outcome of one call, as the breaker sees it. `model` is the model the call asked for: a success also closes
  * that model's half-open breaker; a failure with `scope: 'model'` counts against that model only (the provider
- * served the call, the model is missing), any other failure against the whole provider.
+ * served the call, the model is missing), any other failure against the whole provider. A `slow` failure is weak
+ * evidence (a hedge overtook the call before it sent a token): it counts toward the failure ratio only, never toward
+ * the consecutive count, so a provider that is slow now and then keeps its breaker closed while a hung one opens it.
  */
 export type BreakerOutcome = { model?: string } & (
   | { success: true }
-  | { success: false; kind: LlmErrorKind; retryAfterMs?: number; scope?: 'provider' | 'model' }
+  | {
+      success: false;
+      kind: LlmErrorKind;
+      retryAfterMs?: number;
+      scope?: 'provider' | 'model';
+      slow?: boolean;
+    }
 );
 
 /**

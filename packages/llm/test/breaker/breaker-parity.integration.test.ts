@@ -79,6 +79,8 @@ const implementations: Array<{ name: string; create: (options: BreakerOptions) =
 
 const serverError: BreakerOutcome = { success: false, kind: 'server' };
 const success: BreakerOutcome = { success: true };
+/** A call a hedge overtook before its first token: weak evidence of slowness. */
+const slow: BreakerOutcome = { success: false, kind: 'timeout', slow: true };
 /** The vendor does not serve model `m1`: a failure of that model, not of the provider. */
 const missingModel: BreakerOutcome = { success: false, kind: 'not_found', model: 'm1', scope: 'model' };
 
@@ -124,6 +126,16 @@ describe.each(implementations)('the $name health store', ({ create }) => {
     await recordAll(store, [success, serverError, success]);
     expect(await store.acquire('p0')).toEqual({ allowed: true, probe: false });
     await store.record('p0', serverError);
+    expect(await store.acquire('p0')).toMatchObject({ allowed: false, reason: 'breaker_open' });
+  });
+
+  it('counts a slow failure toward the failure ratio only, never toward the consecutive count', async () => {
+    const store = create({ failureThreshold: 3, failureRatio: 0.5, minimumRequests: 6, windowMs: 30_000 });
+    // Three slow calls, then two real failures: five in a row, but only two of them consecutive failures.
+    await recordAll(store, [slow, slow, slow, serverError, serverError]);
+    expect(await store.acquire('p0')).toEqual({ allowed: true, probe: false });
+    // The sixth call fills the window: six failures of six trip the ratio.
+    await store.record('p0', slow);
     expect(await store.acquire('p0')).toMatchObject({ allowed: false, reason: 'breaker_open' });
   });
 
