@@ -64,7 +64,14 @@ describe('soak', () => {
         timeouts,
         supportsPrefill: [false, true, false],
       });
+      // Attempts our own timers ended: on a loaded machine a 400 can arrive just after one, unseen by the caller.
+      let timedOutAttempts = 0;
       const client = createLlmClient({
+        hooks: {
+          onAttempt: (event) => {
+            if (event.errorKind === 'timeout') timedOutAttempts += 1;
+          },
+        },
         providers: fleet.providers,
         defaultChain: fleet.chain,
         deadlineMs: 120_000,
@@ -136,6 +143,7 @@ describe('soak', () => {
       const badRequestsServed = () =>
         fleet.simulators.reduce((total, simulator) => total + simulator.faultsServed('bad_request'), 0);
       const badRequestsBefore = badRequestsServed();
+      timedOutAttempts = 0;
       const outcomes = await run(measuredRequests, blockSize);
       const badRequestsSent = badRequestsServed() - badRequestsBefore;
       collectGarbage();
@@ -155,7 +163,9 @@ describe('soak', () => {
       // (a refused continuation took one or two of the 400s: from the secondary and the third provider).
       expect(outcomes.failedOtherwise.slice(0, 5)).toEqual([]);
       expect(outcomes.badRequest + outcomes.continuationRefused).toBeLessThanOrEqual(badRequestsSent);
-      expect(outcomes.badRequest).toBeGreaterThanOrEqual(badRequestsSent - 2 * outcomes.continuationRefused);
+      expect(outcomes.badRequest).toBeGreaterThanOrEqual(
+        badRequestsSent - 2 * outcomes.continuationRefused - timedOutAttempts,
+      );
       expect(badRequestsSent).toBeGreaterThan(0);
       expect(rssGrowthMb, 'RSS growth in MB over the measured requests').toBeLessThan(30);
       expect(heapGrowthMb, 'heap growth in MB over the measured requests').toBeLessThan(10);
