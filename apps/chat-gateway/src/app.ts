@@ -1,9 +1,11 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { GatewayAppConfig } from '@switchyard/config';
+import type { HostResolver } from '@switchyard/net';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { createErrorHandler, mapError } from './error-handler.js';
 import { ShuttingDownError } from './errors.js';
 import type { LlmClient } from './services/llm-service.js';
+import { requestIdFor } from './services/request-id.js';
 import authPlugin from './plugins/app/auth.js';
 import lifecyclePlugin from './plugins/app/lifecycle.js';
 import llmPlugin from './plugins/app/llm.js';
@@ -29,6 +31,8 @@ export interface AppDependencies {
   loggerInstance?: FastifyBaseLogger;
   /** A prebuilt LLM client, e.g. one pointed at simulators with test timeouts. */
   llm?: LlmClient;
+  /** Resolver of users' own `baseUrl` hosts (default: the system's); tests play a rebinding DNS server with it. */
+  resolveHost?: HostResolver;
 }
 
 /** Builds the gateway (plugins, routes, error handling) without listening; `server.ts` owns `listen`. */
@@ -36,8 +40,14 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
   const app = Fastify({
     ...(dependencies.loggerInstance ? { loggerInstance: dependencies.loggerInstance } : { logger: false }),
     bodyLimit: config.gateway.maxBodyBytes,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => crypto.randomUUID(),
+    // Node bounds only the receipt of the request (headers, then the whole body): an unauthenticated or slow client
+    // cannot hold a connection by trickling a body, while a response (a long SSE stream) is never cut. Timeouts are
+    // checked once a second (Node's default is every 30 s).
+    requestTimeout: config.gateway.requestTimeoutMs,
+    http: { headersTimeout: config.gateway.headersTimeoutMs, connectionsCheckingInterval: 1_000 },
+    // Fastify would take the header as is; requestIdFor accepts only a short plain token and generates otherwise.
+    requestIdHeader: false,
+    genReqId: requestIdFor,
     // Our own onRequest check answers with the OpenAI envelope instead of Fastify's plain 503.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
@@ -82,12 +92,21 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
     metrics: config.gateway.metrics,
     shutdownGraceMs: config.gateway.shutdownGraceMs,
   });
-  await app.register(authPlugin, { adminKey: config.gateway.adminKey });
-  await app.register(quotaPlugin, { rateLimitPerMinute: config.gateway.rateLimitPerMinute });
+  await app.register(authPlugin, {
+    adminKey: config.gateway.adminKey,
+    metricsToken: config.gateway.metricsToken,
+    protectMetrics: config.gateway.protectMetrics,
+  });
+  await app.register(quotaPlugin, {
+    rateLimitPerMinute: config.gateway.rateLimitPerMinute,
+    failOpen: config.gateway.quotaFailOpen,
+  });
   await app.register(userRoutingPlugin, {
     providers: config.providers,
     secretsKey: config.secrets.key,
+    secretsPreviousKeys: config.secrets.previousKeys,
     baseUrlAllowlist: config.gateway.userBaseUrlAllowlist,
+    resolve: dependencies.resolveHost,
   });
   await app.register(llmPlugin, {
     providers: config.providers,
@@ -109,7 +128,11 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
     heartbeatMs: config.gateway.streamHeartbeatMs,
     maxBodyBytes: config.gateway.maxBodyBytes,
   });
-  await app.register(aiAgentsRoutes, { secretsKey: config.secrets.key });
+  await app.register(aiAgentsRoutes, {
+    secretsKey: config.secrets.key,
+    secretsPreviousKeys: config.secrets.previousKeys,
+    rateLimitPerMinute: config.gateway.myAgentsRateLimitPerMinute,
+  });
   await app.register(providersRoutes);
   await app.register(subscriptionRoutes);
   return app;

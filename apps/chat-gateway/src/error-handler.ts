@@ -150,7 +150,11 @@ const serviceCodes = new Set([
   'shutting_down',
   'service_unavailable',
   'all_providers_failed',
+  'dependency_unavailable',
 ]);
+
+/** Seconds a client should wait before retrying a request that failed on an unavailable dependency. */
+const dependencyRetryAfterSeconds = 1;
 
 /** Fastify error handler: log once (no stack, no secrets) and answer with the OpenAI envelope. */
 export function createErrorHandler(maxBodyBytes: number) {
@@ -173,6 +177,8 @@ export function createErrorHandler(maxBodyBytes: number) {
       reply.raw.destroy();
       return;
     }
+    if (mapped.envelope.error.code === 'dependency_unavailable')
+      reply.header('retry-after', String(dependencyRetryAfterSeconds));
     return reply.code(mapped.statusCode).type('application/json').send(mapped.envelope);
   };
 }

@@ -22,6 +22,7 @@ const errorTypes: Record<string, string> = {
   shutting_down: 'api_error',
   client_closed_request: 'invalid_request_error',
   service_unavailable: 'api_error',
+  dependency_unavailable: 'api_error',
   internal_error: 'api_error',
 };
 
@@ -95,4 +96,11 @@ export const ClientClosedRequestError = createError(
   'client_closed_request',
   'The client closed the connection before the answer was ready.',
   499,
+);
+
+/** 503: Redis or PostgreSQL did not answer in time; the message names the dependency, never its error text. */
+export const DependencyUnavailableError = createError<'dependency_unavailable', 503, [string]>(
+  'dependency_unavailable',
+  '%s is not answering right now, so this request cannot be served. This is usually temporary; retry after the Retry-After delay.',
+  503,
 );

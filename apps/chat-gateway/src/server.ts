@@ -1,5 +1,10 @@
 import closeWithGrace from 'close-with-grace';
-import { gatewayAppConfig, loadConfigOrExit } from '@switchyard/config';
+import {
+  exitUnlessReachable,
+  requiredServices,
+  gatewayAppConfig,
+  loadConfigOrExit,
+} from '@switchyard/config';
 import { MigrationError, SchemaDriftError, eq, prepareDatabases } from '@switchyard/db';
 import { users } from '@switchyard/db/platform';
 import { pino } from 'pino';
@@ -38,6 +43,8 @@ async function announceDevelopmentKey(
 }
 
 async function main(): Promise<void> {
+  // Unreachable PostgreSQL or Redis: one plain line saying how to start it, exit 69 (no stack trace).
+  await exitUnlessReachable(requiredServices(config));
   try {
     const report = await prepareDatabases(config.databases);
     logger.info({ migrations: report.migrations.length }, 'databases migrated and verified');
@@ -59,8 +66,7 @@ async function main(): Promise<void> {
   }
 
   const app = await buildApp(config, { loggerInstance: logger });
-  app.server.requestTimeout = 0;
-  app.server.headersTimeout = 30_000;
+  // requestTimeout and headersTimeout are set in buildApp (they bound receiving a request, never a stream).
   app.server.keepAliveTimeout = 65_000;
 
   // Shutdown: preClose drains streams (readiness is 503 from the first moment), then the server stops,

@@ -4,18 +4,20 @@ import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { gatewayAppConfig, parseConfig } from '@switchyard/config';
 import { createTestDatabases, type TestDatabases } from '@switchyard/db/testing';
 import { Redis } from 'ioredis';
-import { buildApp } from '../src/app.js';
+import { buildApp, type AppDependencies } from '../src/app.js';
 
 /** The admin key every test gateway accepts. */
 export const adminKey = 'test-admin-key-0123456789';
 
 /**
  * Builds a gateway on fresh databases and its own Redis key prefix; `env` adds or overrides variables.
- * `shared` reuses another gateway's databases (and, when given, its key prefix: a second replica).
+ * `shared` reuses another gateway's databases (and, when given, its key prefix: a second replica);
+ * `dependencies` go to `buildApp` as they are.
  */
 export async function createTestGateway(
   env: Record<string, string> = {},
   shared?: { databases: TestDatabases; keyPrefix?: string },
+  dependencies: AppDependencies = {},
 ) {
   const databases = shared?.databases ?? (await createTestDatabases());
   const keyPrefix = shared?.keyPrefix ?? `{sy-test-${randomUUID().slice(0, 8)}}`;
@@ -34,7 +36,7 @@ export async function createTestGateway(
     USER_BASE_URL_ALLOWLIST: '127.0.0.1',
     ...env,
   });
-  const app = await buildApp(config);
+  const app = await buildApp(config, dependencies);
   await app.ready();
 
   async function close(): Promise<void> {

@@ -1,6 +1,6 @@
 import { LlmError } from '@switchyard/llm';
 import { describe, expect, it } from 'vitest';
-import { BlockedDestinationError } from './website/address-guard.js';
+import { BlockedDestinationError } from '@switchyard/net';
 import { classifyFailure, failureOfStatus } from './failures.js';
 
 describe('classifyFailure', () => {

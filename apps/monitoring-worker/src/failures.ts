@@ -1,6 +1,6 @@
 import { AllProvidersFailedError, LlmError } from '@switchyard/llm';
 import { ResponseBodyError } from 'oauth4webapi';
-import { BlockedDestinationError } from './website/address-guard.js';
+import { BlockedDestinationError } from '@switchyard/net';
 
 /** Failure classes stored in execution logs and `failure_pattern`. */
 export const failureClasses = [

@@ -1,5 +1,6 @@
-import { loadConfigOrExit, workerAppConfig } from '@switchyard/config';
+import { exitUnlessReachable, requiredServices, loadConfigOrExit, workerAppConfig } from '@switchyard/config';
 import {
+  applicationLoginUrl,
   createPlatformDb,
   createUserdataDb,
   prepareDatabases,
@@ -10,12 +11,16 @@ import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { createHealthServer } from './health-server.js';
+import { createWorkerLoggerOptions } from './logger.js';
 import { createWorkerLlm } from './llm-client.js';
 import { createWorkerRuntime, type WorkerRuntime } from './worker-runtime.js';
 
 // Startup order: config -> databases migrated and verified -> workers -> health server; nothing runs on a drifted schema.
 const config = loadConfigOrExit(workerAppConfig);
-const logger = pino({ level: config.runtime.logLevel, base: { service: 'monitoring-worker' } });
+const logger = pino(createWorkerLoggerOptions(config.runtime.logLevel));
+
+// Unreachable PostgreSQL or Redis: one plain line saying how to start it, exit 69 (no stack trace).
+await exitUnlessReachable(requiredServices(config));
 
 try {
   await prepareDatabases(config.databases);
@@ -30,8 +35,17 @@ try {
   process.exit(1);
 }
 
-const platform = createPlatformDb(config.databases.platformUrl, { poolMax: config.databases.poolMax });
-const userdata = createUserdataDb(config.databases.userdataUrl, { poolMax: config.databases.poolMax });
+const platform = createPlatformDb(config.databases.platformUrl, {
+  poolMax: config.databases.poolMax,
+  timeouts: config.databases.timeouts,
+});
+const userdata = createUserdataDb(
+  applicationLoginUrl(config.databases.userdataUrl, config.databases.appPassword),
+  {
+    poolMax: config.databases.poolMax,
+    timeouts: config.databases.timeouts,
+  },
+);
 const llm = await createWorkerLlm(config, { logger });
 // Filled in as startup proceeds; the shutdown handler closes whatever exists.
 const started: { runtime?: WorkerRuntime; health?: FastifyInstance } = {};
@@ -60,10 +74,10 @@ const health = createHealthServer({
       const report = await verifyDatabases(config.databases).catch(() => undefined);
       return report?.status === 'ok'
         ? { ok: true }
-        : { ok: false, detail: report?.status ?? 'verification failed' };
+        : { ok: false, code: report ? 'schema_drift' : 'unreachable', detail: report?.status };
     },
   },
 });
 started.health = health;
-await health.listen({ port: config.worker.healthPort, host: '0.0.0.0' });
-logger.info({ port: config.worker.healthPort }, 'monitoring worker started');
+await health.listen({ port: config.worker.healthPort, host: config.worker.healthHost });
+logger.info({ port: config.worker.healthPort, host: config.worker.healthHost }, 'monitoring worker started');

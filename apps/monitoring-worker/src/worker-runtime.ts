@@ -84,7 +84,7 @@ export async function createWorkerRuntime(
   const fetcher = dependencies.fetcher ?? createPageFetcher({ allowlist: settings.websiteFetchAllowlist });
   const ownsFetcher = dependencies.fetcher === undefined;
   const platform = dependencies.platform.db;
-  const secretBox = createSecretBox(config.secrets.key);
+  const secretBox = createSecretBox(config.secrets.key, config.secrets.previousKeys);
   const taskState = createTaskState({
     platform: dependencies.platform,
     retry: settings.taskRetry,

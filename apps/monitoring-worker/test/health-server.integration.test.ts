@@ -19,9 +19,14 @@ function server() {
   return createHealthServer({
     registry: harness.runtime.metrics.registry,
     isShuttingDown: () => shuttingDown,
+    // Every probe checks afresh, so the flips below show at once; the cache has its own test.
+    readyCacheMs: 0,
     checks: {
       ...harness.runtime.checks,
-      schema: () => Promise.resolve(schemaOk ? { ok: true } : { ok: false, detail: 'drift' }),
+      schema: () =>
+        Promise.resolve(
+          schemaOk ? { ok: true } : { ok: false, code: 'schema_drift', detail: 'column users.email missing' },
+        ),
     },
   });
 }
@@ -41,11 +46,50 @@ describe('worker health server', () => {
       schemaOk = false;
       const drifted = await app.inject('/ready');
       expect(drifted.statusCode).toBe(503);
-      expect(drifted.json()).toMatchObject({ checks: { schema: { ok: false, detail: 'drift' } } });
+      expect(drifted.json()).toMatchObject({
+        status: 'unavailable',
+        failing: [{ dependency: 'schema', code: 'schema_drift' }],
+        checks: { schema: { ok: false, code: 'schema_drift' } },
+      });
+      expect(drifted.body).not.toContain('users.email');
       schemaOk = true;
 
       shuttingDown = true;
-      expect((await app.inject('/ready')).statusCode).toBe(503);
+      const closing = await app.inject('/ready');
+      expect(closing.statusCode).toBe(503);
+      expect(closing.json()).toMatchObject({ failing: [{ dependency: 'shutdown', code: 'shutting_down' }] });
+      shuttingDown = false;
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("answers probes within a second from one round of checks, without the checks' error text", async () => {
+    let redisChecks = 0;
+    const app = createHealthServer({
+      registry: harness.runtime.metrics.registry,
+      isShuttingDown: () => shuttingDown,
+      checks: {
+        redis: () => {
+          redisChecks += 1;
+          return Promise.resolve({ ok: false, detail: 'connect ECONNREFUSED 10.1.2.3:6379' });
+        },
+      },
+    });
+    try {
+      const probes = await Promise.all([app.inject('/ready'), app.inject('/ready'), app.inject('/ready')]);
+      expect(redisChecks).toBe(1);
+      for (const probe of probes) {
+        expect(probe.statusCode).toBe(503);
+        expect(probe.json()).toEqual({
+          status: 'unavailable',
+          failing: [{ dependency: 'redis', code: 'unreachable' }],
+          checks: { redis: { ok: false, code: 'unreachable' } },
+        });
+      }
+      shuttingDown = true;
+      // Shutdown is not cached: the very next probe reports it.
+      expect((await app.inject('/ready')).json()).toMatchObject({ failing: [{ dependency: 'shutdown' }] });
       shuttingDown = false;
     } finally {
       await app.close();

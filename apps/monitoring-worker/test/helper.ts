@@ -6,7 +6,7 @@ import {
   secretsConfigSchema,
   workerConfigSchema,
 } from '@switchyard/config';
-import { createSecretBox, withUser, type SecretBox } from '@switchyard/db';
+import { createSecretBox, secretContext, withUser, type SecretBox } from '@switchyard/db';
 import {
   oauthTokenMonitoringTasks,
   platformInsightsTasks,
@@ -196,9 +196,17 @@ export async function insertOAuthConnection(
         userId,
         platform: values.platform,
         siteUrl: values.siteUrl ?? 'https://acme.example/',
-        encryptedAccessToken: harness.secretBox.encrypt(values.accessToken),
+        encryptedAccessToken: harness.secretBox.encrypt(
+          values.accessToken,
+          secretContext('oauth_connections', 'encrypted_access_token', userId),
+        ),
         encryptedRefreshToken:
-          values.refreshToken === undefined ? null : harness.secretBox.encrypt(values.refreshToken),
+          values.refreshToken === undefined
+            ? null
+            : harness.secretBox.encrypt(
+                values.refreshToken,
+                secretContext('oauth_connections', 'encrypted_refresh_token', userId),
+              ),
         tokenExpiresAt: values.expiresAt,
       })
       .returning();

@@ -14,3 +14,13 @@ export { runtimeConfigSchema, type RuntimeConfig } from './schemas/runtime.js';
 export { gatewayConfigSchema, type GatewayConfig } from './schemas/gateway.js';
 export { workerConfigSchema, type WorkerConfig } from './schemas/worker.js';
 export { gatewayAppConfig, workerAppConfig, type GatewayAppConfig, type WorkerAppConfig } from './apps.js';
+export { logRedactCensor, logRedactPaths } from './log-redaction.js';
+export {
+  exitUnlessReachable,
+  isReachable,
+  requiredServices,
+  unavailableExitCode,
+  unreachableMessage,
+  withoutCredentials,
+  type RequiredService,
+} from './dependency-check.js';

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
   databasesConfigSchema,
+  gatewayConfigSchema,
   parseConfig,
   providersConfigSchema,
   workerConfigSchema,
@@ -63,5 +64,27 @@ describe('parseConfig', () => {
     );
     expect(config.worker.healthPort).toBe(8001);
     expect(config.worker.websiteFetchAllowlist).toEqual(['a.test', 'b.test']);
+  });
+
+  it('binds the worker health server to loopback unless WORKER_HEALTH_HOST says otherwise', () => {
+    expect(parseConfig({ worker: workerConfigSchema }, {}).worker.healthHost).toBe('127.0.0.1');
+    const exposed = parseConfig({ worker: workerConfigSchema }, { WORKER_HEALTH_HOST: '0.0.0.0' });
+    expect(exposed.worker.healthHost).toBe('0.0.0.0');
+  });
+
+  it('protects /metrics only in production and takes METRICS_TOKEN', () => {
+    const adminKey = 'admin-key-0123456789';
+    const production = parseConfig(
+      { gateway: gatewayConfigSchema },
+      { NODE_ENV: 'production', GATEWAY_ADMIN_KEY: adminKey, METRICS_TOKEN: 'metrics-token-0123456789' },
+    );
+    expect(production.gateway).toMatchObject({
+      protectMetrics: true,
+      metricsToken: 'metrics-token-0123456789',
+    });
+    expect(parseConfig({ gateway: gatewayConfigSchema }, {}).gateway.protectMetrics).toBe(false);
+    expect(
+      problemsOf(() => parseConfig({ gateway: gatewayConfigSchema }, { METRICS_TOKEN: 'short' })),
+    ).toEqual(['METRICS_TOKEN: must be at least 16 characters']);
   });
 });

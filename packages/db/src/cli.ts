@@ -1,5 +1,5 @@
 import { databasesConfigSchema, loadConfigOrExit } from '@switchyard/config';
-import { MigrationError } from './migrator.js';
+import { maintenanceUrl, MigrationError } from './migrator.js';
 import { MigrationFolderError } from './migration-files.js';
 import { prepareDatabases, SchemaDriftError, verifyDatabases } from './prepare.js';
 import { formatSchemaReport, type SchemaReport } from './schema-report.js';
@@ -26,13 +26,25 @@ function print(report: SchemaReport, json: boolean): void {
 async function main(argv: string[]): Promise<number> {
   const [command, ...flags] = argv;
   const json = flags.includes('--json');
-  if (command !== 'migrate' && command !== 'verify') {
+  if (command === 'rotate-secrets') {
+    // Exit 0 when every stored secret is under SECRETS_KEY, 1 when some could not be decrypted.
+    const { runSecretRotation } = await import('./secret-rotation-cli.js');
+    return runSecretRotation();
+  }
+  if (command !== 'migrate' && command !== 'verify' && command !== 'catalog') {
     process.stderr.write(
-      'usage: cli.ts migrate|verify [--json]\n  exit 0 clean, 1 drift, 2 cannot connect\n',
+      'usage: cli.ts migrate|verify|catalog|rotate-secrets [--json]\n  exit 0 clean, 1 drift, 2 cannot connect\n',
     );
     return 64;
   }
   const { databases } = loadConfigOrExit({ databases: databasesConfigSchema });
+  if (command === 'catalog') {
+    // Dev tool: migrates scratch databases on the platform server and commits what Postgres deparses.
+    const { writeCatalogSnapshots } = await import('./catalog-snapshot.js');
+    for (const path of await writeCatalogSnapshots(maintenanceUrl(databases.platformUrl)))
+      process.stdout.write(`wrote ${path}\n`);
+    return exitCodes.ok;
+  }
   if (command === 'verify') {
     const report = await verifyDatabases(databases);
     print(report, json);

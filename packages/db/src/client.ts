@@ -18,6 +18,22 @@ export interface DatabaseClientOptions {
   poolMax?: number;
   /** Called when a pooled connection fails (idle, or checked out between queries); the pool discards it. Default: ignore. */
   onError?: (error: Error) => void;
+  /** Timeouts of the pool's connections (see `DatabaseTimeouts`); none when omitted. */
+  timeouts?: DatabaseTimeouts;
+}
+
+/**
+ * How long a pool waits for PostgreSQL. `statementMs` is both the server's `statement_timeout` (a slow query is
+ * cancelled) and the client's `query_timeout` (a server that does not answer at all, e.g. behind a dropped
+ * network, fails the query instead of hanging it).
+ */
+export interface DatabaseTimeouts {
+  /** Establishing a connection (TCP, TLS, startup), `connectionTimeoutMillis`. */
+  connectMs: number;
+  /** One statement, server and client side. */
+  statementMs: number;
+  /** A transaction left open and idle is ended by the server (`idle_in_transaction_session_timeout`). */
+  idleInTransactionMs: number;
 }
 
 /** A database client: the Drizzle handle, its pool, and `close()` which ends the pool. */
@@ -33,7 +49,15 @@ export type PlatformDb = DatabaseClient<PlatformDatabase>;
 export type UserdataDb = DatabaseClient<UserdataDatabase>;
 
 function createPool(url: string, options: DatabaseClientOptions, extra: pg.PoolConfig = {}): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max: options.poolMax ?? 10, ...extra });
+  const timeouts: pg.PoolConfig = options.timeouts
+    ? {
+        connectionTimeoutMillis: options.timeouts.connectMs,
+        statement_timeout: options.timeouts.statementMs,
+        query_timeout: options.timeouts.statementMs,
+        idle_in_transaction_session_timeout: options.timeouts.idleInTransactionMs,
+      }
+    : {};
+  const pool = new pg.Pool({ connectionString: url, max: options.poolMax ?? 10, ...timeouts, ...extra });
   const onError = options.onError ?? (() => undefined);
   // Without a listener an idle connection dropped by the server would crash the process.
   pool.on('error', onError);
@@ -52,6 +76,19 @@ function clientOf<Database>(db: Database, pool: pg.Pool): DatabaseClient<Databas
 export function createPlatformDb(url: string, options: DatabaseClientOptions = {}): PlatformDb {
   const pool = createPool(url, options);
   return clientOf(drizzle({ client: pool, schema: platformSchema, casing: 'snake_case' }), pool);
+}
+
+/**
+ * The URL the apps' userdata pool logs in with. With `appPassword` (`DATABASE_APP_PASSWORD`) it is the owner URL's
+ * host and database but the application role itself as the login user, so `RESET ROLE` / `SET ROLE NONE` land on
+ * that role, never on the owner. Without it (zero-config local development) the owner URL, with SET ROLE at connect.
+ */
+export function applicationLoginUrl(ownerUrl: string, appPassword: string | undefined): string {
+  if (appPassword === undefined) return ownerUrl;
+  const url = new URL(ownerUrl);
+  url.username = applicationRole;
+  url.password = encodeURIComponent(appPassword);
+  return url.toString();
 }
 
 /**

@@ -1,16 +1,25 @@
 export {
   createPlatformDb,
   createUserdataDb,
+  applicationLoginUrl,
   withUser,
   type DatabaseClient,
   type DatabaseClientOptions,
+  type DatabaseTimeouts,
   type PlatformDatabase,
   type PlatformDb,
   type UserdataDatabase,
   type UserdataDb,
   type UserdataTransaction,
 } from './client.js';
-export { createSecretBox, SecretBoxError, type SecretBox } from './secret-box.js';
+export {
+  createSecretBox,
+  SecretBoxError,
+  secretKeyId,
+  type SecretBox,
+  type SecretContext,
+} from './secret-box.js';
+export { rotateSecrets, secretContext, storedSecretColumns, type RotationResult } from './secret-rotation.js';
 export { applicationRole, databaseNames, type DatabaseName } from './layout.js';
 export { MigrationError, type MigrationErrorKind, type MigrationResult } from './migrator.js';
 export * from './operators.js';

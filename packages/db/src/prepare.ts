@@ -1,6 +1,6 @@
 import { databaseIdentity, type DatabasesConfig } from '@switchyard/config';
 import pg from 'pg';
-import { databaseLayouts, databaseNames, type DatabaseName } from './layout.js';
+import { applicationRole, databaseLayouts, databaseNames, type DatabaseName } from './layout.js';
 import { MigrationError, migrateDatabase, type MigrationResult } from './migrator.js';
 import {
   formatSchemaReport,
@@ -97,11 +97,29 @@ export async function verifyDatabases(
 }
 
 /**
+ * Lets the application role log in with `password` (`DATABASE_APP_PASSWORD`), run as the owner after the
+ * migrations created the role. ALTER ROLE takes no parameters, so Postgres quotes the password itself (%L).
+ */
+async function enableApplicationLogin(ownerUrl: string, password: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ statement: string }>(
+      `select format('alter role %I with login password %L', $1::text, $2::text) as statement`,
+      [applicationRole, password],
+    );
+    await client.query(rows[0]!.statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
  * Startup step of every process: create missing databases, migrate both (advisory-locked), then verify.
  * Throws `MigrationError` when a migration is refused or fails, `SchemaDriftError` when the result still drifts.
  */
 export async function prepareDatabases(
-  config: Pick<DatabasesConfig, 'platformUrl' | 'userdataUrl'>,
+  config: Pick<DatabasesConfig, 'platformUrl' | 'userdataUrl'> & { appPassword?: string | undefined },
   options: PrepareOptions = {},
 ): Promise<PreparedReport> {
   assertSeparateDatabases(config);
@@ -114,6 +132,7 @@ export async function prepareDatabases(
       }),
     ),
   );
+  if (config.appPassword !== undefined) await enableApplicationLogin(urls.userdata, config.appPassword);
   const report = await verifyDatabases(config, options);
   if (report.status !== 'ok') throw new SchemaDriftError(report);
   return { ...report, migrations };

@@ -3,6 +3,12 @@ import { readMigrationFiles } from './migration-files.js';
 import { expectedCatalog } from './expected-catalog.js';
 import { readLiveCatalog, type LiveCatalog, type Queryable } from './live-catalog.js';
 import type { DatabaseSchemaReport, SchemaIssue, SchemaIssueKind } from './schema-report.js';
+import {
+  compareSemanticCatalog,
+  expectedCatalogPath,
+  readExpectedSemanticCatalog,
+  readSemanticCatalog,
+} from './semantic-catalog.js';
 
 // verifyDatabase's report, importable from the verifier itself.
 export {
@@ -123,11 +129,23 @@ export async function verifyDatabase(
 ): Promise<DatabaseSchemaReport> {
   const layout = databaseLayouts[name];
   const other = databaseLayouts[name === 'platform' ? 'userdata' : 'platform'];
-  const [live, files] = await Promise.all([
+  const folder = options.migrationsFolder ?? layout.migrationsFolder;
+  const [live, semantic, expectedSemantic, files] = await Promise.all([
     readLiveCatalog(client),
-    readMigrationFiles(options.migrationsFolder ?? layout.migrationsFolder),
+    readSemanticCatalog(client),
+    readExpectedSemanticCatalog(folder),
+    readMigrationFiles(folder),
   ]);
   const issues = compareTables(layout, other, live);
+  if (expectedSemantic) {
+    issues.push(...compareSemanticCatalog(expectedSemantic, semantic, live.columns));
+  } else {
+    issues.push({
+      kind: 'missing_expected_catalog',
+      severity: 'error',
+      message: `${expectedCatalogPath(folder)} is missing: run pnpm --filter @switchyard/db db:catalog`,
+    });
+  }
   if (live.databaseRole && live.databaseRole !== name) {
     issues.unshift({
       kind: 'wrong_database',

@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { ProviderTimeouts } from './chat-provider.js';
 
@@ -12,6 +13,8 @@ export interface PooledFetchOptions {
   timeouts: Pick<ProviderTimeouts, 'connectMs'>;
   /** Idle keep-alive of pooled sockets in ms (default 30 s). */
   keepAliveMs?: number;
+  /** Resolves host names when a socket connects (default `dns.lookup`); a guard here sees the address used. */
+  lookup?: LookupFunction;
 }
 
 /**
@@ -21,7 +24,10 @@ export interface PooledFetchOptions {
 export function createPooledFetch(options: PooledFetchOptions): PooledFetch {
   const agent = new Agent({
     connections: options.connections,
-    connect: { timeout: options.timeouts.connectMs },
+    connect: {
+      timeout: options.timeouts.connectMs,
+      ...(options.lookup ? { lookup: options.lookup } : {}),
+    },
     keepAliveTimeout: options.keepAliveMs ?? 30_000,
     // Streams may legitimately pause; the client's idle/first-token timers decide, not undici.
     headersTimeout: 0,

@@ -18,7 +18,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = (app) => {
   app.post(
     '/api/admin/users',
     {
-      preHandler: app.requireAdmin,
+      onRequest: app.requireAdmin,
       schema: {
         tags: ['admin'],
         summary: 'Create a user',
@@ -46,7 +46,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = (app) => {
   app.post(
     '/api/admin/users/:id/api-keys',
     {
-      preHandler: app.requireAdmin,
+      onRequest: app.requireAdmin,
       schema: {
         tags: ['admin'],
         summary: 'Issue an API key (shown once)',
@@ -71,7 +71,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = (app) => {
   app.delete(
     '/api/admin/api-keys/:id',
     {
-      preHandler: app.requireAdmin,
+      onRequest: app.requireAdmin,
       schema: {
         tags: ['admin'],
         summary: 'Revoke an API key on every replica within a second',

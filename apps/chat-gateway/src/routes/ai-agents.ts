@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { createSecretBox, eq, withUser } from '@switchyard/db';
+import { createSecretBox, eq, secretContext, withUser } from '@switchyard/db';
 import { userAiAgents } from '@switchyard/db/userdata';
 import { InvalidValueError, NotFoundError, withParam } from '../errors.js';
 import {
@@ -11,6 +11,7 @@ import {
 } from '../schemas/ai-agents.js';
 import { errorResponses, IdParamsSchema, NoContentSchema } from '../schemas/common.js';
 import { RefusedBaseUrlError } from '../services/base-url-guard.js';
+import { createUserActionLimit } from '../services/user-action-limit.js';
 
 const displayNames: Record<string, string> = {
   gemini: 'Google Gemini',
@@ -34,9 +35,24 @@ const agentView = (row: AgentRow) => ({
 });
 
 /** Which providers are usable now (never a secret), and users' own provider keys. */
-const aiAgentsRoutes: FastifyPluginAsyncTypebox<{ secretsKey: Buffer }> = (app, options) => {
-  const secretBox = createSecretBox(options.secretsKey);
+/** Where a user's own provider key is stored: bound into its ciphertext. */
+const apiKeyContext = (userId: string) => secretContext('user_ai_agents', 'encrypted_api_key', userId);
+
+const aiAgentsRoutes: FastifyPluginAsyncTypebox<{
+  secretsKey: Buffer;
+  secretsPreviousKeys?: readonly Buffer[];
+  rateLimitPerMinute: number;
+}> = (app, options) => {
+  const secretBox = createSecretBox(options.secretsKey, options.secretsPreviousKeys);
   const security = [{ apiKey: [] }];
+  // Writes and tests make the gateway work (and a test calls out) for the caller: limited per user, apart.
+  const limit = createUserActionLimit({
+    redis: app.redis,
+    keyPrefix: app.redisKeyPrefix,
+    perMinute: options.rateLimitPerMinute,
+  });
+  const limitWrites = limit('my-agents-write', 'changes to your provider keys');
+  const limitTests = limit('my-agents-test', 'key tests');
   // A user's endpoint must be public: the gateway would otherwise call into its own network for them (SSRF).
   const refuseUnsafeBaseUrl = (baseUrl: string) =>
     app.userRouting.assertAllowedBaseUrl(baseUrl).catch((error: unknown) => {
@@ -53,6 +69,7 @@ const aiAgentsRoutes: FastifyPluginAsyncTypebox<{ secretsKey: Buffer }> = (app, 
         summary: 'Providers usable right now (key present, breaker state); never a secret',
         response: { 200: ConfiguredServicesSchema },
       },
+      preHandler: app.requireUserOrAdmin,
     },
     async () => {
       const health = await app.llm.client.providerHealth();
@@ -82,7 +99,7 @@ const aiAgentsRoutes: FastifyPluginAsyncTypebox<{ secretsKey: Buffer }> = (app, 
   app.get(
     '/api/ai-agents/my-agents',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         tags: ['ai-agents'],
         security,
@@ -102,7 +119,8 @@ const aiAgentsRoutes: FastifyPluginAsyncTypebox<{ secretsKey: Buffer }> = (app, 
   app.put(
     '/api/ai-agents/my-agents',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
+      preHandler: limitWrites,
       schema: {
         tags: ['ai-agents'],
         security,
@@ -126,7 +144,7 @@ const aiAgentsRoutes: FastifyPluginAsyncTypebox<{ secretsKey: Buffer }> = (app, 
         model: request.body.model ?? null,
         baseUrl: request.body.baseUrl ?? null,
         displayName: request.body.displayName ?? null,
-        encryptedApiKey: secretBox.encrypt(request.body.apiKey),
+        encryptedApiKey: secretBox.encrypt(request.body.apiKey, apiKeyContext(userId)),
         apiKeyHint: request.body.apiKey.slice(-4),
         enabled: true,
       };
@@ -148,7 +166,8 @@ const aiAgentsRoutes: FastifyPluginAsyncTypebox<{ secretsKey: Buffer }> = (app, 
   app.delete(
     '/api/ai-agents/my-agents/:id',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
+      preHandler: limitWrites,
       schema: {
         tags: ['ai-agents'],
         security,
@@ -174,7 +193,8 @@ const aiAgentsRoutes: FastifyPluginAsyncTypebox<{ secretsKey: Buffer }> = (app, 
   app.post(
     '/api/ai-agents/my-agents/:id/test',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
+      preHandler: limitTests,
       schema: {
         tags: ['ai-agents'],
         security,
@@ -193,7 +213,7 @@ const aiAgentsRoutes: FastifyPluginAsyncTypebox<{ secretsKey: Buffer }> = (app, 
       const { provider, model } = app.userRouting.build({
         id: agent.id,
         provider: agent.provider,
-        apiKey: secretBox.decrypt(agent.encryptedApiKey),
+        apiKey: secretBox.decrypt(agent.encryptedApiKey, apiKeyContext(agent.userId)),
         model: agent.model,
         baseUrl: agent.baseUrl,
       });

@@ -18,6 +18,7 @@ import {
   SendMessageSchema,
 } from '../schemas/conversations.js';
 import { conversationView, createConversationStore, messageView } from '../services/conversations.js';
+import { rejectDeepJson } from '../services/json-depth.js';
 import { abortOnClientClose } from '../services/client-disconnect.js';
 import { gatewayHeaders, hedgeRequested, overheadMs } from '../services/gateway-headers.js';
 import { createChatStreamer } from '../services/chat-streamer.js';
@@ -38,7 +39,7 @@ const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; 
   app.post(
     '/api/chat/conversations',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         tags,
         security,
@@ -56,7 +57,7 @@ const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; 
   app.get(
     '/api/chat/conversations',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         tags,
         security,
@@ -79,7 +80,7 @@ const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; 
   app.get(
     '/api/chat/conversations/:id',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         tags,
         security,
@@ -107,7 +108,7 @@ const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; 
   app.delete(
     '/api/chat/conversations/:id',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         tags,
         security,
@@ -126,7 +127,9 @@ const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; 
   app.post(
     '/api/chat/conversations/:id/messages',
     {
-      preHandler: [app.authenticate, app.enforceQuota],
+      preValidation: rejectDeepJson,
+      onRequest: app.authenticate,
+      preHandler: app.enforceQuota,
       schema: {
         tags,
         security,

@@ -1,23 +1,48 @@
 import type { DatabasesConfig } from '@switchyard/config';
 import { sql, verifyDatabases } from '@switchyard/db';
 import type { FastifyInstance } from 'fastify';
-import { LivenessSchema, ReadySchema } from '../schemas/health.js';
+import type { Static } from '@sinclair/typebox';
+import { LivenessSchema, ReadySchema, type ReadinessCodeSchema } from '../schemas/health.js';
+import { createCachedValue } from '../services/cached-value.js';
 
 // Verifying the whole catalog on every probe would load the database; the answer changes only on deploys.
 const schemaCheckTtlMs = 10_000;
+// Probes from many replicas and load balancers share one round of dependency checks per second.
+const readinessTtlMs = 1_000;
 
-async function check(run: () => Promise<unknown>): Promise<{ ok: boolean; detail?: string }> {
+type ReadinessCode = Static<typeof ReadinessCodeSchema>;
+type Check = { ok: true } | { ok: false; code: ReadinessCode };
+
+// The error itself is dropped: its text can carry hosts, roles or SQL, and the probe answer is public.
+async function check(run: () => Promise<unknown>, code: ReadinessCode): Promise<Check> {
   try {
     await run();
     return { ok: true };
-  } catch (error) {
-    return { ok: false, detail: error instanceof Error ? error.message.split('\n')[0] : 'failed' };
+  } catch {
+    return { ok: false, code };
   }
 }
 
 /** `GET /health` (liveness) and `GET /ready` (databases, Redis, schema verification, not shutting down). */
 export default function healthRoutes(app: FastifyInstance, options: { databases: DatabasesConfig }) {
-  let schemaCheck: { at: number; result: { ok: boolean; detail?: string } } | undefined;
+  let schemaCheck: { at: number; result: Check } | undefined;
+  const dependencies = createCachedValue(readinessTtlMs, async () => {
+    const [platform, userdata, redis] = await Promise.all([
+      check(() => app.platform.db.execute(sql`select 1`), 'unreachable'),
+      check(() => app.userdata.db.execute(sql`select 1`), 'unreachable'),
+      check(() => app.redis.ping(), 'unreachable'),
+    ]);
+    if (!schemaCheck || Date.now() - schemaCheck.at > schemaCheckTtlMs || !schemaCheck.result.ok) {
+      schemaCheck = {
+        at: Date.now(),
+        result: await check(async () => {
+          const report = await verifyDatabases(options.databases);
+          if (report.status !== 'ok') throw new Error(report.status);
+        }, 'schema_drift'),
+      };
+    }
+    return { platform, userdata, redis, schema: schemaCheck.result };
+  });
 
   app.get(
     '/health',
@@ -43,31 +68,18 @@ export default function healthRoutes(app: FastifyInstance, options: { databases:
       },
     },
     async (_request, reply) => {
-      const shuttingDown = app.lifecycle.shuttingDown;
-      const [platform, userdata, redis] = await Promise.all([
-        check(() => app.platform.db.execute(sql`select 1`)),
-        check(() => app.userdata.db.execute(sql`select 1`)),
-        check(() => app.redis.ping()),
-      ]);
-      if (!schemaCheck || Date.now() - schemaCheck.at > schemaCheckTtlMs || !schemaCheck.result.ok) {
-        schemaCheck = {
-          at: Date.now(),
-          result: await check(async () => {
-            const report = await verifyDatabases(options.databases);
-            if (report.status !== 'ok')
-              throw new Error(`schema ${report.status}; run pnpm db:verify for the report`);
-          }),
-        };
-      }
       const checks = {
-        platform,
-        userdata,
-        redis,
-        schema: schemaCheck.result,
-        shutdown: shuttingDown ? { ok: false, detail: 'shutting down' } : { ok: true },
+        ...(await dependencies.get()),
+        // Outside the cache: readiness fails from the first moment of shutdown.
+        shutdown: app.lifecycle.shuttingDown
+          ? ({ ok: false, code: 'shutting_down' } as const)
+          : ({ ok: true } as const),
       };
-      const ready = Object.values(checks).every((item) => item.ok);
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+      const failing = Object.entries(checks).flatMap(([dependency, result]) =>
+        result.ok ? [] : [{ dependency, code: result.code }],
+      );
+      const ready = failing.length === 0;
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', failing, checks });
     },
   );
   return Promise.resolve();

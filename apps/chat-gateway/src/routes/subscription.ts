@@ -31,7 +31,7 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = (app) => {
   app.get(
     '/api/subscription/usage/:userId',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         tags: ['subscription'],
         summary: "A user's usage this month (your own user id only)",

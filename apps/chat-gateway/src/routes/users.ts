@@ -13,7 +13,7 @@ const usersRoutes: FastifyPluginAsyncTypebox = (app) => {
   app.get(
     '/api/users/me',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         tags: ['users'],
         summary: 'The user behind the API key',
@@ -46,7 +46,7 @@ const usersRoutes: FastifyPluginAsyncTypebox = (app) => {
   app.get(
     '/api/users/me/preferences',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         tags: ['users'],
         summary: 'Fallback order and default model',
@@ -60,7 +60,7 @@ const usersRoutes: FastifyPluginAsyncTypebox = (app) => {
   app.put(
     '/api/users/me/preferences',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         tags: ['users'],
         summary: 'Set fallback order and default model',

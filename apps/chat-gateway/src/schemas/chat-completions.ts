@@ -1,5 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 
+/** Input limits: a request past one gets 400 `invalid_value` naming the field. */
+export const chatInputLimits = { messages: 2_048, tools: 128, identifierLength: 256 } as const;
+const Identifier = (options: { minLength?: number; description?: string } = {}) =>
+  Type.String({ maxLength: chatInputLimits.identifierLength, ...options });
+
 const ContentPartSchema = Type.Object({ type: Type.String() }, { additionalProperties: true });
 
 const ToolCallSchema = Type.Object(
@@ -22,7 +27,7 @@ export const ChatMessageSchema = Type.Object(
       Type.Literal('tool'),
     ]),
     content: Type.Optional(Type.Union([Type.String(), Type.Array(ContentPartSchema), Type.Null()])),
-    name: Type.Optional(Type.String()),
+    name: Type.Optional(Identifier()),
     tool_calls: Type.Optional(Type.Array(ToolCallSchema)),
     tool_call_id: Type.Optional(Type.String()),
   },
@@ -32,11 +37,11 @@ export const ChatMessageSchema = Type.Object(
 /** `POST /v1/chat/completions` body. Unknown fields are kept and passed to providers that accept them. */
 export const ChatCompletionRequestSchema = Type.Object(
   {
-    model: Type.String({
+    model: Identifier({
       minLength: 1,
       description: '`provider/model`, a model id a provider owns, or `auto` (the fallback chain).',
     }),
-    messages: Type.Array(ChatMessageSchema, { minItems: 1 }),
+    messages: Type.Array(ChatMessageSchema, { minItems: 1, maxItems: chatInputLimits.messages }),
     stream: Type.Optional(Type.Boolean()),
     stream_options: Type.Optional(
       Type.Object({ include_usage: Type.Optional(Type.Boolean()) }, { additionalProperties: true }),
@@ -52,15 +57,16 @@ export const ChatCompletionRequestSchema = Type.Object(
         Type.Object(
           {
             type: Type.Literal('function'),
-            function: Type.Object({ name: Type.String() }, { additionalProperties: true }),
+            function: Type.Object({ name: Identifier() }, { additionalProperties: true }),
           },
           { additionalProperties: true },
         ),
+        { maxItems: chatInputLimits.tools },
       ),
     ),
     tool_choice: Type.Optional(Type.Union([Type.String(), Type.Object({}, { additionalProperties: true })])),
     response_format: Type.Optional(Type.Object({ type: Type.String() }, { additionalProperties: true })),
-    user: Type.Optional(Type.String()),
+    user: Type.Optional(Identifier()),
   },
   {
     additionalProperties: true,

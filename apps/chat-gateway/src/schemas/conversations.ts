@@ -5,7 +5,11 @@ export const CreateConversationSchema = Type.Optional(
   Type.Object({
     title: Type.Optional(Type.String({ maxLength: 200 })),
     defaultModel: Type.Optional(
-      Type.String({ minLength: 1, description: 'Model used when a message names none (default `auto`).' }),
+      Type.String({
+        minLength: 1,
+        maxLength: 256,
+        description: 'Model used when a message names none (default `auto`).',
+      }),
     ),
   }),
 );
@@ -49,7 +53,7 @@ export const ConversationWithMessagesSchema = Type.Object({
 export const SendMessageSchema = Type.Object(
   {
     content: Type.String({ minLength: 1 }),
-    model: Type.Optional(Type.String({ minLength: 1 })),
+    model: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
     stream: Type.Optional(Type.Boolean()),
   },
   { examples: [{ content: 'What is a circuit breaker?' }] },

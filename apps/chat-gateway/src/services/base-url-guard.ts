@@ -1,5 +1,11 @@
-import { lookup } from 'node:dns/promises';
-import ipaddr from 'ipaddr.js';
+import {
+  createHostAllowlist,
+  forbiddenRange,
+  isIpLiteral,
+  normalizeHostname,
+  systemResolver,
+  type HostResolver,
+} from '@switchyard/net';
 
 /** Why a user-supplied provider endpoint was refused; the message is safe to show the user. */
 export class RefusedBaseUrlError extends Error {
@@ -9,25 +15,18 @@ export class RefusedBaseUrlError extends Error {
   }
 }
 
-/** The range name of an address a user's endpoint may not reach (loopback, private, link-local incl. cloud metadata, ...), or undefined when it is public. */
-function forbiddenRange(address: string): string | undefined {
-  if (!ipaddr.isValid(address)) return 'invalid';
-  // `process` turns IPv4-mapped IPv6 (::ffff:169.254.169.254) into IPv4, so the mapping cannot dodge the check.
-  const range = ipaddr.process(address).range();
-  return range === 'unicast' ? undefined : range;
-}
-
 /**
  * Refuses a provider `baseUrl` a user stores with their own key unless every address its host resolves to is
  * public: the gateway would otherwise send requests (with the user's headers) to its own network, to
  * loopback services or to a cloud metadata endpoint (SSRF). Hosts in `allowlist` skip the check (operators'
  * internal proxies, and tests pointing at local simulators).
  *
- * The check runs when the key is stored and again when a provider is built from it, so a name that resolves
- * elsewhere later is caught within one routing-cache lifetime; it does not pin the address for the connection.
+ * The check runs when the key is stored (an early, clear 400) and again when a provider is built from it. It cannot
+ * stop DNS rebinding (a name that answers differently when the socket connects): the user-key pool's guarded
+ * lookup (`@switchyard/net`) checks the address actually connected to. `resolve` is injectable for tests.
  */
-export function createBaseUrlGuard(allowlist: readonly string[]) {
-  const allowed = new Set(allowlist.map((host) => host.toLowerCase()));
+export function createBaseUrlGuard(allowlist: readonly string[], resolve: HostResolver = systemResolver) {
+  const isAllowlisted = createHostAllowlist(allowlist);
   return async function assertAllowedBaseUrl(baseUrl: string): Promise<void> {
     let url: URL;
     try {
@@ -39,13 +38,13 @@ export function createBaseUrlGuard(allowlist: readonly string[]) {
       throw new RefusedBaseUrlError('`baseUrl` must be an http:// or https:// URL.');
     if (url.username || url.password)
       throw new RefusedBaseUrlError('`baseUrl` must not carry credentials; send the key as `apiKey`.');
-    const hostname = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    if (allowed.has(hostname)) return;
+    const hostname = normalizeHostname(url.hostname);
+    if (isAllowlisted(hostname)) return;
     let addresses: string[];
-    if (ipaddr.isValid(hostname)) addresses = [hostname];
+    if (isIpLiteral(hostname)) addresses = [hostname];
     else {
       try {
-        addresses = (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
+        addresses = (await resolve(hostname)).map((entry) => entry.address);
       } catch {
         throw new RefusedBaseUrlError(`\`baseUrl\` host ${hostname} does not resolve.`);
       }

@@ -4,6 +4,8 @@ import { subscriptionPlans, userSubscriptions } from '@switchyard/db/platform';
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { PlatformClient } from '../plugins/external/databases.js';
+import { DependencyUnavailableError } from '../errors.js';
+import { isOutage, orUnavailable } from './dependency-outage.js';
 
 /** The plan limits a quota check needs; 0 means unlimited. */
 export interface PlanLimits {
@@ -13,7 +15,7 @@ export interface PlanLimits {
 
 const unlimited: PlanLimits = { planName: 'unlimited', monthlyRequestLimit: 0 };
 
-type AdmitCommand = (
+export type AdmitCommand = (
   rateKey: string,
   quotaKey: string,
   ...argv: number[]
@@ -32,7 +34,7 @@ const admitCommands = new WeakMap<Redis, AdmitCommand>();
  * `quota-admit.lua` on `redis` (arguments as named in its header), defined once per client with `defineCommand`:
  * ioredis sends it by EVALSHA, so the script body is not resent on every request.
  */
-function admitCommand(redis: Redis): AdmitCommand {
+export function admitCommand(redis: Redis): AdmitCommand {
   let command = admitCommands.get(redis);
   if (command) return command;
   redis.defineCommand('switchyardAdmit', { numberOfKeys: 2, lua: admitScript });
@@ -66,6 +68,10 @@ export function createQuotaService(options: {
   redis: Redis;
   keyPrefix: string;
   rateLimitPerMinute: number;
+  /** Redis unreachable: admit uncounted (true) or answer 503 dependency_unavailable (false, the default). */
+  failOpen?: boolean;
+  /** Called for each request admitted uncounted because Redis did not answer (fail-open). */
+  onFailOpen?: () => void;
 }) {
   const { db } = options.platform;
   const runAdmit = admitCommand(options.redis);
@@ -106,16 +112,25 @@ export function createQuotaService(options: {
     limitsFor,
     /** Counts one request against the key's rate limit and the user's monthly plan, in one round trip. */
     async admit(userId: string, keyId: string): Promise<Admission> {
-      const limits = await limitsFor(userId);
+      const limits = await orUnavailable('PostgreSQL', () => limitsFor(userId));
       if (limits.monthlyRequestLimit === 0 && options.rateLimitPerMinute === 0) return allowed;
-      const [verdict, , windowLeft, used] = await runAdmit(
-        `${options.keyPrefix}:rate:${keyId}`,
-        counterKey(userId, currentPeriod()),
-        options.rateLimitPerMinute,
-        rateWindowMs,
-        limits.monthlyRequestLimit,
-        quotaTtlMs,
-      );
+      let answer: Awaited<ReturnType<AdmitCommand>>;
+      try {
+        answer = await runAdmit(
+          `${options.keyPrefix}:rate:${keyId}`,
+          counterKey(userId, currentPeriod()),
+          options.rateLimitPerMinute,
+          rateWindowMs,
+          limits.monthlyRequestLimit,
+          quotaTtlMs,
+        );
+      } catch (error) {
+        if (!isOutage(error, 'Redis')) throw error;
+        if (!options.failOpen) throw new DependencyUnavailableError('Redis');
+        options.onFailOpen?.();
+        return allowed;
+      }
+      const [verdict, , windowLeft, used] = answer;
       if (verdict === 0)
         return {
           verdict: 'rate_limited',

@@ -33,9 +33,11 @@ export interface UserProvider {
 /**
  * Name of a user's own provider instance. Breaker and rate-limit state are keyed by provider name, so each
  * stored key gets its own: a revoked user key never opens the breaker of the server's key for that provider.
+ * The whole agent id (a uuid), not a prefix: two users' keys sharing a prefix would share breaker and metric state.
+ * Parsed as `<provider>:own-<agent id>` by `llm-recording.ts` (metric label, pricing).
  */
 export function userProviderName(providerId: string, agentId: string): string {
-  return `${providerId}:own-${agentId.slice(0, 8)}`;
+  return `${providerId}:own-${agentId}`;
 }
 
 /**

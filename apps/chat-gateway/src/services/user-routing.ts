@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { createInvalidatedCache } from '@switchyard/cache';
 import type { ProvidersConfig } from '@switchyard/config';
-import { createSecretBox, eq, withUser } from '@switchyard/db';
+import { createSecretBox, eq, secretContext, withUser } from '@switchyard/db';
 import { userAiAgents } from '@switchyard/db/userdata';
 import { createPooledFetch } from '@switchyard/llm';
+import { createGuardedLookup, type HostResolver } from '@switchyard/net';
 import type { Redis } from 'ioredis';
 import type { UserdataClient } from '../plugins/external/databases.js';
 import { createBaseUrlGuard } from './base-url-guard.js';
@@ -25,10 +26,21 @@ interface UserRoutingOptions {
   logger: { warn(object: Record<string, unknown>, message: string): void };
   providers: ProvidersConfig;
   secretsKey: Buffer;
+  /** Keys older stored values may be sealed with (`SECRETS_KEY_PREVIOUS`). */
+  secretsPreviousKeys?: readonly Buffer[];
   /** Hosts an own key's `baseUrl` may name although they resolve to non-public addresses. */
   baseUrlAllowlist: readonly string[];
   /** Most users whose routing is cached (default 10,000). */
   maxUsers?: number;
+  /** Host name resolver of the `baseUrl` checks and the pool (default: the system's); tests play DNS with it. */
+  resolve?: HostResolver;
+}
+
+/** Hosts of the endpoints the operator configured (`<P>_BASE_URL`): trusted, wherever they resolve. */
+function operatorHosts(providers: ProvidersConfig): string[] {
+  return Object.values(providers.providers).flatMap((settings) =>
+    settings.baseUrl ? [new URL(settings.baseUrl).hostname] : [],
+  );
 }
 
 /**
@@ -37,11 +49,19 @@ interface UserRoutingOptions {
  * its copy; the TTL bounds staleness if a message is lost.
  */
 export async function createUserRoutingCache(options: UserRoutingOptions) {
-  const secretBox = createSecretBox(options.secretsKey);
+  const secretBox = createSecretBox(options.secretsKey, options.secretsPreviousKeys);
   // One pool for every user provider: the undici agent pools per origin, so users of one vendor share sockets.
+  // Its lookup refuses non-public addresses when the socket connects and connects to the address it checked, so
+  // a name that passed the `baseUrl` check and then rebinds to 169.254.169.254 or loopback reaches nothing.
+  // Operators' own endpoints (used by keys without `baseUrl`) are trusted; users cannot store their hosts
+  // unless USER_BASE_URL_ALLOWLIST names them.
   const fetch = createPooledFetch({
     connections: options.providers.maxConnectionsPerProvider,
     timeouts: options.providers.timeouts,
+    lookup: createGuardedLookup({
+      allowlist: [...options.baseUrlAllowlist, ...operatorHosts(options.providers)],
+      resolve: options.resolve,
+    }),
   });
   // Tells listeners (tests, for one) that another replica's change reached this one.
   const events = new EventEmitter<{ invalidated: [userId: string] }>();
@@ -59,7 +79,7 @@ export async function createUserRoutingCache(options: UserRoutingOptions) {
   });
   await cache.subscribed;
 
-  const assertAllowedBaseUrl = createBaseUrlGuard(options.baseUrlAllowlist);
+  const assertAllowedBaseUrl = createBaseUrlGuard(options.baseUrlAllowlist, options.resolve);
   const build = (agent: UserAgentCredentials) => createUserProvider(options.providers, agent, fetch);
 
   async function load(userId: string): Promise<UserRouting> {
@@ -83,7 +103,10 @@ export async function createUserRoutingCache(options: UserRoutingOptions) {
           build({
             id: agent.id,
             provider: agent.provider,
-            apiKey: secretBox.decrypt(agent.encryptedApiKey),
+            apiKey: secretBox.decrypt(
+              agent.encryptedApiKey,
+              secretContext('user_ai_agents', 'encrypted_api_key', agent.userId),
+            ),
             model: agent.model,
             baseUrl: agent.baseUrl,
           }),

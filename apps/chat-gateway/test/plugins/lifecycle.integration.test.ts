@@ -62,7 +62,10 @@ describe('graceful shutdown', () => {
 
     const ready = await fetch(`${baseUrl}/ready`);
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ status: 'not_ready', checks: { shutdown: { ok: false } } });
+    expect(await ready.json()).toMatchObject({
+      status: 'unavailable',
+      checks: { shutdown: { ok: false, code: 'shutting_down' } },
+    });
     const refused = await post({ model: 'auto', messages: [{ role: 'user', content: 'Too late' }] });
     expect(refused.status).toBe(503);
     expect(await refused.json()).toMatchObject({ error: { code: 'shutting_down', type: 'api_error' } });

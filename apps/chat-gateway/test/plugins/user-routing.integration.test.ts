@@ -51,7 +51,7 @@ describe('own provider keys across replicas', () => {
     expect(put.statusCode).toBe(200);
     const { id } = put.json<{ id: string }>();
     expect(await storedReachedSecond).toEqual([user.id]);
-    expect(await providerOnSecond()).toBe(`openai:own-${id.slice(0, 8)}`);
+    expect(await providerOnSecond()).toBe(`openai:own-${id}`);
     expect(own.requests).toHaveLength(1);
 
     const deletedReachedSecond = once(second.app.userRouting.events, 'invalidated');

@@ -1,4 +1,4 @@
-import { createSecretBox, sql, withUser } from '@switchyard/db';
+import { createSecretBox, secretContext, sql, withUser } from '@switchyard/db';
 import { userAiAgents } from '@switchyard/db/userdata';
 import { startOpenAISimulator, type Simulator } from '@switchyard/llm/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -109,7 +109,7 @@ describe('own provider keys: /api/ai-agents/my-agents, used first for their owne
 
     const answered = await chat(owner.key, 'mine');
     expect(answered.statusCode).toBe(200);
-    expect(answered.headers['x-gateway-provider']).toBe(`openai:own-${id.slice(0, 8)}`);
+    expect(answered.headers['x-gateway-provider']).toBe(`openai:own-${id}`);
     expect(answered.json()).toMatchObject({ model: 'gpt-4o' });
     expect(own.requests.map((request) => request.headers.authorization)).toEqual([`Bearer ${ownKey}`]);
     expect(server.requests).toHaveLength(0);
@@ -152,7 +152,12 @@ describe('own provider keys: /api/ai-agents/my-agents, used first for their owne
     const second = await chat(user.key, 'again');
     expect(second.headers['x-gateway-provider']).toBe('openai');
     expect(own.requests).toHaveLength(1);
-    const health = (await gateway.app.inject('/api/providers/health')).json<{
+    const health = (
+      await gateway.app.inject({
+        url: '/api/providers/health',
+        headers: { authorization: `Bearer ${user.key}` },
+      })
+    ).json<{
       providers: Array<{ provider: string; breaker: { state: string } }>;
     }>();
     expect(health.providers).toEqual([
@@ -171,7 +176,7 @@ describe('own provider keys: /api/ai-agents/my-agents, used first for their owne
       sql`select from_provider, to_provider, error_kind from provider_fallback_events where user_id = ${user.id} order by created_at`,
     );
     expect(events.rows[0]).toEqual({
-      from_provider: `openai:own-${id.slice(0, 8)}`,
+      from_provider: `openai:own-${id}`,
       to_provider: 'openai',
       error_kind: 'auth',
     });
@@ -214,7 +219,10 @@ describe('own provider keys: /api/ai-agents/my-agents, used first for their owne
             userId: user.id,
             provider: 'openai',
             baseUrl: 'http://10.0.0.5/v1',
-            encryptedApiKey: secretBox.encrypt(ownKey),
+            encryptedApiKey: secretBox.encrypt(
+              ownKey,
+              secretContext('user_ai_agents', 'encrypted_api_key', user.id),
+            ),
             apiKeyHint: '9c21',
             enabled: true,
           })

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestGateway, type TestGateway } from '../helper.js';
 
 describe('health, docs and metrics', () => {
@@ -14,6 +14,7 @@ describe('health, docs and metrics', () => {
     expect(ready.statusCode).toBe(200);
     expect(ready.json()).toMatchObject({
       status: 'ready',
+      failing: [],
       checks: { platform: { ok: true }, userdata: { ok: true }, redis: { ok: true }, schema: { ok: true } },
     });
   });
@@ -53,5 +54,50 @@ describe('health, docs and metrics', () => {
     const missing = await gateway.app.inject('/nope');
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toMatchObject({ error: { type: 'invalid_request_error', code: 'not_found' } });
+  });
+});
+
+describe('readiness when a dependency fails', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await createTestGateway();
+  });
+  afterAll(async () => {
+    vi.useRealTimers();
+    await gateway.close();
+  });
+
+  it('names each failing dependency with a code, never its error text, and checks at most once a second', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const app = gateway.app;
+    // Past the first answer's cache window, so the failures below are what the next probe sees.
+    vi.setSystemTime(Date.now() + 5_000);
+    const redisPing = vi
+      .spyOn(app.redis, 'ping')
+      .mockRejectedValue(new Error('connect ECONNREFUSED 10.1.2.3:6379 (user admin:hunter2)'));
+    const platformExecute = vi
+      .spyOn(app.platform.db, 'execute')
+      .mockRejectedValue(new Error('password authentication failed for user "switchyard_app"'));
+
+    const first = await app.inject('/ready');
+    const second = await app.inject('/ready');
+    expect(first.statusCode).toBe(503);
+    expect(first.json()).toMatchObject({
+      status: 'unavailable',
+      failing: [
+        { dependency: 'platform', code: 'unreachable' },
+        { dependency: 'redis', code: 'unreachable' },
+      ],
+    });
+    expect(first.body).not.toMatch(/ECONNREFUSED|10\.1\.2\.3|hunter2|password|switchyard_app/);
+    expect(second.json()).toEqual(first.json());
+    expect(redisPing).toHaveBeenCalledTimes(1);
+
+    redisPing.mockRestore();
+    platformExecute.mockRestore();
+    vi.setSystemTime(Date.now() + 1_001);
+    const recovered = await app.inject('/ready');
+    expect(recovered.statusCode).toBe(200);
+    expect(recovered.json()).toMatchObject({ status: 'ready', failing: [] });
   });
 });

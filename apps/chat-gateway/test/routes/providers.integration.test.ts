@@ -51,7 +51,10 @@ describe('GET /api/providers/health after real provider failures', () => {
     }
     await gateway.app.recorders.metrics.flush();
 
-    const response = await gateway.app.inject('/api/providers/health');
+    const response = await gateway.app.inject({
+      url: '/api/providers/health',
+      headers: { authorization: `Bearer ${key}` },
+    });
     expect(response.statusCode).toBe(200);
     const providers = response.json<{ providers: ProviderView[] }>().providers;
     const openai = providers.find((provider) => provider.provider === 'openai')!;
@@ -66,7 +69,12 @@ describe('GET /api/providers/health after real provider failures', () => {
     expect(groq.lastFiveMinutes).toMatchObject({ requests: 4, successRate: 1, errorsByKind: {} });
     expect(groq.lastError).toBeNull();
 
-    const services = (await gateway.app.inject('/api/ai-agents/configured-services')).json<{
+    const services = (
+      await gateway.app.inject({
+        url: '/api/ai-agents/configured-services',
+        headers: { authorization: `Bearer ${key}` },
+      })
+    ).json<{
       services: Array<{ serviceName: string; status: string }>;
     }>().services;
     expect(services.find((service) => service.serviceName === 'openai')?.status).toBe('unavailable');

@@ -1,4 +1,11 @@
-import { eq, withUser, type PlatformDatabase, type SecretBox, type UserdataDb } from '@switchyard/db';
+import {
+  eq,
+  secretContext,
+  withUser,
+  type PlatformDatabase,
+  type SecretBox,
+  type UserdataDb,
+} from '@switchyard/db';
 import { usageAlerts } from '@switchyard/db/platform';
 import { oauthConnections } from '@switchyard/db/userdata';
 import type { JobProcessor, queueNames } from '@switchyard/jobs';
@@ -100,7 +107,10 @@ export function createOAuthTokenProcessor(
       try {
         refreshed = await refreshAccessToken(
           settings,
-          secretBox.decrypt(connection.encryptedRefreshToken),
+          secretBox.decrypt(
+            connection.encryptedRefreshToken,
+            secretContext('oauth_connections', 'encrypted_refresh_token', task.user_id),
+          ),
           signal,
         );
       } catch (error) {
@@ -118,11 +128,19 @@ export function createOAuthTokenProcessor(
         transaction
           .update(oauthConnections)
           .set({
-            encryptedAccessToken: secretBox.encrypt(refreshed.accessToken),
+            encryptedAccessToken: secretBox.encrypt(
+              refreshed.accessToken,
+              secretContext('oauth_connections', 'encrypted_access_token', task.user_id),
+            ),
             // Google keeps the refresh token; Microsoft rotates it. Keep the old one unless a new one came.
             ...(refreshed.refreshToken === undefined
               ? {}
-              : { encryptedRefreshToken: secretBox.encrypt(refreshed.refreshToken) }),
+              : {
+                  encryptedRefreshToken: secretBox.encrypt(
+                    refreshed.refreshToken,
+                    secretContext('oauth_connections', 'encrypted_refresh_token', task.user_id),
+                  ),
+                }),
             tokenExpiresAt: refreshed.expiresAt ?? null,
             ...(refreshed.scope === undefined ? {} : { scope: refreshed.scope }),
             status: 'active',

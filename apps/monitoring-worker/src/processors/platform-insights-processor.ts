@@ -3,6 +3,7 @@ import {
   desc,
   eq,
   gte,
+  secretContext,
   withUser,
   type PlatformDatabase,
   type SecretBox,
@@ -105,7 +106,15 @@ export function createPlatformInsightsProcessor(
         }
 
         const fetchInsights = (current: { encryptedAccessToken: string }) =>
-          clients.fetchInsights(kind, siteUrl, secretBox.decrypt(current.encryptedAccessToken), signal);
+          clients.fetchInsights(
+            kind,
+            siteUrl,
+            secretBox.decrypt(
+              current.encryptedAccessToken,
+              secretContext('oauth_connections', 'encrypted_access_token', task.user_id),
+            ),
+            signal,
+          );
         let connection = await readConnection(task, kind);
         let data: InsightsData;
         let refreshedAfterUnauthorized = false;

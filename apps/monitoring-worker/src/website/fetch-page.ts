@@ -1,6 +1,12 @@
-import ipaddr from 'ipaddr.js';
+import {
+  assertPublicAddress,
+  BlockedDestinationError,
+  createGuardedLookup,
+  createHostAllowlist,
+  isIpLiteral,
+  normalizeHostname,
+} from '@switchyard/net';
 import { Agent, request, type Dispatcher } from 'undici';
-import { assertPublicAddress, BlockedDestinationError, createGuardedLookup } from './address-guard.js';
 
 /** Limits of one page fetch. */
 export interface PageFetchLimits {
@@ -52,10 +58,9 @@ export interface PageFetcher {
  */
 export function createPageFetcher(options: PageFetcherOptions): PageFetcher {
   const limits = { ...defaultPageFetchLimits, ...options.limits };
-  const allowlist = new Set(options.allowlist.map((host) => host.toLowerCase()));
-  const isAllowlisted = (hostname: string) => allowlist.has(hostname.toLowerCase());
+  const isAllowlisted = createHostAllowlist(options.allowlist);
   const agent = new Agent({
-    connect: { lookup: createGuardedLookup(isAllowlisted) },
+    connect: { lookup: createGuardedLookup({ allowlist: options.allowlist }) },
     connections: options.connections ?? 16,
   });
   const userAgent = options.userAgent ?? 'SwitchyardMonitor/1.0 (+website analysis)';
@@ -66,9 +71,9 @@ export function createPageFetcher(options: PageFetcherOptions): PageFetcher {
         `refused to fetch ${target.protocol} URL: only http and https are allowed`,
       );
     }
-    const hostname = target.hostname.replace(/^\[|\]$/g, '');
+    const hostname = normalizeHostname(target.hostname);
     // Literal addresses never go through DNS lookup, so the connect-time guard would not see them.
-    if (ipaddr.isValid(hostname) && !isAllowlisted(hostname)) assertPublicAddress(hostname, hostname);
+    if (isIpLiteral(hostname) && !isAllowlisted(hostname)) assertPublicAddress(hostname, hostname);
   }
 
   async function readCapped(

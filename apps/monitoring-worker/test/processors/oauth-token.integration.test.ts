@@ -1,10 +1,13 @@
-import { eq, withUser } from '@switchyard/db';
+import { eq, secretContext, withUser } from '@switchyard/db';
 import { oauthTokenExecutionLogs, oauthTokenMonitoringTasks, usageAlerts } from '@switchyard/db/platform';
 import { oauthConnections } from '@switchyard/db/userdata';
 import { queueNames } from '@switchyard/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertOAuthConnection, startWorkerHarness, type WorkerHarness } from '../helper.js';
 import { startOAuthSimulator, type OAuthSimulator } from '../simulators/oauth-server.js';
+
+const access = (userId: string) => secretContext('oauth_connections', 'encrypted_access_token', userId);
+const refresh = (userId: string) => secretContext('oauth_connections', 'encrypted_refresh_token', userId);
 
 let harness: WorkerHarness;
 let google: OAuthSimulator;
@@ -66,8 +69,10 @@ describe('OAuth token processor', () => {
     });
     // Stored only encrypted: the column never holds the token, yet it decrypts to exactly the issued one.
     expect(stored.encryptedAccessToken).not.toContain(newToken);
-    expect(harness.secretBox.decrypt(stored.encryptedAccessToken)).toBe(newToken);
-    expect(harness.secretBox.decrypt(stored.encryptedRefreshToken!)).toBe('google-refresh-1');
+    expect(harness.secretBox.decrypt(stored.encryptedAccessToken, access(userId))).toBe(newToken);
+    expect(harness.secretBox.decrypt(stored.encryptedRefreshToken!, refresh(userId))).toBe(
+      'google-refresh-1',
+    );
     expect(stored.tokenExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 0.9 * hourMs);
     expect(stored.lastRefreshedAt).toBeInstanceOf(Date);
 
@@ -86,7 +91,10 @@ describe('OAuth token processor', () => {
     });
     await harness.runTask('oauth_token', task.id, userId);
     expect(
-      harness.secretBox.decrypt((await readConnection(userId, connection.id)).encryptedAccessToken),
+      harness.secretBox.decrypt(
+        (await readConnection(userId, connection.id)).encryptedAccessToken,
+        access(userId),
+      ),
     ).toBe(google.issued.at(-1));
     const logs = await harness.databases.platform.db
       .select()
@@ -111,7 +119,10 @@ describe('OAuth token processor', () => {
     });
     await harness.runTask('oauth_token', task.id, userId);
     expect(
-      harness.secretBox.decrypt((await readConnection(userId, connection.id)).encryptedRefreshToken!),
+      harness.secretBox.decrypt(
+        (await readConnection(userId, connection.id)).encryptedRefreshToken!,
+        refresh(userId),
+      ),
     ).toBe('bing-refresh-2');
   });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BlockedDestinationError } from '../../src/website/address-guard.js';
+import { BlockedDestinationError } from '@switchyard/net';
 import { createPageFetcher, type PageFetcher } from '../../src/website/fetch-page.js';
 import type { LocalServer } from '../simulators/http-server.js';
 import { startWebsiteServer } from '../simulators/website-server.js';

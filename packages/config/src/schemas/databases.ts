@@ -20,7 +20,13 @@ export const databasesConfigSchema = z
       postgresUrl.default('postgres://postgres@127.0.0.1:5432/userdata'),
     ),
     PLATFORM_DATABASE_REPLICA_URL: emptyAsUndefined(postgresUrl.optional()),
+    // Password of the non-superuser application role (switchyard_app) the apps' userdata pools log in as; the
+    // migrator sets it. Unset (local development): the pools log in as the URL's user and SET ROLE at connect.
+    DATABASE_APP_PASSWORD: emptyAsUndefined(z.string().optional()),
     DATABASE_POOL_MAX: integer({ default: 10, min: 1, max: 500 }),
+    DATABASE_CONNECT_TIMEOUT_MS: integer({ default: 2_000, min: 10 }),
+    DATABASE_STATEMENT_TIMEOUT_MS: integer({ default: 5_000, min: 10 }),
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: integer({ default: 10_000, min: 10 }),
   })
   .superRefine((env, context) => {
     if (databaseIdentity(env.PLATFORM_DATABASE_URL) === databaseIdentity(env.USERDATA_DATABASE_URL)) {
@@ -36,6 +42,13 @@ export const databasesConfigSchema = z
     userdataUrl: env.USERDATA_DATABASE_URL,
     platformReplicaUrl: env.PLATFORM_DATABASE_REPLICA_URL,
     poolMax: env.DATABASE_POOL_MAX,
+    appPassword: env.DATABASE_APP_PASSWORD,
+    /** Timeouts of every application pool (migrations run without a statement timeout). */
+    timeouts: {
+      connectMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+      statementMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+      idleInTransactionMs: env.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    },
   }));
 
 export type DatabasesConfig = z.output<typeof databasesConfigSchema>;

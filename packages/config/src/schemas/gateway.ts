@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commaList, emptyAsUndefined, integer } from './shared.js';
+import { commaList, emptyAsUndefined, flag, integer } from './shared.js';
 
 /** chat-gateway's own settings: listen address, admin key, limits (body, per-key rate), metrics batching, shutdown grace. */
 export const gatewayConfigSchema = z
@@ -8,13 +8,18 @@ export const gatewayConfigSchema = z
     PORT: integer({ default: 8000, min: 0, max: 65_535 }),
     HOST: emptyAsUndefined(z.string().default('0.0.0.0')),
     GATEWAY_ADMIN_KEY: emptyAsUndefined(z.string().min(16, 'must be at least 16 characters').optional()),
+    METRICS_TOKEN: emptyAsUndefined(z.string().min(16, 'must be at least 16 characters').optional()),
     MAX_BODY_BYTES: integer({ default: 1_048_576, min: 1_024 }),
+    REQUEST_TIMEOUT_MS: integer({ default: 30_000, min: 100 }),
+    HEADERS_TIMEOUT_MS: integer({ default: 10_000, min: 100 }),
     SHUTDOWN_GRACE_MS: integer({ default: 10_000, min: 0 }),
     METRICS_FLUSH_INTERVAL_MS: integer({ default: 5_000, min: 10 }),
     METRICS_FLUSH_ROWS: integer({ default: 500, min: 1 }),
     METRICS_BUFFER_MAX_ROWS: integer({ default: 100_000, min: 1 }),
     STREAM_HEARTBEAT_MS: integer({ default: 10_000, min: 100 }),
     RATE_LIMIT_PER_MINUTE: integer({ default: 600, min: 0 }),
+    MY_AGENTS_RATE_LIMIT_PER_MINUTE: integer({ default: 10, min: 0 }),
+    QUOTA_FAIL_OPEN: flag(false),
     USER_BASE_URL_ALLOWLIST: emptyAsUndefined(commaList.default([])),
   })
   .refine((env) => env.NODE_ENV !== 'production' || env.GATEWAY_ADMIN_KEY !== undefined, {
@@ -27,7 +32,17 @@ export const gatewayConfigSchema = z
     port: env.PORT,
     host: env.HOST,
     adminKey: env.GATEWAY_ADMIN_KEY,
+    /** Bearer token that (besides the admin key) opens `/metrics` in production; development leaves it open. */
+    metricsToken: env.METRICS_TOKEN,
+    /** `/metrics` needs a token only in production. */
+    protectMetrics: env.NODE_ENV === 'production',
     maxBodyBytes: env.MAX_BODY_BYTES,
+    /**
+     * Time to receive a whole request (headers and body) and the headers alone; a client trickling its body is cut
+     * with 408. Responses are not bounded by these, so long SSE streams keep running.
+     */
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: Math.min(env.HEADERS_TIMEOUT_MS, env.REQUEST_TIMEOUT_MS),
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     metrics: {
       flushIntervalMs: env.METRICS_FLUSH_INTERVAL_MS,
@@ -37,6 +52,10 @@ export const gatewayConfigSchema = z
     streamHeartbeatMs: env.STREAM_HEARTBEAT_MS,
     /** Requests per minute per API key on the chat endpoints; 0 turns the limit off. */
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    /** Per user and minute: own-key writes (PUT/DELETE my-agents), and key tests (each counted apart); 0 = off. */
+    myAgentsRateLimitPerMinute: env.MY_AGENTS_RATE_LIMIT_PER_MINUTE,
+    /** Redis unreachable: serve without counting (true) or answer 503 (false, the default). */
+    quotaFailOpen: env.QUOTA_FAIL_OPEN,
     /** Hosts a user's own provider key may name as `baseUrl` even though they resolve to non-public addresses. */
     userBaseUrlAllowlist: env.USER_BASE_URL_ALLOWLIST,
   }));

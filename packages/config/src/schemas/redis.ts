@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emptyAsUndefined, url } from './shared.js';
+import { emptyAsUndefined, integer, url } from './shared.js';
 
 /** Redis connection and the key prefix; the `{...}` hash tag keeps every key of ours on one Redis Cluster slot. */
 export const redisConfigSchema = z
@@ -11,10 +11,13 @@ export const redisConfigSchema = z
         .regex(/^\{[\w:-]+\}$/, 'must be a Redis Cluster hash tag such as {switchyard}')
         .default('{switchyard}'),
     ),
+    REDIS_COMMAND_TIMEOUT_MS: integer({ default: 500, min: 10, max: 60_000 }),
   })
   .transform((env) => ({
     url: env.REDIS_URL,
     keyPrefix: env.REDIS_KEY_PREFIX,
+    /** A request-path command that gets no answer within this fails (the request answers 503), never queues. */
+    commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
     /**
      * Prefix of the LLM client's shared breaker and rate-limit state. Gateway and worker both use this one, so a
      * provider outage one of them sees opens the breaker for the other too.

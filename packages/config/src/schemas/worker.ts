@@ -8,6 +8,7 @@ const optionalSecret = emptyAsUndefined(z.string().optional());
 export const workerConfigSchema = z
   .object({
     WORKER_HEALTH_PORT: integer({ default: 8001, min: 0, max: 65_535 }),
+    WORKER_HEALTH_HOST: emptyAsUndefined(z.string().default('127.0.0.1')),
     DISPATCH_INTERVAL_MS: integer({ default: 60_000, min: 100 }),
     DISPATCH_BATCH_SIZE: integer({ default: 1_000, min: 1 }),
     DISPATCH_LEASE_MS: integer({ default: 30 * 60_000, min: 1_000 }),
@@ -37,6 +38,8 @@ export const workerConfigSchema = z
   })
   .transform((env) => ({
     healthPort: env.WORKER_HEALTH_PORT,
+    /** Interface the health server binds; loopback by default, containers set 0.0.0.0 for their probes. */
+    healthHost: env.WORKER_HEALTH_HOST,
     dispatchIntervalMs: env.DISPATCH_INTERVAL_MS,
     dispatchBatchSize: env.DISPATCH_BATCH_SIZE,
     dispatchLeaseMs: env.DISPATCH_LEASE_MS,

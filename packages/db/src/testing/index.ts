@@ -121,7 +121,9 @@ export async function createTestDatabases(options: TestDatabasesOptions = {}): P
     platformUrl: urlFor(serverUrl, names.platform),
     userdataUrl: urlFor(serverUrl, names.userdata),
     platformReplicaUrl: undefined,
+    appPassword: undefined,
     poolMax: options.poolMax ?? 5,
+    timeouts: { connectMs: 2_000, statementMs: 5_000, idleInTransactionMs: 10_000 },
   };
   const platform = createPlatformDb(config.platformUrl, { poolMax: config.poolMax });
   const userdata = createUserdataDb(config.userdataUrl, { poolMax: config.poolMax });

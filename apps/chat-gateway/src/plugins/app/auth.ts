@@ -6,10 +6,14 @@ import { createAuthGuards, type AuthGuards } from '../../services/auth-guards.js
 declare module 'fastify' {
   interface FastifyInstance {
     apiKeys: ApiKeyService;
-    /** preHandler: resolves the Bearer API key to `request.principal` or answers 401. */
+    /** onRequest (before the body is read): the Bearer API key to `request.principal`, or 401. */
     authenticate: AuthGuards['authenticate'];
-    /** preHandler: accepts only GATEWAY_ADMIN_KEY. */
+    /** onRequest hook (before the body is read): accepts only GATEWAY_ADMIN_KEY. */
     requireAdmin: AuthGuards['requireAdmin'];
+    /** preHandler: the admin key or a user's API key (operator endpoints). */
+    requireUserOrAdmin: AuthGuards['requireUserOrAdmin'];
+    /** preHandler: `/metrics` access (METRICS_TOKEN or admin key in production, open otherwise). */
+    requireMetricsAccess: AuthGuards['requireMetricsAccess'];
   }
   interface FastifyRequest {
     principal: Principal | undefined;
@@ -18,7 +22,10 @@ declare module 'fastify' {
 
 /** API key authentication (cached, revocations over Redis pub/sub) and the admin key check. */
 export default fp(
-  async function auth(app: FastifyInstance, options: { adminKey: string | undefined }) {
+  async function auth(
+    app: FastifyInstance,
+    options: { adminKey: string | undefined; metricsToken?: string | undefined; protectMetrics?: boolean },
+  ) {
     const service = await createApiKeyService({
       platform: app.platform,
       redis: app.redis,
@@ -26,11 +33,13 @@ export default fp(
       keyPrefix: app.redisKeyPrefix,
       logger: app.log,
     });
-    const guards = createAuthGuards({ apiKeys: service, adminKey: options.adminKey });
+    const guards = createAuthGuards({ apiKeys: service, ...options });
     app.decorate('apiKeys', service);
     app.decorateRequest('principal', undefined);
     app.decorate('authenticate', guards.authenticate);
     app.decorate('requireAdmin', guards.requireAdmin);
+    app.decorate('requireUserOrAdmin', guards.requireUserOrAdmin);
+    app.decorate('requireMetricsAccess', guards.requireMetricsAccess);
     app.addHook('onClose', () => service.close());
   },
   { name: 'auth', dependencies: ['databases', 'redis'] },

@@ -36,7 +36,15 @@ export default fp(
 
     app.get(
       '/metrics',
-      { schema: { tags: ['health'], summary: 'Prometheus metrics', produces: ['text/plain'] } },
+      {
+        schema: {
+          tags: ['health'],
+          summary: 'Prometheus metrics (production: Bearer METRICS_TOKEN or the admin key)',
+          produces: ['text/plain'],
+        },
+        // Looked up per request: the auth plugin is registered after this one.
+        preHandler: (request) => app.requireMetricsAccess(request),
+      },
       async (_request, reply) => {
         recorders.refreshGauges();
         return reply.type(prometheus.registry.contentType).send(await prometheus.registry.metrics());

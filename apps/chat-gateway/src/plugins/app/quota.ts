@@ -13,12 +13,14 @@ declare module 'fastify' {
 
 /** Per-key rate limits and monthly plan quotas, counted in Redis in one round trip per request. */
 export default fp(
-  function quota(app: FastifyInstance, options: { rateLimitPerMinute: number }) {
+  function quota(app: FastifyInstance, options: { rateLimitPerMinute: number; failOpen: boolean }) {
     const service = createQuotaService({
       platform: app.platform,
       redis: app.redis,
       keyPrefix: app.redisKeyPrefix,
       rateLimitPerMinute: options.rateLimitPerMinute,
+      failOpen: options.failOpen,
+      onFailOpen: () => app.log.warn('redis not answering: request admitted without quota (QUOTA_FAIL_OPEN)'),
     });
     app.decorate('quota', service);
     app.decorate('enforceQuota', createQuotaGuard(service));

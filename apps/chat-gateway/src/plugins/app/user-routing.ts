@@ -1,4 +1,5 @@
 import type { ProvidersConfig } from '@switchyard/config';
+import type { HostResolver } from '@switchyard/net';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { createUserRoutingCache, type UserRoutingCache } from '../../services/user-routing.js';
@@ -13,7 +14,13 @@ declare module 'fastify' {
 export default fp(
   async function userRouting(
     app: FastifyInstance,
-    options: { providers: ProvidersConfig; secretsKey: Buffer; baseUrlAllowlist: readonly string[] },
+    options: {
+      providers: ProvidersConfig;
+      secretsKey: Buffer;
+      secretsPreviousKeys?: readonly Buffer[];
+      baseUrlAllowlist: readonly string[];
+      resolve?: HostResolver;
+    },
   ) {
     const cache = await createUserRoutingCache({
       ...options,

@@ -1,5 +1,11 @@
 import type { DatabasesConfig } from '@switchyard/config';
-import { createPlatformDb, createUserdataDb, type PlatformDb, type UserdataDb } from '@switchyard/db';
+import {
+  applicationLoginUrl,
+  createPlatformDb,
+  createUserdataDb,
+  type PlatformDb,
+  type UserdataDb,
+} from '@switchyard/db';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -26,10 +32,14 @@ export default fp(
       app.log.warn({ database, reason: error.message }, 'database connection lost');
     const platform = createPlatformDb(options.databases.platformUrl, {
       poolMax: options.databases.poolMax,
+      timeouts: options.databases.timeouts,
       onError: onError('platform'),
     });
-    const userdata = createUserdataDb(options.databases.userdataUrl, {
+    // Logged in as the application role itself when DATABASE_APP_PASSWORD is set (see README, least privilege).
+    const userdataUrl = applicationLoginUrl(options.databases.userdataUrl, options.databases.appPassword);
+    const userdata = createUserdataDb(userdataUrl, {
       poolMax: options.databases.poolMax,
+      timeouts: options.databases.timeouts,
       onError: onError('userdata'),
     });
     app.decorate('platform', platform);

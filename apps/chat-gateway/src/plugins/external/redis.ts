@@ -15,10 +15,16 @@ declare module 'fastify' {
 
 /** Redis connections: one for commands, one for pub/sub; both closed with the app. */
 export default fp(
-  async function redis(app: FastifyInstance, options: { url: string; keyPrefix: string }) {
+  async function redis(
+    app: FastifyInstance,
+    options: { url: string; keyPrefix: string; commandTimeoutMs: number },
+  ) {
+    // Request path: a command fails after `commandTimeoutMs` (a Redis that accepts but does not answer), and at once
+    // while disconnected (no offline queue), so the request answers 503 dependency_unavailable instead of waiting.
     const client = new Redis(options.url, {
       maxRetriesPerRequest: 1,
-      enableOfflineQueue: true,
+      enableOfflineQueue: false,
+      commandTimeout: options.commandTimeoutMs,
       lazyConnect: true,
       connectionName: 'chat-gateway',
     });

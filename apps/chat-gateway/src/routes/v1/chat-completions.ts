@@ -9,6 +9,7 @@ import {
 import { abortOnClientClose } from '../../services/client-disconnect.js';
 import { gatewayHeaders, hedgeRequested, overheadMs } from '../../services/gateway-headers.js';
 import { createChatStreamer } from '../../services/chat-streamer.js';
+import { rejectDeepJson } from '../../services/json-depth.js';
 
 /** `POST /v1/chat/completions`: OpenAI-compatible, JSON or SSE (`stream: true`), over the fallback client. */
 const chatCompletionsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; maxBodyBytes: number }> = (
@@ -22,7 +23,9 @@ const chatCompletionsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; ma
   app.post(
     '/v1/chat/completions',
     {
-      preHandler: [app.authenticate, app.enforceQuota],
+      preValidation: rejectDeepJson,
+      onRequest: app.authenticate,
+      preHandler: app.enforceQuota,
       schema: {
         tags: ['openai'],
         summary: 'Create a chat completion (OpenAI-compatible; set `stream: true` for SSE)',

@@ -7,7 +7,7 @@ const modelsRoutes: FastifyPluginAsyncTypebox = (app) => {
   app.get(
     '/v1/models',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         tags: ['openai'],
         summary: 'List models (OpenAI-compatible)',
