@@ -87,6 +87,8 @@ export async function ensureDatabase(url: string): Promise<boolean> {
 async function connect(url: string): Promise<{ client: pg.Client; created: boolean }> {
   const attempt = async () => {
     const client = new pg.Client({ connectionString: url });
+    // A connection the server ends while idle reports through its next query; unheard, it would crash the process.
+    client.on('error', () => undefined);
     try {
       await client.connect();
       return client;

@@ -56,6 +56,8 @@ async function verifyOne(
 ): Promise<DatabaseSchemaReport> {
   const identity = databaseIdentity(url);
   const client = new pg.Client({ connectionString: url });
+  // A connection the server ends while idle reports through its next query; unheard, it would crash the process.
+  client.on('error', () => undefined);
   try {
     await client.connect();
   } catch (error) {
@@ -124,7 +126,9 @@ export async function prepareDatabases(
 ): Promise<PreparedReport> {
   assertSeparateDatabases(config);
   const urls = urlsOf(config);
-  const migrations = await Promise.all(
+  // Settled, not raced: when one database's migration is refused, the other's still finishes (and closes its
+  // connection) before this returns, so nothing of it outlives the call.
+  const settled = await Promise.allSettled(
     databaseNames.map((name) =>
       migrateDatabase(urls[name], {
         name,
@@ -132,6 +136,9 @@ export async function prepareDatabases(
       }),
     ),
   );
+  const refused = settled.find((result) => result.status === 'rejected');
+  if (refused) throw refused.reason;
+  const migrations = settled.map((result) => (result as PromiseFulfilledResult<MigrationResult>).value);
   if (config.appPassword !== undefined) await enableApplicationLogin(urls.userdata, config.appPassword);
   const report = await verifyDatabases(config, options);
   if (report.status !== 'ok') throw new SchemaDriftError(report);
