@@ -5,9 +5,10 @@ import type { Fault } from '../src/testing/index.js';
 import { drain, expectedText, request, startFleet } from './helper.js';
 
 const measuredRequests = 20_000;
-// 2,000 per fault mix: V8 sizes its old space to the allocation rate and keeps the pages, which would show as RSS
-// growth without any retention; about that many requests bring it to its plateau.
-const warmupRequests = 2_000 * 10;
+// 4,000 per fault mix: V8 sizes its old space to the allocation rate and keeps the pages, which would show as RSS
+// growth without any retention. 2,000 brought Node 20 to its plateau, but Node 24 once grew 250 MB in the measured
+// run after that (heap flat), so the warm-up runs every mix twice.
+const warmupRequests = 4_000 * 10;
 const concurrency = 64;
 
 // Each block of requests runs under a different fault mix on the primary (p0) and the secondary (p1); the third
