@@ -49,8 +49,11 @@ export function createLlmRecording(options: LlmRecordingOptions) {
   const warnNotRecorded = (reason: unknown) =>
     logger.warn({ reason: String(reason) }, 'capability gap not recorded');
 
-  /** The usage row of a cancelled hedge: the upstream read the prompt, so it costs; it answered nothing. */
-  function recordCancelledHedge(attempt: AttemptEvent, usage: ChatUsage): void {
+  /**
+   * The usage row of an attempt that gave no answer: a failed one (`errorClass` its kind), or a cancelled hedge
+   * whose upstream read the prompt (`usage`, so it costs) and answered nothing.
+   */
+  function recordUnanswered(attempt: AttemptEvent, errorClass: string | null, usage?: ChatUsage): void {
     const providerId = attempt.provider.split(':', 1)[0] ?? attempt.provider;
     recorders.usage.add({
       log: {
@@ -59,11 +62,15 @@ export function createLlmRecording(options: LlmRecordingOptions) {
         provider: attempt.provider,
         model: attempt.model,
         endpoint: 'chat.completions',
-        promptTokens: usage.prompt_tokens,
-        completionTokens: usage.completion_tokens,
-        cost: priceUsage(providerId, attempt.model, usage)?.totalUsd ?? 0,
+        ...(usage
+          ? {
+              promptTokens: usage.prompt_tokens,
+              completionTokens: usage.completion_tokens,
+              cost: priceUsage(providerId, attempt.model, usage)?.totalUsd ?? 0,
+            }
+          : {}),
         status: 'error',
-        errorClass: 'hedge_cancelled',
+        errorClass,
         attempt: attempt.attempt,
         latencyMs: Math.round(attempt.durationMs),
         streaming: attempt.stream,
@@ -78,7 +85,8 @@ export function createLlmRecording(options: LlmRecordingOptions) {
   const hooks = {
     onAttempt(event: AttemptEvent) {
       if (event.outcome === 'skipped') return;
-      if (event.outcome === 'cancelled' && event.usage) recordCancelledHedge(event, event.usage);
+      if (event.outcome === 'cancelled' && event.usage)
+        recordUnanswered(event, 'hedge_cancelled', event.usage);
       const provider = metricName(event.provider);
       prometheus.providerDurationFor(provider, event.outcome).observe(event.durationMs / 1000);
       if (event.outcome === 'error')
@@ -97,25 +105,7 @@ export function createLlmRecording(options: LlmRecordingOptions) {
             }
           : { provider: event.provider, model: event.model, outcome: event.outcome },
       });
-      if (event.outcome === 'error') {
-        recorders.usage.add({
-          log: {
-            requestId: event.requestId ?? 'unknown',
-            userId: event.userId ?? null,
-            provider: event.provider,
-            model: event.model,
-            endpoint: 'chat.completions',
-            status: 'error',
-            errorClass: event.errorKind ?? null,
-            attempt: event.attempt,
-            latencyMs: Math.round(event.durationMs),
-            streaming: event.stream,
-            createdAt: new Date(),
-          },
-          countsAsRequest: false,
-          usedFallback: false,
-        });
-      }
+      if (event.outcome === 'error') recordUnanswered(event, event.errorKind ?? null);
     },
     onFallback(event: FallbackEvent) {
       prometheus.fallbacks.inc({
