@@ -46,3 +46,14 @@ export {
   type JobWorkerOptions,
 } from './worker.js';
 export { UnrecoverableError, DelayedError, type Job } from 'bullmq';
+export {
+  decodeUsageEvent,
+  encodeUsageEvent,
+  usageConsumerGroup,
+  usageEventField,
+  usageEventSchema,
+  usagePartition,
+  usageStreamKey,
+  usageStreamKeys,
+  type UsageEvent,
+} from './usage-events.js';
