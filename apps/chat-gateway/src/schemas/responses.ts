@@ -1,27 +1,27 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { chatInputLimits } from './chat-completions.js';
 
 const Identifier = (options: { minLength?: number; description?: string } = {}) =>
   Type.String({ maxLength: chatInputLimits.identifierLength, ...options });
-const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
+/**
+ * `schema` or null, as one JSON Schema `type` list instead of `anyOf`: the gateway's Ajv coerces types, and inside
+ * `anyOf` a failed branch leaves its coercion behind (null became 0, a one-item array its item).
+ */
+const OrNull = <T extends TSchema>(schema: T) =>
+  Type.Unsafe<Static<T> | null>({ ...schema, type: [schema.type as string, 'null'] });
 
-const InputItemSchema = Type.Object(
+const ToolSchema = Type.Object(
   {
-    type: Type.Optional(
-      Type.String({ description: '`message` (default when `role` is set), `function_call` or `function_call_output`.' }),
-    ),
+    type: Type.String({
+      description: 'Only `function` tools are served; built-in tools get 400 `unsupported_parameter`.',
+    }),
   },
   { additionalProperties: true },
 );
 
-const ToolSchema = Type.Object(
-  { type: Type.String({ description: 'Only `function` tools are served; built-in tools get 400 `unsupported_parameter`.' }) },
-  { additionalProperties: true },
-);
-
 /**
- * `POST /v1/responses` body. Items and tools are checked field by field after validation (400 naming the field);
- * fields and tools the gateway cannot honour get 400 `unsupported_parameter` instead of being dropped.
+ * `POST /v1/responses` body. `input` items and tools are checked field by field after validation (400 naming the
+ * field); fields and tools the gateway cannot honour get 400 `unsupported_parameter` instead of being dropped.
  */
 export const CreateResponseRequestSchema = Type.Object(
   {
@@ -29,34 +29,32 @@ export const CreateResponseRequestSchema = Type.Object(
       minLength: 1,
       description: '`provider/model`, a model id a provider owns, or `auto` (the fallback chain).',
     }),
+    // Shapes checked by the route (400 naming the item): a `type` list or `anyOf` here would need Ajv's union types.
     input: Type.Optional(
-      Type.Union([
-        Type.String(),
-        Type.Array(InputItemSchema, { maxItems: chatInputLimits.messages }),
-      ]),
+      Type.Unsafe<string | unknown[]>({
+        description:
+          'A string (one user message) or an array of items: messages (`role`, `content` as a string or input_text/output_text parts), `function_call`, `function_call_output`.',
+      }),
     ),
-    instructions: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-    tools: Type.Optional(Type.Union([Type.Array(ToolSchema, { maxItems: chatInputLimits.tools }), Type.Null()])),
+    instructions: Type.Optional(OrNull(Type.String())),
+    tools: Type.Optional(OrNull(Type.Array(ToolSchema, { maxItems: chatInputLimits.tools }))),
     tool_choice: Type.Optional(
-      Type.Union([Type.String(), Type.Object({}, { additionalProperties: true }), Type.Null()]),
+      Type.Unsafe<unknown>({ description: '`none`, `auto`, `required` or `{"type":"function","name":...}`.' }),
     ),
-    temperature: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 2 }), Type.Null()])),
-    top_p: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()])),
-    max_output_tokens: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+    temperature: Type.Optional(OrNull(Type.Number({ minimum: 0, maximum: 2 }))),
+    top_p: Type.Optional(OrNull(Type.Number({ minimum: 0, maximum: 1 }))),
+    max_output_tokens: Type.Optional(OrNull(Type.Integer({ minimum: 1 }))),
     metadata: Type.Optional(
-      Type.Union([
-        Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 512 }), { maxProperties: 16 }),
-        Type.Null(),
-      ]),
+      OrNull(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 512 }), { maxProperties: 16 })),
     ),
     store: Type.Optional(
-      Type.Union([Type.Boolean({ description: 'Keep the response for GET and `previous_response_id` (default true).' }), Type.Null()]),
+      OrNull(Type.Boolean({ description: 'Keep the response for GET and `previous_response_id` (default true).' })),
     ),
-    previous_response_id: Type.Optional(Nullable(Identifier())),
-    stream: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
-    parallel_tool_calls: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
-    text: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()])),
-    user: Type.Optional(Nullable(Identifier())),
+    previous_response_id: Type.Optional(OrNull(Identifier())),
+    stream: Type.Optional(OrNull(Type.Boolean())),
+    parallel_tool_calls: Type.Optional(OrNull(Type.Boolean())),
+    text: Type.Optional(OrNull(Type.Object({}, { additionalProperties: true }))),
+    user: Type.Optional(OrNull(Identifier())),
   },
   {
     additionalProperties: true,

@@ -7,11 +7,12 @@ import type {
   ChatToolChoice,
 } from '@switchyard/llm';
 import { InvalidValueError, withParam } from '../../errors.js';
+import { chatInputLimits } from '../../schemas/chat-completions.js';
 
 /** A `POST /v1/responses` body as the route schema admits it; items are checked here, field by field. */
 export interface ResponsesRequest {
   model: string;
-  input?: string | unknown[] | undefined;
+  input?: unknown;
   instructions?: string | null | undefined;
   tools?: unknown[] | null | undefined;
   tool_choice?: unknown;
@@ -118,7 +119,7 @@ export function unsupportedFeatures(body: ResponsesRequest): UnsupportedFeature[
   const choice = body.tool_choice;
   if (
     isSet(choice) &&
-    !(typeof choice === 'string' && ['none', 'auto', 'required'].includes(choice)) &&
+    typeof choice === 'object' &&
     (choice as { type?: unknown }).type !== 'function'
   )
     found.push({ param: 'tool_choice', capability: 'responses:tool_choice' });
@@ -178,10 +179,14 @@ function messageContent(
  * Anything else is a 400 naming the item.
  */
 export function normalizeInput(
-  input: ResponsesRequest['input'],
+  input: unknown,
   newId: (prefix: string) => string,
 ): ConversationItem[] {
-  if (input === undefined) return [];
+  if (input === undefined || input === null) return [];
+  if (typeof input !== 'string' && !Array.isArray(input))
+    throw invalid('input', '`input` must be a string or an array of items.');
+  if (Array.isArray(input) && input.length > chatInputLimits.messages)
+    throw invalid('input', `\`input\` may hold at most ${chatInputLimits.messages} items.`);
   if (typeof input === 'string')
     return [
       {
@@ -297,7 +302,11 @@ function chatTools(tools: unknown[]): ChatTool[] {
 
 function chatToolChoice(choice: unknown): ChatToolChoice | undefined {
   if (!isSet(choice)) return undefined;
-  if (typeof choice === 'string') return choice as ChatToolChoice;
+  if (typeof choice === 'string') {
+    if (choice === 'none' || choice === 'auto' || choice === 'required') return choice;
+    throw invalid('tool_choice', '`tool_choice` must be one of: none, auto, required, or a function.');
+  }
+  if (typeof choice !== 'object') throw invalid('tool_choice', '`tool_choice` must be a string or an object.');
   const name = requireString((choice as { name?: unknown }).name, 'tool_choice.name');
   return { type: 'function', function: { name } };
 }

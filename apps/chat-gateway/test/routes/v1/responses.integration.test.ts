@@ -219,7 +219,7 @@ describe('POST /v1/responses through the official openai SDK', () => {
 
   it('keeps nothing with store: false', async () => {
     const created = await client.responses.create({ model: 'auto', input: 'Forget me', store: false });
-    expect(created.store).toBe(false);
+    expect((created as unknown as { store: boolean }).store).toBe(false);
     const error = await client.responses.retrieve(created.id).catch((caught: unknown) => caught);
     expect((error as APIError).status).toBe(404);
     const rows = await gateway.databases.userdata.db.execute<{ count: number }>(
@@ -284,6 +284,22 @@ describe('POST /v1/responses through the official openai SDK', () => {
         'responses:tool:file_search',
         'responses:tool:web_search',
       ]);
+  });
+
+  it('takes null settings as absent (never coerced to 0) and a one-item input array as it is', async () => {
+    const created = await client.responses.create({
+      model: 'auto',
+      input: [{ role: 'user', content: [{ type: 'input_text', text: 'Nulls' }] }],
+      temperature: null,
+      top_p: null,
+      max_output_tokens: null,
+      tools: null,
+    } as unknown as OpenAI.Responses.ResponseCreateParamsNonStreaming);
+    expect(created.output_text).toBe(answerAbout('Nulls'));
+    const sent = primary.requests[0]?.body as Record<string, unknown>;
+    expect(sent).not.toHaveProperty('temperature');
+    expect(sent).not.toHaveProperty('max_tokens');
+    expect(created.temperature).toBeNull();
   });
 
   it('names a malformed input item in a 400', async () => {
