@@ -39,16 +39,22 @@ export const CreateResponseRequestSchema = Type.Object(
     instructions: Type.Optional(OrNull(Type.String())),
     tools: Type.Optional(OrNull(Type.Array(ToolSchema, { maxItems: chatInputLimits.tools }))),
     tool_choice: Type.Optional(
-      Type.Unsafe<unknown>({ description: '`none`, `auto`, `required` or `{"type":"function","name":...}`.' }),
+      Type.Unsafe<unknown>({
+        description: '`none`, `auto`, `required` or `{"type":"function","name":...}`.',
+      }),
     ),
     temperature: Type.Optional(OrNull(Type.Number({ minimum: 0, maximum: 2 }))),
     top_p: Type.Optional(OrNull(Type.Number({ minimum: 0, maximum: 1 }))),
     max_output_tokens: Type.Optional(OrNull(Type.Integer({ minimum: 1 }))),
     metadata: Type.Optional(
-      OrNull(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 512 }), { maxProperties: 16 })),
+      OrNull(
+        Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 512 }), { maxProperties: 16 }),
+      ),
     ),
     store: Type.Optional(
-      OrNull(Type.Boolean({ description: 'Keep the response for GET and `previous_response_id` (default true).' })),
+      OrNull(
+        Type.Boolean({ description: 'Keep the response for GET and `previous_response_id` (default true).' }),
+      ),
     ),
     previous_response_id: Type.Optional(OrNull(Identifier())),
     stream: Type.Optional(OrNull(Type.Boolean())),
@@ -142,8 +148,12 @@ export const DeletedResponseSchema = Type.Object({
 export const InputItemsQuerySchema = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
   order: Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'desc' }),
-  after: Type.Optional(Identifier({ description: 'An item id: list the items after it in the chosen order.' })),
-  include: Type.Optional(Type.Array(Type.String(), { maxItems: 0, description: 'No `include` values are served.' })),
+  after: Type.Optional(
+    Identifier({ description: 'An item id: list the items after it in the chosen order.' }),
+  ),
+  include: Type.Optional(
+    Type.Array(Type.String(), { maxItems: 0, description: 'No `include` values are served.' }),
+  ),
 });
 
 /** `GET /v1/responses/:id/input_items` answer. */

@@ -63,17 +63,22 @@ const responsesRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; maxBodyB
   const notFound = (id: string, what = 'Response') =>
     new NotFoundError(`${what} with id '${id.slice(0, 256)}'`);
 
+  function recordGap(request: FastifyRequest, capability: string, param: string): void {
+    app.recorders
+      .recordCapabilityGap(
+        capability,
+        `Responses API requests using \`${param}\`, which this gateway cannot honour.`,
+      )
+      .catch((reason: unknown) =>
+        request.log.warn({ reason: String(reason) }, 'capability gap not recorded'),
+      );
+  }
+
   async function checkRequest(request: FastifyRequest): Promise<void> {
     const body = request.body as ResponsesRequest;
     const unsupported = unsupportedFeatures(body);
     if (unsupported.length > 0) {
-      for (const feature of unsupported)
-        app.recorders
-          .recordCapabilityGap(
-            feature.capability,
-            `Responses API requests using \`${feature.param}\`, which this gateway cannot honour.`,
-          )
-          .catch((reason: unknown) => request.log.warn({ reason: String(reason) }, 'capability gap not recorded'));
+      for (const feature of unsupported) recordGap(request, feature.capability, feature.param);
       const names = unsupported.map((feature) => `\`${feature.param}\``).join(', ');
       throw withParam(
         new UnsupportedParameterError(
@@ -205,7 +210,8 @@ const responsesRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; maxBodyB
       onRequest: app.authenticate,
       schema: {
         tags,
-        summary: 'List the input items a stored response was made from (inherited context first, in `asc` order)',
+        summary:
+          'List the input items a stored response was made from (inherited context first, in `asc` order)',
         security,
         params: ResponseIdParamsSchema,
         querystring: InputItemsQuerySchema,
@@ -214,11 +220,13 @@ const responsesRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; maxBodyB
     },
     async (request) => {
       const query = request.query as typeof request.query & { include?: unknown };
-      if (query.include !== undefined)
+      if (query.include !== undefined) {
+        recordGap(request, 'responses:input_items.include', 'include');
         throw withParam(
           new UnsupportedParameterError('This gateway serves no `include` values on input_items.'),
           'include',
         );
+      }
       const stored = await store.find(request.principal!.userId, request.params.id);
       if (!stored) throw withParam(notFound(request.params.id), 'id');
       const ordered = query.order === 'asc' ? stored.inputItems : [...stored.inputItems].reverse();

@@ -37,7 +37,7 @@ export function createResponseStore(userdata: UserdataClient) {
           id: response.id,
           userId,
           response: response as unknown as Record<string, unknown>,
-          inputItems: inputItems as unknown as Record<string, unknown>[],
+          inputItems: inputItems,
           createdAt: new Date(response.created_at * 1000),
         }),
       );

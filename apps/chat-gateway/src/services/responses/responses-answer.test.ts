@@ -122,18 +122,25 @@ describe('createResponseEventTranslator', () => {
       'response.completed',
     ]);
     expect(events.map((event) => event.sequence_number)).toEqual(events.map((_, index) => index));
-    expect(events.find((event) => event.type === 'response.output_text.done')).toMatchObject({ text: 'Hello' });
+    expect(events.find((event) => event.type === 'response.output_text.done')).toMatchObject({
+      text: 'Hello',
+    });
     // The item announced as added has no content yet; the done item has all of it.
     expect(events[2]).toMatchObject({ item: { type: 'message', content: [], status: 'in_progress' } });
     expect(events.at(-2)).toMatchObject({ item: { status: 'completed', content: [{ text: 'Hello' }] } });
-    expect(response).toMatchObject({ status: 'completed', usage: { input_tokens_details: { cached_tokens: 6 } } });
+    expect(response).toMatchObject({
+      status: 'completed',
+      usage: { input_tokens_details: { cached_tokens: 6 } },
+    });
     expect(response.output).toHaveLength(1);
   });
 
   it('closes the message before a function call and streams the call arguments per tool index', () => {
     const { events, response } = run([
       chunk({ content: 'Let me check.' }),
-      chunk({ tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'f', arguments: '' } }] }),
+      chunk({
+        tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'f', arguments: '' } }],
+      }),
       chunk({ tool_calls: [{ index: 0, function: { arguments: '{"x":' } }] }),
       chunk({ tool_calls: [{ index: 0, function: { arguments: '1}' } }] }),
       chunk({ tool_calls: [{ index: 1, id: 'call_b', function: { name: 'g', arguments: '{}' } }] }),
@@ -162,15 +169,19 @@ describe('createResponseEventTranslator', () => {
       { type: 'function_call', call_id: 'call_a', name: 'f', arguments: '{"x":1}' },
       { type: 'function_call', call_id: 'call_b', name: 'g', arguments: '{}' },
     ]);
-    expect(events.filter((event) => event.type === 'response.output_item.added').map((e) => e.output_index)).toEqual(
-      [0, 1, 2],
-    );
+    expect(
+      events.filter((event) => event.type === 'response.output_item.added').map((e) => e.output_index),
+    ).toEqual([0, 1, 2]);
   });
 
   it('ends a broken stream with response.failed, then error, keeping the partial output as incomplete', () => {
     const translator = createResponseEventTranslator(shell(), newId);
     translator.chunk(chunk({ content: 'Part' }));
-    const events = translator.fail({ code: 'all_providers_failed', message: 'Every provider failed.', param: null });
+    const events = translator.fail({
+      code: 'all_providers_failed',
+      message: 'Every provider failed.',
+      param: null,
+    });
     expect(events.map((event) => event.type)).toEqual(['response.failed', 'error']);
     expect(events[0]).toMatchObject({
       response: {

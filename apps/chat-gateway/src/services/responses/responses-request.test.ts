@@ -35,7 +35,12 @@ describe('normalizeInput', () => {
     const items = normalizeInput(
       [
         { role: 'developer', content: 'Rules' },
-        { type: 'message', id: 'msg_a', role: 'assistant', content: [{ type: 'output_text', text: 'Hello' }] },
+        {
+          type: 'message',
+          id: 'msg_a',
+          role: 'assistant',
+          content: [{ type: 'output_text', text: 'Hello' }],
+        },
         { type: 'function_call', call_id: 'call_1', name: 'f', arguments: '{}' },
         { type: 'function_call_output', call_id: 'call_1', output: [{ type: 'input_text', text: 'ok' }] },
       ],
@@ -56,13 +61,16 @@ describe('normalizeInput', () => {
       code: 'INVALID_VALUE',
       param: 'input[0].role',
     });
-    expect(paramOf(() => normalizeInput([{ type: 'function_call', name: 'f', arguments: '{}' }], newId)))
-      .toMatchObject({ param: 'input[0].call_id' });
+    expect(
+      paramOf(() => normalizeInput([{ type: 'function_call', name: 'f', arguments: '{}' }], newId)),
+    ).toMatchObject({ param: 'input[0].call_id' });
     expect(paramOf(() => normalizeInput([{ type: 'item_reference', id: 'x' }], newId))).toMatchObject({
       param: 'input[0]',
     });
     expect(
-      paramOf(() => normalizeInput([{ role: 'user', content: [{ type: 'input_file', file_id: 'f' }] }], newId)),
+      paramOf(() =>
+        normalizeInput([{ role: 'user', content: [{ type: 'input_file', file_id: 'f' }] }], newId),
+      ),
     ).toMatchObject({ param: 'input[0].content[0]' });
     expect(paramOf(() => normalizeInput(42, newId))).toMatchObject({ param: 'input' });
   });
@@ -102,7 +110,9 @@ describe('toChatRequest', () => {
   it('translates tools, tool_choice, sampling, limits and the text format; null means absent', () => {
     const request = toChatRequest(
       body({
-        tools: [{ type: 'function', name: 'f', description: 'd', parameters: { type: 'object' }, strict: true }],
+        tools: [
+          { type: 'function', name: 'f', description: 'd', parameters: { type: 'object' }, strict: true },
+        ],
         tool_choice: { type: 'function', name: 'f' },
         temperature: 0.2,
         top_p: null,
@@ -204,7 +214,11 @@ describe('unsupportedFeatures', () => {
 
   it('counts each under its own capability gap', () => {
     expect(
-      unsupportedFeatures({ model: 'auto', tools: [{ type: 'code_interpreter' }], reasoning: { effort: 'low' } }),
+      unsupportedFeatures({
+        model: 'auto',
+        tools: [{ type: 'code_interpreter' }],
+        reasoning: { effort: 'low' },
+      }),
     ).toEqual([
       { param: 'reasoning', capability: 'responses:reasoning' },
       { param: 'tools[0]', capability: 'responses:tool:code_interpreter' },

@@ -97,6 +97,10 @@ const knownFields = new Set([
 
 const isSet = (value: unknown) => value !== undefined && value !== null;
 
+/** A caller's `type` value as messages and capability names show it: short, whatever it was. */
+const typeName = (value: unknown): string =>
+  (typeof value === 'string' ? value : (JSON.stringify(value) ?? typeof value)).slice(0, 60);
+
 /**
  * Everything in a request we cannot honour: built-in tools (`web_search`, `file_search`, `mcp`, ...), features
  * chat providers have no equivalent for (`background`, `reasoning`, `include`, `conversation`, `prompt`, ...) and
@@ -114,14 +118,10 @@ export function unsupportedFeatures(body: ResponsesRequest): UnsupportedFeature[
   (body.tools ?? []).forEach((tool, index) => {
     const type = (tool as { type?: unknown } | null)?.type;
     if (type !== 'function')
-      found.push({ param: `tools[${index}]`, capability: `responses:tool:${String(type).slice(0, 60)}` });
+      found.push({ param: `tools[${index}]`, capability: `responses:tool:${typeName(type)}` });
   });
   const choice = body.tool_choice;
-  if (
-    isSet(choice) &&
-    typeof choice === 'object' &&
-    (choice as { type?: unknown }).type !== 'function'
-  )
+  if (isSet(choice) && typeof choice === 'object' && (choice as { type?: unknown }).type !== 'function')
     found.push({ param: 'tool_choice', capability: 'responses:tool_choice' });
   if (isSet(body.truncation) && body.truncation !== 'disabled')
     found.push({ param: 'truncation', capability: 'responses:truncation' });
@@ -146,11 +146,7 @@ function requireString(value: unknown, param: string): string {
 
 const messageRoles = new Set(['user', 'assistant', 'system', 'developer']);
 
-function messageContent(
-  content: unknown,
-  role: string,
-  param: string,
-): Array<TextPart | ImagePart> {
+function messageContent(content: unknown, role: string, param: string): Array<TextPart | ImagePart> {
   const textType = role === 'assistant' ? 'output_text' : 'input_text';
   if (typeof content === 'string') return [{ type: textType, text: content }];
   if (!Array.isArray(content))
@@ -166,7 +162,7 @@ function messageContent(
     }
     throw withParam(
       new InvalidValueError(
-        `\`${partParam}\` has type \`${String(candidate.type)}\`; this gateway takes input_text, output_text and input_image (by URL) parts.`,
+        `\`${partParam}\` has type \`${typeName(candidate.type)}\`; this gateway takes input_text, output_text and input_image (by URL) parts.`,
       ),
       partParam,
     );
@@ -178,10 +174,7 @@ function messageContent(
  * messages (`type: "message"` or a bare `role`/`content`), `function_call` and `function_call_output`.
  * Anything else is a 400 naming the item.
  */
-export function normalizeInput(
-  input: unknown,
-  newId: (prefix: string) => string,
-): ConversationItem[] {
+export function normalizeInput(input: unknown, newId: (prefix: string) => string): ConversationItem[] {
   if (input === undefined || input === null) return [];
   if (typeof input !== 'string' && !Array.isArray(input))
     throw invalid('input', '`input` must be a string or an array of items.');
@@ -207,7 +200,10 @@ export function normalizeInput(
     if (type === 'message') {
       const role = item.role;
       if (typeof role !== 'string' || !messageRoles.has(role))
-        throw invalid(`${param}.role`, `\`${param}.role\` must be one of: user, assistant, system, developer.`);
+        throw invalid(
+          `${param}.role`,
+          `\`${param}.role\` must be one of: user, assistant, system, developer.`,
+        );
       return {
         id: id ?? newId('msg'),
         type: 'message',
@@ -242,7 +238,7 @@ export function normalizeInput(
     }
     throw withParam(
       new InvalidValueError(
-        `\`${param}\` has type \`${String(type)}\`; this gateway takes message, function_call and function_call_output items.`,
+        `\`${param}\` has type \`${typeName(type)}\`; this gateway takes message, function_call and function_call_output items.`,
       ),
       param,
     );
@@ -251,12 +247,11 @@ export function normalizeInput(
 
 function chatContent(item: Extract<ConversationItem, { type: 'message' }>): string | ChatContentPart[] {
   if (item.content.every((part) => part.type !== 'input_image'))
-    return item.content.map((part) => (part as TextPart).text).join('');
-  return item.content.map(
-    (part): ChatContentPart =>
-      part.type === 'input_image'
-        ? { type: 'image_url', image_url: { url: part.image_url, detail: part.detail } }
-        : { type: 'text', text: part.text },
+    return item.content.map((part) => part.text).join('');
+  return item.content.map((part): ChatContentPart =>
+    part.type === 'input_image'
+      ? { type: 'image_url', image_url: { url: part.image_url, detail: part.detail } }
+      : { type: 'text', text: part.text },
   );
 }
 
@@ -306,7 +301,8 @@ function chatToolChoice(choice: unknown): ChatToolChoice | undefined {
     if (choice === 'none' || choice === 'auto' || choice === 'required') return choice;
     throw invalid('tool_choice', '`tool_choice` must be one of: none, auto, required, or a function.');
   }
-  if (typeof choice !== 'object') throw invalid('tool_choice', '`tool_choice` must be a string or an object.');
+  if (typeof choice !== 'object')
+    throw invalid('tool_choice', '`tool_choice` must be a string or an object.');
   const name = requireString((choice as { name?: unknown }).name, 'tool_choice.name');
   return { type: 'function', function: { name } };
 }
@@ -343,12 +339,12 @@ export function toChatRequest(body: ResponsesRequest, items: ConversationItem[])
     messages,
     ...(tools ? { tools } : {}),
     ...(toolChoice ? { tool_choice: toolChoice } : {}),
-    ...(isSet(body.temperature) ? { temperature: body.temperature! } : {}),
-    ...(isSet(body.top_p) ? { top_p: body.top_p! } : {}),
-    ...(isSet(body.max_output_tokens) ? { max_tokens: body.max_output_tokens! } : {}),
+    ...(isSet(body.temperature) ? { temperature: body.temperature } : {}),
+    ...(isSet(body.top_p) ? { top_p: body.top_p } : {}),
+    ...(isSet(body.max_output_tokens) ? { max_tokens: body.max_output_tokens } : {}),
     ...(body.parallel_tool_calls === false ? { parallel_tool_calls: false } : {}),
     ...(responseFormat ? { response_format: responseFormat } : {}),
-    ...(isSet(body.user) ? { user: body.user! } : {}),
+    ...(isSet(body.user) ? { user: body.user } : {}),
     stream: body.stream === true,
   };
 }

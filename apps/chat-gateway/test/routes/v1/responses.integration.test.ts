@@ -112,7 +112,9 @@ describe('POST /v1/responses through the official openai SDK', () => {
       'response.completed',
     ]);
     expect(events.map((event) => event.sequence_number)).toEqual(events.map((_, index) => index));
-    const text = events.flatMap((event) => (event.type === 'response.output_text.delta' ? [event.delta] : []));
+    const text = events.flatMap((event) =>
+      event.type === 'response.output_text.delta' ? [event.delta] : [],
+    );
     expect(text.join('')).toBe(answerAbout('Stream me'));
     const completed = events.at(-1) as OpenAI.Responses.ResponseCompletedEvent;
     expect(completed.response.output_text ?? completed.response.output).toBeTruthy();
@@ -123,7 +125,11 @@ describe('POST /v1/responses through the official openai SDK', () => {
   });
 
   it('round-trips a function tool: call, then function_call_output, then the answer', async () => {
-    const first = await client.responses.create({ model: 'auto', input: 'Weather in Paris?', tools: [weatherTool] });
+    const first = await client.responses.create({
+      model: 'auto',
+      input: 'Weather in Paris?',
+      tools: [weatherTool],
+    });
     const call = first.output.find((item) => item.type === 'function_call');
     expect(call).toMatchObject({ type: 'function_call', name: 'get_weather' });
     if (call?.type !== 'function_call') throw new Error('no function call');
@@ -163,7 +169,11 @@ describe('POST /v1/responses through the official openai SDK', () => {
     const events: OpenAI.Responses.ResponseStreamEvent[] = [];
     for await (const event of stream) events.push(event);
     const types = events.map((event) => event.type);
-    expect(types.slice(0, 3)).toEqual(['response.created', 'response.in_progress', 'response.output_item.added']);
+    expect(types.slice(0, 3)).toEqual([
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+    ]);
     expect(types).toContain('response.function_call_arguments.delta');
     expect(types.slice(-3)).toEqual([
       'response.function_call_arguments.done',
@@ -203,7 +213,10 @@ describe('POST /v1/responses through the official openai SDK', () => {
     expect(page.data).toHaveLength(1);
     expect(page.has_more).toBe(true);
     // Default order is newest first, as OpenAI lists them.
-    expect(page.data[0]).toMatchObject({ role: 'user', content: [{ type: 'input_text', text: 'Which colour?' }] });
+    expect(page.data[0]).toMatchObject({
+      role: 'user',
+      content: [{ type: 'input_text', text: 'Which colour?' }],
+    });
   });
 
   it('retrieves and deletes a stored response; after delete it is 404', async () => {
@@ -260,7 +273,11 @@ describe('POST /v1/responses through the official openai SDK', () => {
     ];
     for (const [fields, param] of cases) {
       const error = await client.responses
-        .create({ model: 'auto', input: 'Use a tool', ...fields } as OpenAI.Responses.ResponseCreateParamsNonStreaming)
+        .create({
+          model: 'auto',
+          input: 'Use a tool',
+          ...fields,
+        } as OpenAI.Responses.ResponseCreateParamsNonStreaming)
         .catch((caught: unknown) => caught);
       expect(error, param).toBeInstanceOf(APIError);
       expect((error as APIError).status).toBe(400);
@@ -304,7 +321,13 @@ describe('POST /v1/responses through the official openai SDK', () => {
 
   it('names a malformed input item in a 400', async () => {
     const error = await client.responses
-      .create({ model: 'auto', input: [{ role: 'user', content: 'ok' }, { type: 'item_reference', id: 'x' }] })
+      .create({
+        model: 'auto',
+        input: [
+          { role: 'user', content: 'ok' },
+          { type: 'item_reference', id: 'x' },
+        ],
+      })
       .catch((caught: unknown) => caught);
     expect((error as APIError).status).toBe(400);
     expect((error as APIError).param).toBe('input[1]');
@@ -334,7 +357,9 @@ describe('POST /v1/responses through the official openai SDK', () => {
       const stream = await isolatedClient.responses.create({ model: 'auto', input: 'Cut me', stream: true });
       const events: OpenAI.Responses.ResponseStreamEvent[] = [];
       for await (const event of stream) events.push(event);
-      const text = events.flatMap((event) => (event.type === 'response.output_text.delta' ? [event.delta] : []));
+      const text = events.flatMap((event) =>
+        event.type === 'response.output_text.delta' ? [event.delta] : [],
+      );
       expect(text.join('')).toBe(answerAbout('Cut me'));
       expect(events.filter((event) => event.type === 'response.output_item.added')).toHaveLength(1);
       expect(events.at(-1)?.type).toBe('response.completed');
