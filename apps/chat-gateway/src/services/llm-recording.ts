@@ -63,7 +63,7 @@ export function createLlmRecording(options: LlmRecordingOptions) {
         userId: attempt.userId ?? null,
         provider: attempt.provider,
         model: attempt.model,
-        endpoint: 'chat.completions',
+        endpoint: attempt.endpoint ?? 'chat.completions',
         ...(usage
           ? {
               promptTokens: usage.prompt_tokens,

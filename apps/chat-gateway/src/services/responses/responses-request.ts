@@ -95,6 +95,43 @@ const knownFields = new Set([
   'stream_options',
 ]);
 
+/** OpenAI features without a chat equivalent, counted by name; any other unknown field counts as one gap. */
+const knownUnsupportedFields = new Set([
+  'background',
+  'context_management',
+  'conversation',
+  'include',
+  'max_tool_calls',
+  'moderation',
+  'prompt',
+  'prompt_cache_options',
+  'prompt_cache_retention',
+  'reasoning',
+  'top_logprobs',
+]);
+
+/** OpenAI's built-in tool types, counted by name; any other non-function type counts as one gap. */
+const builtInTools = new Set([
+  'web_search',
+  'web_search_preview',
+  'file_search',
+  'computer_use',
+  'computer_use_preview',
+  'code_interpreter',
+  'image_generation',
+  'mcp',
+  'local_shell',
+  'shell',
+  'custom',
+  'apply_patch',
+]);
+
+/** A built-in tool's type without its version date (`web_search_preview_2025_03_11`), or `unknown`. */
+function builtInToolName(type: unknown): string {
+  const name = typeof type === 'string' ? type.replace(/_\d{4}_\d{2}_\d{2}$/, '') : '';
+  return builtInTools.has(name) ? name : 'unknown';
+}
+
 const isSet = (value: unknown) => value !== undefined && value !== null;
 
 /** A caller's `type` value as messages and capability names show it: short, whatever it was. */
@@ -113,12 +150,14 @@ export function unsupportedFeatures(body: ResponsesRequest): UnsupportedFeature[
     // `false`, `[]` and `{}` (or an object of nulls) ask for nothing; the SDKs send some of them by default.
     if (value === false || (Array.isArray(value) && value.length === 0)) continue;
     if (typeof value === 'object' && !Array.isArray(value) && !Object.values(value).some(isSet)) continue;
-    found.push({ param: field, capability: `responses:${field}` });
+    // Field names come from callers: only known ones become their own capability-gap row.
+    const capability = knownUnsupportedFields.has(field) ? field : 'unknown_parameter';
+    found.push({ param: field.slice(0, 100), capability: `responses:${capability}` });
   }
   (body.tools ?? []).forEach((tool, index) => {
     const type = (tool as { type?: unknown } | null)?.type;
     if (type !== 'function')
-      found.push({ param: `tools[${index}]`, capability: `responses:tool:${typeName(type)}` });
+      found.push({ param: `tools[${index}]`, capability: `responses:tool:${builtInToolName(type)}` });
   });
   const choice = body.tool_choice;
   if (isSet(choice) && typeof choice === 'object' && (choice as { type?: unknown }).type !== 'function')

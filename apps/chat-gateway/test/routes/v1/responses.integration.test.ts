@@ -157,6 +157,21 @@ describe('POST /v1/responses through the official openai SDK', () => {
         { role: 'tool', tool_call_id: call.call_id, content: '{"celsius":21}' },
       ],
     });
+
+    // The usual SDK loop: only the function output, continuing the response that asked for it.
+    const third = await client.responses.create({
+      model: 'auto',
+      previous_response_id: first.id,
+      input: [{ type: 'function_call_output', call_id: call.call_id, output: '{"celsius":22}' }],
+    });
+    expect(third.output_text).toBe(answerAbout('Weather in Paris?'));
+    expect(primary.requests[2]?.body).toMatchObject({
+      messages: [
+        { role: 'user', content: 'Weather in Paris?' },
+        { role: 'assistant', tool_calls: [{ id: call.call_id }] },
+        { role: 'tool', tool_call_id: call.call_id, content: '{"celsius":22}' },
+      ],
+    });
   });
 
   it('streams a function call as argument deltas, then .done with the whole arguments', async () => {
@@ -339,7 +354,7 @@ describe('POST /v1/responses through the official openai SDK', () => {
       { type: 'server_error' as const, times: 2 },
       { type: 'no_response' as const, times: 2 },
     ]) {
-      await withFreshBreakers(async (isolatedClient) => {
+      await withFreshBreakers(async (isolatedClient, replica) => {
         primary.setFaults([fault]);
         const { data, response } = await isolatedClient.responses
           .create({ model: 'auto', input: `Fallback ${fault.type}` })
@@ -347,6 +362,13 @@ describe('POST /v1/responses through the official openai SDK', () => {
         expect(data.output_text).toBe(answerAbout(`Fallback ${fault.type}`));
         expect(response.headers.get('x-gateway-provider')).toBe('groq');
         expect(data.model).toBe('llama-3.3-70b-versatile');
+        // Failed attempts and the answer are usage rows of this API.
+        await replica.app.recorders.usage.flush();
+        const rows = await gateway.databases.platform.db.execute<{ endpoint: string; status: string }>(
+          sql`select endpoint, status from api_usage_logs where request_id = ${response.headers.get('x-request-id')}`,
+        );
+        expect(new Set(rows.rows.map((row) => row.status))).toEqual(new Set(['error', 'success']));
+        expect(new Set(rows.rows.map((row) => row.endpoint))).toEqual(new Set(['responses']));
       });
     }
   });
