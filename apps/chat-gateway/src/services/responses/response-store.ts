@@ -70,6 +70,3 @@ export function createResponseStore(userdata: UserdataClient) {
     },
   };
 }
-
-/** The stored Responses of the userdata database. */
-export type ResponseStore = ReturnType<typeof createResponseStore>;

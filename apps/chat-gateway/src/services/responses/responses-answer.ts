@@ -325,6 +325,3 @@ export function createResponseEventTranslator(
     },
   };
 }
-
-/** A streamed Response being written. */
-export type ResponseEventTranslator = ReturnType<typeof createResponseEventTranslator>;
