@@ -2,7 +2,7 @@ import { sql } from '@switchyard/db';
 import { startOpenAISimulator, type Simulator } from '@switchyard/llm/testing';
 import OpenAI, { APIError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestGateway, type TestGateway } from '../../helper.js';
+import { createTestGateway, readAll, type TestGateway } from '../../helper.js';
 
 const answerAbout = (topic: string) =>
   `Simulated answer about ${topic}. It has several words so that streams carry many tokens and tests can cut them anywhere.`;
@@ -122,6 +122,35 @@ describe('POST /v1/responses through the official openai SDK', () => {
     // Streamed responses are stored too, by the time `response.completed` arrives.
     const stored = await client.responses.retrieve(completed.response.id);
     expect(stored.output_text).toBe(answerAbout('Stream me'));
+  });
+
+  it('names each SSE frame by its event type, as OpenAI does, and ends without [DONE]', async () => {
+    const response = await fetch(`${address}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${userKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'auto', input: 'Frames', stream: true }),
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    expect(response.headers.get('x-gateway-provider')).toBe('openai');
+    const frames = (await readAll(response.body as ReadableStream<Uint8Array>))
+      .split('\n\n')
+      .filter((frame) => frame.startsWith('event: '));
+    expect(frames.length).toBeGreaterThan(5);
+    for (const frame of frames) {
+      const [eventLine, dataLine] = frame.split('\n');
+      const data = JSON.parse(dataLine!.slice('data: '.length)) as { type: string };
+      expect(eventLine).toBe(`event: ${data.type}`);
+    }
+    expect(frames.at(-1)).toMatch(/^event: response.completed\n/);
+  });
+
+  it('documents every Responses route in the OpenAPI document', async () => {
+    const document = (await (await fetch(`${address}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { tags?: string[] }>>;
+    };
+    expect(document.paths['/v1/responses']?.post?.tags).toEqual(['responses']);
+    expect(Object.keys(document.paths['/v1/responses/{id}'] ?? {}).sort()).toEqual(['delete', 'get']);
+    expect(document.paths['/v1/responses/{id}/input_items']?.get?.tags).toEqual(['responses']);
   });
 
   it('round-trips a function tool: call, then function_call_output, then the answer', async () => {
