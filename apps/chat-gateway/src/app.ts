@@ -24,6 +24,7 @@ import subscriptionRoutes from './routes/subscription.js';
 import usersRoutes from './routes/users.js';
 import chatCompletionsRoutes from './routes/v1/chat-completions.js';
 import modelsRoutes from './routes/v1/models.js';
+import responsesRoutes from './routes/v1/responses.js';
 
 /** What `buildApp` can be handed instead of building it from config (tests, benchmarks). */
 export interface AppDependencies {
@@ -118,6 +119,10 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
 
   await app.register(healthRoutes, { databases: config.databases });
   await app.register(chatCompletionsRoutes, {
+    heartbeatMs: config.gateway.streamHeartbeatMs,
+    maxBodyBytes: config.gateway.maxBodyBytes,
+  });
+  await app.register(responsesRoutes, {
     heartbeatMs: config.gateway.streamHeartbeatMs,
     maxBodyBytes: config.gateway.maxBodyBytes,
   });

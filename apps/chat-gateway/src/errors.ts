@@ -13,6 +13,7 @@ const errorTypes: Record<string, string> = {
   model_not_found: 'invalid_request_error',
   not_found: 'invalid_request_error',
   capability_not_supported: 'invalid_request_error',
+  unsupported_parameter: 'invalid_request_error',
   content_filter: 'invalid_request_error',
   context_length_exceeded: 'invalid_request_error',
   rate_limit_exceeded: 'rate_limit_error',
@@ -57,6 +58,13 @@ export const NotFoundError = createError<'not_found', 404, [string]>('not_found'
 
 /** 400: a request field holds a value we cannot use. */
 export const InvalidValueError = createError<'invalid_value', 400, [string]>('invalid_value', '%s', 400);
+
+/** 400: a request uses a parameter, value or tool this gateway cannot honour; `param` names it (never dropped silently). */
+export const UnsupportedParameterError = createError<'unsupported_parameter', 400, [string]>(
+  'unsupported_parameter',
+  '%s',
+  400,
+);
 
 /** 429: the API key sent more requests per minute than RATE_LIMIT_PER_MINUTE allows. */
 export const RateLimitExceededError = createError<'rate_limit_exceeded', 429, [string]>(

@@ -49,7 +49,12 @@ export class ChainRun {
   constructor(callOptions: LlmCallOptions, stream: boolean, defaults: RunDefaults) {
     this.chain =
       callOptions.chain && callOptions.chain.length > 0 ? callOptions.chain : defaults.defaultChain;
-    this.context = { requestId: callOptions.requestId, userId: callOptions.userId, stream };
+    this.context = {
+      requestId: callOptions.requestId,
+      userId: callOptions.userId,
+      endpoint: callOptions.endpoint,
+      stream,
+    };
     this.deadlineAt = Date.now() + (callOptions.deadlineMs ?? defaults.deadlineMs);
     this.signal = callOptions.signal;
     this.callProviders = callOptions.providers;

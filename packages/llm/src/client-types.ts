@@ -16,6 +16,8 @@ export interface ChainEntry {
 export interface HookContext {
   requestId?: string;
   userId?: string;
+  /** The caller's API (e.g. `chat.completions`, `responses`), passed through for its usage rows. */
+  endpoint?: string;
   stream: boolean;
 }
 
@@ -97,6 +99,8 @@ export interface LlmCallOptions {
   deadlineMs?: number;
   requestId?: string;
   userId?: string;
+  /** Passed to every hook event of the call (`HookContext.endpoint`). */
+  endpoint?: string;
   /** Hedge this stream's first token (true), never (false), or as the client is configured (undefined). */
   hedge?: boolean;
   /**

@@ -1,6 +1,6 @@
 import type { ChatCompletionChunk } from '@switchyard/llm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { mapError } from '../error-handler.js';
+import { mapError, type OpenAIErrorEnvelope } from '../error-handler.js';
 import { streamHeaders } from './gateway-headers.js';
 import { createSseWriter, type SseWriter } from './sse-writer.js';
 import type { StreamProgress } from './stream-progress.js';
@@ -29,6 +29,13 @@ export interface ChatStreamHandlers<Stream extends RelayedStream> {
   beforeDone?: (sse: SseWriter, stream: Stream) => Promise<void>;
   /** After `[DONE]` went out. */
   afterDone?: (stream: Stream) => Promise<void>;
+  /**
+   * Writes a chunk in another wire format (the Responses API's typed events) instead of a `data:` chunk; such a
+   * stream also ends without `[DONE]`.
+   */
+  write?: (sse: SseWriter, chunk: ChatCompletionChunk) => Promise<void> | undefined;
+  /** Writes a failure after the headers in that format, instead of a last `data:` error envelope. */
+  writeFailure?: (sse: SseWriter, envelope: OpenAIErrorEnvelope) => void;
 }
 
 /**
@@ -57,11 +64,12 @@ export function createChatStreamer(options: ChatStreamerOptions) {
     try {
       for await (const chunk of stream.chunks) {
         handlers.onChunk?.(chunk);
-        const pending = sse.data(chunk);
+        const pending = handlers.write ? handlers.write(sse, chunk) : sse.data(chunk);
         if (pending) await pending;
       }
       await handlers.beforeDone?.(sse, stream);
-      sse.done();
+      if (handlers.write) sse.end();
+      else sse.done();
       await handlers.afterDone?.(stream);
     } catch (error) {
       if (controller.signal.aborted && reply.raw.destroyed) {
@@ -70,7 +78,8 @@ export function createChatStreamer(options: ChatStreamerOptions) {
         const mapped = mapError(error, request.id, options.maxBodyBytes);
         if (mapped.statusCode >= 500) request.log.warn({ code: mapped.envelope.error.code }, 'stream failed');
         if (sse.headersSent) {
-          void sse.data(mapped.envelope);
+          if (handlers.writeFailure) handlers.writeFailure(sse, mapped.envelope);
+          else void sse.data(mapped.envelope);
         } else if (!reply.raw.destroyed) {
           reply.raw.writeHead(mapped.statusCode, {
             'content-type': 'application/json',

@@ -14,6 +14,8 @@ export interface RecordedCall {
   requestId: string;
   userId: string;
   startedAt: number;
+  /** The API the call came through (`api_usage_logs.endpoint`); default `chat.completions`. */
+  endpoint?: string | undefined;
 }
 
 /** A settled answer, as far as its rows need it. */
@@ -61,7 +63,7 @@ export function createLlmRecording(options: LlmRecordingOptions) {
         userId: attempt.userId ?? null,
         provider: attempt.provider,
         model: attempt.model,
-        endpoint: 'chat.completions',
+        endpoint: attempt.endpoint ?? 'chat.completions',
         ...(usage
           ? {
               promptTokens: usage.prompt_tokens,
@@ -145,7 +147,7 @@ export function createLlmRecording(options: LlmRecordingOptions) {
         userId: call.userId,
         provider: answer.provider,
         model: answer.model,
-        endpoint: 'chat.completions',
+        endpoint: call.endpoint ?? 'chat.completions',
         promptTokens: usage?.prompt_tokens ?? 0,
         completionTokens: usage?.completion_tokens ?? 0,
         cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,

@@ -82,6 +82,7 @@ export function createLlmService(options: LlmServiceOptions) {
       signal: call.signal,
       requestId: call.requestId,
       userId: call.userId,
+      endpoint: call.endpoint,
     };
   }
 

@@ -86,6 +86,10 @@ export function createSseWriter(response: ServerResponse, options: SseWriterOpti
     data(payload: unknown): Promise<void> | undefined {
       return write(`data: ${JSON.stringify(payload)}\n\n`);
     },
+    /** Writes one typed event (`event: <name>` then its `data:`), as the Responses API streams. */
+    event(name: string, payload: unknown): Promise<void> | undefined {
+      return write(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`);
+    },
     /** Writes `data: [DONE]` and ends the response. */
     done(): void {
       void write('data: [DONE]\n\n');
