@@ -1,6 +1,12 @@
 import type { ChatProvider } from './chat-provider.js';
 import type { ChatUsage } from './chat-types.js';
-import type { ChainEntry, HookContext, LlmCallOptions, LlmClientHooks } from './client-types.js';
+import type {
+  ChainEntry,
+  HookContext,
+  LlmCallOptions,
+  LlmClientHooks,
+  LlmEndpoint,
+} from './client-types.js';
 import { AllProvidersFailedError, type AttemptRecord, type LlmError } from './errors.js';
 
 /** What a run takes from its client: the defaults a call may override, and where it reports. */
@@ -10,6 +16,8 @@ export interface RunDefaults {
   /** Whether streams hedge their first token unless the call says otherwise. */
   hedge: boolean;
   hooks: LlmClientHooks;
+  /** Named in every hook event when not chat completions (the embedding client's runs). */
+  endpoint?: LlmEndpoint;
 }
 
 function safely<T>(hook: ((event: T) => void) | undefined, event: T): void {
@@ -50,6 +58,7 @@ export class ChainRun {
     this.chain =
       callOptions.chain && callOptions.chain.length > 0 ? callOptions.chain : defaults.defaultChain;
     this.context = { requestId: callOptions.requestId, userId: callOptions.userId, stream };
+    if (defaults.endpoint) this.context.endpoint = defaults.endpoint;
     this.deadlineAt = Date.now() + (callOptions.deadlineMs ?? defaults.deadlineMs);
     this.signal = callOptions.signal;
     this.callProviders = callOptions.providers;

@@ -12,11 +12,16 @@ export interface ChainEntry {
   model: string;
 }
 
+/** The API a request came through, as usage rows name it. */
+export type LlmEndpoint = 'chat.completions' | 'embeddings';
+
 /** Context shared by every hook event of one request. */
 export interface HookContext {
   requestId?: string;
   userId?: string;
   stream: boolean;
+  /** Absent for chat completions; `embeddings` for the embedding client's events. */
+  endpoint?: LlmEndpoint;
 }
 
 /** Reported after every attempt (every skipped provider and every cancelled hedge too). */
