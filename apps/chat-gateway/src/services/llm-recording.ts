@@ -1,5 +1,6 @@
 import {
   priceUsage,
+  type LlmEndpoint,
   type AttemptEvent,
   type ChatUsage,
   type FallbackEvent,
@@ -14,6 +15,8 @@ export interface RecordedCall {
   requestId: string;
   userId: string;
   startedAt: number;
+  /** The API called, as its usage row names it (default `chat.completions`). */
+  endpoint?: LlmEndpoint;
 }
 
 /** A settled answer, as far as its rows need it. */
@@ -61,7 +64,7 @@ export function createLlmRecording(options: LlmRecordingOptions) {
         userId: attempt.userId ?? null,
         provider: attempt.provider,
         model: attempt.model,
-        endpoint: 'chat.completions',
+        endpoint: attempt.endpoint ?? 'chat.completions',
         ...(usage
           ? {
               promptTokens: usage.prompt_tokens,
@@ -145,7 +148,7 @@ export function createLlmRecording(options: LlmRecordingOptions) {
         userId: call.userId,
         provider: answer.provider,
         model: answer.model,
-        endpoint: 'chat.completions',
+        endpoint: call.endpoint ?? 'chat.completions',
         promptTokens: usage?.prompt_tokens ?? 0,
         completionTokens: usage?.completion_tokens ?? 0,
         cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
