@@ -113,6 +113,16 @@ describe('embedding client: fallback within one model', () => {
     expect(secondary.requests).toHaveLength(0);
   });
 
+  it('returns an input too long for the model at once, naming input: the other deployment runs the same model', async () => {
+    primary.setFaults([{ type: 'context_length' }]);
+    const embeddings = client();
+    const failure = await embeddings
+      .embed({ input: ['x'] }, { chain: embeddings.plan('text-embedding-3-small') })
+      .catch((error: unknown) => error);
+    expect(failure).toMatchObject({ kind: 'context_length', param: 'input' });
+    expect(secondary.requests).toHaveLength(0);
+  });
+
   it('lists served models and knows which chains take token arrays', () => {
     const embeddings = client();
     expect(embeddings.models().map((entry) => `${entry.provider}/${entry.model}`)).toEqual([

@@ -7,7 +7,7 @@ import { admit, attemptBudget, decide, resolveRetryPolicy, type RetryOptions } f
 import { ChainRun } from '../chain-run.js';
 import type { ProviderTimeouts } from '../chat-provider.js';
 import type { ChainEntry, LlmClientHooks } from '../client-types.js';
-import type { AttemptRecord, LlmError } from '../errors.js';
+import { LlmError, type AttemptRecord } from '../errors.js';
 import { planEmbeddingChain, type EmbeddingDeployment } from './embedding-chain.js';
 import type { EmbeddingProvider, EmbeddingRequest, EmbeddingResult } from './embedding-provider.js';
 
@@ -148,7 +148,14 @@ export function createEmbeddingClient(options: EmbeddingClientOptions) {
         run.record(entry, startedAt, { outcome: 'error', errorKind: error.kind, status: error.status });
         report(run, provider.name, entry.model, error);
         // Every entry runs the same model: an input too long for one deployment is too long for all of them.
-        if (error.kind === 'context_length') throw error;
+        if (error.kind === 'context_length')
+          throw new LlmError(error.message, {
+            kind: error.kind,
+            provider: error.provider,
+            status: error.status,
+            cause: error,
+            param: 'input',
+          });
         const decision = decide(
           {
             kind: error.kind,

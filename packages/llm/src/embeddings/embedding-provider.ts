@@ -13,6 +13,11 @@ export interface EmbeddingRequest {
   dimensions?: number;
   /** The end user, passed to providers that take it (OpenAI `user`). */
   user?: string;
+  /**
+   * Fields of the caller's request this interface does not name, passed on as they are by OpenAI-wire adapters;
+   * Cohere reads its `input_type` here.
+   */
+  extra?: Record<string, unknown>;
 }
 
 /** Tokens an embeddings call read; `estimated` when the provider reported none and our tokenizer counted them. */

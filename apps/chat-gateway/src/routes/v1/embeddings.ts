@@ -33,22 +33,24 @@ const embeddingsRoutes: FastifyPluginAsyncTypebox = (app) => {
     async (request, reply) => {
       // From the request's arrival (before auth and quota), so the overhead we report includes them.
       const startedAt = performance.now() - reply.elapsedTime;
-      const body = request.body;
-      const { input, tokens } = readEmbeddingInput(body.input);
-      const chain = app.embeddings.plan(body.model, tokens);
+      const { input: rawInput, model, dimensions, encoding_format: encoding, user, ...extra } = request.body;
+      const { input, tokens } = readEmbeddingInput(rawInput);
+      const chain = app.embeddings.plan(model, tokens);
       const principal = request.principal!;
       const answer = await abortOnClientClose(reply, (signal) =>
         app.embeddings.embed(
           {
             input,
-            ...(body.dimensions === undefined ? {} : { dimensions: body.dimensions }),
-            ...(body.user === undefined ? {} : { user: body.user }),
+            ...(dimensions === undefined ? {} : { dimensions }),
+            ...(user === undefined ? {} : { user }),
+            // Fields OpenAI's API may add, or a provider's own (Cohere `input_type`), pass on as they are.
+            ...(Object.keys(extra).length === 0 ? {} : { extra }),
           },
           chain,
           { requestId: request.id, userId: principal.userId, startedAt, signal },
         ),
       );
-      const base64 = body.encoding_format === 'base64';
+      const base64 = encoding === 'base64';
       const { usage } = answer.result;
       return reply.headers(gatewayHeaders(answer, request.id, overheadMs(startedAt, answer.attempts))).send({
         object: 'list' as const,

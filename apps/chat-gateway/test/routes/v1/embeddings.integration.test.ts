@@ -132,14 +132,51 @@ describe('POST /v1/embeddings through the official openai SDK', () => {
     expect(decodeBase64(encoded)).toEqual(asFloat.data[0]?.embedding);
   });
 
-  it('forwards dimensions to the provider', async () => {
+  it('forwards dimensions, user and fields it does not know to the provider', async () => {
     const { data } = await client.embeddings.create({
       model: 'text-embedding-3-small',
       input: 'short vector',
       dimensions: 256,
-    });
+      user: 'end-user-42',
+      vendor_option: 'kept',
+    } as OpenAI.EmbeddingCreateParams);
     expect(data[0]?.embedding).toHaveLength(256);
-    expect(openai.requests[0]?.body).toMatchObject({ dimensions: 256 });
+    expect(openai.requests[0]?.body).toMatchObject({
+      dimensions: 256,
+      user: 'end-user-42',
+      vendor_option: 'kept',
+    });
+  });
+
+  it('counts embeddings against the monthly plan like chat: 429 insufficient_quota once it is used up', async () => {
+    const user = await gateway.createUser();
+    const { platform } = gateway.databases;
+    const plan = await platform.pool.query<{ id: string }>(
+      `insert into subscription_plans (name, monthly_request_limit) values ($1, 1) returning id`,
+      [`Embed-one ${user.id}`],
+    );
+    await platform.pool.query(`insert into user_subscriptions (user_id, plan_id) values ($1, $2)`, [
+      user.id,
+      plan.rows[0]!.id,
+    ]);
+    const limited = new OpenAI({ apiKey: user.key, baseURL: client.baseURL, maxRetries: 0 });
+    await limited.embeddings.create({ model: 'text-embedding-3-small', input: 'first' });
+    const refused = await limited.embeddings
+      .create({ model: 'text-embedding-3-small', input: 'second' })
+      .catch((caught: unknown) => caught);
+    expect(refused).toBeInstanceOf(APIError);
+    expect((refused as APIError).status).toBe(429);
+    expect((refused as APIError).code).toBe('insufficient_quota');
+    expect(openai.requests).toHaveLength(1);
+  });
+
+  it('documents the route in the OpenAPI document', async () => {
+    const document = (await gateway.app.inject('/openapi.json')).json<{
+      paths: Record<string, { post?: { requestBody?: unknown; responses?: Record<string, unknown> } }>;
+    }>();
+    const operation = document.paths['/v1/embeddings']?.post;
+    expect(operation?.requestBody).toBeDefined();
+    expect(Object.keys(operation?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400', '404', '502']));
   });
 
   it('embeds through Gemini for a Gemini model, a batch included', async () => {

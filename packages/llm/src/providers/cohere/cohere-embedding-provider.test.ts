@@ -36,6 +36,11 @@ describe('Cohere embeddings adapter on the wire (v2 /embed)', () => {
     });
   });
 
+  it('takes the caller\'s input_type when given', async () => {
+    await provider().embed({ input: ['a question?'], extra: { input_type: 'search_query' } }, call);
+    expect(simulator.requests[0]?.body).toMatchObject({ input_type: 'search_query' });
+  });
+
   it('splits more than 96 texts into calls and keeps input order', async () => {
     const texts = Array.from({ length: 100 }, (_, index) => `t${index}`);
     const result = await provider().embed({ input: texts }, call);

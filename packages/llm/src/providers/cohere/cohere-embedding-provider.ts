@@ -15,10 +15,11 @@ import { cohereHttpError, toCohereLlmError } from './cohere-error.js';
 const maxBatch = 96;
 
 /**
- * What the vectors are for. v3+ models require it; OpenAI's API has no such field, and a gateway request is most
- * often indexing documents, so `search_document` (LiteLLM's default too).
+ * What the vectors are for, when the caller does not say (`input_type` beside OpenAI's fields). v3+ models require
+ * it; OpenAI's API has no such field, and a gateway request is most often indexing documents, so `search_document`
+ * (LiteLLM's default too).
  */
-const inputType = 'search_document';
+const defaultInputType = 'search_document';
 
 /** The v2 embed response, as far as it is read. */
 interface CohereEmbedResponse {
@@ -52,7 +53,8 @@ export function createCohereEmbeddingProvider(options: CohereProviderOptions): E
         body: JSON.stringify({
           model: callOptions.model,
           texts,
-          input_type: inputType,
+          input_type:
+            typeof request.extra?.input_type === 'string' ? request.extra.input_type : defaultInputType,
           embedding_types: ['float'],
           // Cohere's default truncates silently; a vector of half the text must not pass for the whole text's.
           truncate: 'NONE',

@@ -33,14 +33,19 @@ describe('OpenAI embeddings adapter on the wire (openai SDK)', () => {
     expect(simulator.requests[0]?.headers.authorization).toBe('Bearer sk-embed-key');
   });
 
-  it('forwards dimensions and user, and sends token arrays as they are', async () => {
+  it('forwards dimensions, user and extra fields, and sends token arrays as they are', async () => {
     const result = await provider().embed(
-      { input: [[1, 2, 3], [4]], dimensions: 64, user: 'user-7' },
+      { input: [[1, 2, 3], [4]], dimensions: 64, user: 'user-7', extra: { truncate_prompt_tokens: 512 } },
       call(),
     );
     expect(result.embeddings.map((vector) => vector.length)).toEqual([64, 64]);
     expect(result.usage.prompt_tokens).toBe(4);
-    expect(simulator.requests[0]?.body).toMatchObject({ input: [[1, 2, 3], [4]], dimensions: 64, user: 'user-7' });
+    expect(simulator.requests[0]?.body).toMatchObject({
+      input: [[1, 2, 3], [4]],
+      dimensions: 64,
+      user: 'user-7',
+      truncate_prompt_tokens: 512,
+    });
   });
 
   it('classifies a 429 with its Retry-After, a 5xx, and reports rate-limit headers', async () => {

@@ -39,6 +39,7 @@ export function createOpenAICompatibleEmbeddingProvider(
       const { data, response } = await client.embeddings
         .create(
           {
+            ...request.extra,
             model: callOptions.model,
             input: request.input,
             ...(request.dimensions === undefined ? {} : { dimensions: request.dimensions }),
