@@ -1,12 +1,6 @@
 import type { ChatProvider } from './chat-provider.js';
 import type { ChatUsage } from './chat-types.js';
-import type {
-  ChainEntry,
-  HookContext,
-  LlmCallOptions,
-  LlmClientHooks,
-  LlmEndpoint,
-} from './client-types.js';
+import type { ChainEntry, HookContext, LlmCallOptions, LlmClientHooks, LlmEndpoint } from './client-types.js';
 import { AllProvidersFailedError, type AttemptRecord, type LlmError } from './errors.js';
 
 /** What a run takes from its client: the defaults a call may override, and where it reports. */

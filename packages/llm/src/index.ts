@@ -49,7 +49,10 @@ export {
   embeddingModelPrices,
   findModelPrice,
   modelPrices,
-  priceUsage, type ModelPrice, type UsageCost } from './pricing.js';
+  priceUsage,
+  type ModelPrice,
+  type UsageCost,
+} from './pricing.js';
 export { createAnthropicProvider } from './providers/anthropic/index.js';
 export { createCohereProvider } from './providers/cohere/index.js';
 export { createGeminiProvider } from './providers/gemini/index.js';

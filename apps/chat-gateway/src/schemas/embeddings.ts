@@ -29,7 +29,11 @@ export const EmbeddingRequestSchema = Type.Object(
         'deployment of the same model, never to another model (its vectors would not be comparable).',
     }),
     dimensions: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 65_536, description: 'Vector length, for models that can shorten theirs.' }),
+      Type.Integer({
+        minimum: 1,
+        maximum: 65_536,
+        description: 'Vector length, for models that can shorten theirs.',
+      }),
     ),
     encoding_format: Type.Optional(
       Type.Unsafe<'float' | 'base64'>({

@@ -28,10 +28,13 @@ export function readEmbeddingInput(input: unknown): { input: EmbeddingInput; tok
     );
   if (input.length === 0) throw invalid('`input` must not be an empty array.');
   if (input.length > maxEmbeddingInputs)
-    throw invalid(`\`input\` has ${input.length} items; at most ${maxEmbeddingInputs} are accepted per request.`);
+    throw invalid(
+      `\`input\` has ${input.length} items; at most ${maxEmbeddingInputs} are accepted per request.`,
+    );
   // One token-id array is one input, as OpenAI reads it.
   if (input.every(isTokenId)) {
-    if (input.length > maxEmbeddingTokens) throw invalid(`\`input\` has more than ${maxEmbeddingTokens} tokens.`);
+    if (input.length > maxEmbeddingTokens)
+      throw invalid(`\`input\` has more than ${maxEmbeddingTokens} tokens.`);
     return { input: [input], tokens: true };
   }
   if (typeof input[0] === 'string') {
@@ -43,7 +46,9 @@ export function readEmbeddingInput(input: unknown): { input: EmbeddingInput; tok
       characters += item.length;
     }
     if (characters > maxEmbeddingCharacters)
-      throw invalid(`\`input\` holds ${characters} characters; at most ${maxEmbeddingCharacters} are accepted per request.`);
+      throw invalid(
+        `\`input\` holds ${characters} characters; at most ${maxEmbeddingCharacters} are accepted per request.`,
+      );
     return { input: input as string[], tokens: false };
   }
   let tokens = 0;
@@ -56,6 +61,8 @@ export function readEmbeddingInput(input: unknown): { input: EmbeddingInput; tok
     tokens += item.length;
   }
   if (tokens > maxEmbeddingTokens)
-    throw invalid(`\`input\` holds ${tokens} tokens; at most ${maxEmbeddingTokens} are accepted per request.`);
+    throw invalid(
+      `\`input\` holds ${tokens} tokens; at most ${maxEmbeddingTokens} are accepted per request.`,
+    );
   return { input: input as number[][], tokens: true };
 }

@@ -18,7 +18,10 @@ export function hasEmbeddings(id: ProviderId): id is EmbeddingProviderId {
  * Builds the embeddings adapter of a provider id: the only place that maps an id to its embeddings factory.
  * `openai-compatible` without a `baseUrl` throws rather than guess where to send the key.
  */
-export function createEmbeddingProvider(id: EmbeddingProviderId, options: ProviderOptions): EmbeddingProvider {
+export function createEmbeddingProvider(
+  id: EmbeddingProviderId,
+  options: ProviderOptions,
+): EmbeddingProvider {
   switch (id) {
     case 'openai':
       return createOpenAIEmbeddingProvider(options);

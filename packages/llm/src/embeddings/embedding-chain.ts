@@ -14,10 +14,7 @@ export interface EmbeddingDeployment {
  * comparable, so a fallback that changed the model would silently corrupt the caller's index. Empty when no
  * deployment serves the model (the caller's 404).
  */
-export function planEmbeddingChain(
-  model: string,
-  deployments: readonly EmbeddingDeployment[],
-): ChainEntry[] {
+export function planEmbeddingChain(model: string, deployments: readonly EmbeddingDeployment[]): ChainEntry[] {
   const trimmed = model.trim();
   let bare = trimmed;
   let first: EmbeddingDeployment | undefined;

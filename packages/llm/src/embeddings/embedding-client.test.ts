@@ -56,7 +56,11 @@ describe('embedding client: fallback within one model', () => {
       { input: ['one two three'] },
       { chain: embeddings.plan('text-embedding-3-small'), requestId: 'r1', userId: 'u1' },
     );
-    expect(answer).toMatchObject({ provider: 'openai', model: 'text-embedding-3-small', usedFallback: false });
+    expect(answer).toMatchObject({
+      provider: 'openai',
+      model: 'text-embedding-3-small',
+      usedFallback: false,
+    });
     expect(usages).toEqual([
       expect.objectContaining({
         provider: 'openai',
@@ -80,13 +84,19 @@ describe('embedding client: fallback within one model', () => {
     expect(answer.usedFallback).toBe(true);
     expect(answer.result.embeddings[0]).toEqual(simulatedEmbedding('text-embedding-3-small', 'same vector'));
     expect(secondary.requests[0]?.body).toMatchObject({ model: 'text-embedding-3-small' });
-    expect(fallbacks[0]).toMatchObject({ from: { provider: 'openai' }, to: { provider: 'openai-compatible' } });
+    expect(fallbacks[0]).toMatchObject({
+      from: { provider: 'openai' },
+      to: { provider: 'openai-compatible' },
+    });
   });
 
   it('moves on from a hung deployment when its share of the deadline is spent', async () => {
     primary.setFaults([{ type: 'no_response' }]);
     const embeddings = client();
-    const answer = await embeddings.embed({ input: ['x'] }, { chain: embeddings.plan('text-embedding-3-small') });
+    const answer = await embeddings.embed(
+      { input: ['x'] },
+      { chain: embeddings.plan('text-embedding-3-small') },
+    );
     expect(answer.provider).toBe('openai-compatible');
     expect(attempts[0]).toMatchObject({ outcome: 'error', errorKind: 'timeout' });
   });
@@ -99,7 +109,11 @@ describe('embedding client: fallback within one model', () => {
     const failure = await embeddings.embed({ input: ['x'] }, { chain }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(AllProvidersFailedError);
     expect(secondary.requests).toHaveLength(0);
-    expect(primary.requests.every((request) => (request.body as { model: string }).model === 'text-embedding-3-large')).toBe(true);
+    expect(
+      primary.requests.every(
+        (request) => (request.body as { model: string }).model === 'text-embedding-3-large',
+      ),
+    ).toBe(true);
   });
 
   it('returns a caller mistake at once, without trying the other deployment', async () => {

@@ -80,7 +80,10 @@ export function createEmbeddingClient(options: EmbeddingClientOptions) {
   const providersLeft = (chain: ChainEntry[], index: number) =>
     chain.slice(index).filter((entry) => providers.has(entry.provider)).length;
 
-  async function embed(request: EmbeddingRequest, callOptions: EmbeddingCallOptions): Promise<EmbeddingAnswer> {
+  async function embed(
+    request: EmbeddingRequest,
+    callOptions: EmbeddingCallOptions,
+  ): Promise<EmbeddingAnswer> {
     const run = new ChainRun(callOptions, false, runDefaults);
     for (let index = 0; index < run.chain.length; index += 1) {
       const entry = run.chain[index]!;

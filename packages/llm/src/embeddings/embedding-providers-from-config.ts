@@ -23,9 +23,7 @@ export function createEmbeddingProvidersFromConfig(config: ProvidersConfig): Con
   const pools: PooledFetch[] = [];
   const providers: EmbeddingProvider[] = [];
   const deployments: EmbeddingDeployment[] = [];
-  const order: ProviderName[] = [
-    ...new Set([...config.fallbackOrder, ...providerNames]),
-  ];
+  const order: ProviderName[] = [...new Set([...config.fallbackOrder, ...providerNames])];
   for (const name of order) {
     const settings = config.providers[name];
     if (!hasEmbeddings(name) || !settings.apiKey || settings.embeddingModels.length === 0) continue;

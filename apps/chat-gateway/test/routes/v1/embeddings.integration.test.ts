@@ -124,8 +124,16 @@ describe('POST /v1/embeddings through the official openai SDK', () => {
 
   it('answers base64 that decodes to the same vector as the float answer', async () => {
     const [asFloat, asBase64] = await Promise.all([
-      client.embeddings.create({ model: 'text-embedding-3-small', input: ['same text'], encoding_format: 'float' }),
-      client.embeddings.create({ model: 'text-embedding-3-small', input: ['same text'], encoding_format: 'base64' }),
+      client.embeddings.create({
+        model: 'text-embedding-3-small',
+        input: ['same text'],
+        encoding_format: 'float',
+      }),
+      client.embeddings.create({
+        model: 'text-embedding-3-small',
+        input: ['same text'],
+        encoding_format: 'base64',
+      }),
     ]);
     const encoded = asBase64.data[0]?.embedding as unknown as string;
     expect(typeof encoded).toBe('string');
@@ -176,7 +184,9 @@ describe('POST /v1/embeddings through the official openai SDK', () => {
     }>();
     const operation = document.paths['/v1/embeddings']?.post;
     expect(operation?.requestBody).toBeDefined();
-    expect(Object.keys(operation?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400', '404', '502']));
+    expect(Object.keys(operation?.responses ?? {})).toEqual(
+      expect.arrayContaining(['200', '400', '404', '502']),
+    );
   });
 
   it('embeds through Gemini for a Gemini model, a batch included', async () => {
@@ -202,7 +212,9 @@ describe('POST /v1/embeddings through the official openai SDK', () => {
       expect(response.headers.get('x-gateway-model')).toBe('text-embedding-3-small');
       expect(Number(response.headers.get('x-gateway-attempts'))).toBeGreaterThanOrEqual(2);
       expect(data.model).toBe('text-embedding-3-small');
-      expect(data.data[0]?.embedding).toEqual(simulatedEmbedding('text-embedding-3-small', 'fall over please'));
+      expect(data.data[0]?.embedding).toEqual(
+        simulatedEmbedding('text-embedding-3-small', 'fall over please'),
+      );
       expect(openai.faultsServed('rate_limit')).toBeGreaterThan(0);
       expect(compatible.requests[0]?.body).toMatchObject({ model: 'text-embedding-3-small' });
     });
@@ -222,7 +234,9 @@ describe('POST /v1/embeddings through the official openai SDK', () => {
       expect(compatible.requests).toHaveLength(0);
       expect(gemini.requests).toHaveLength(0);
       expect(
-        openai.requests.every((request) => (request.body as { model: string }).model === 'text-embedding-3-large'),
+        openai.requests.every(
+          (request) => (request.body as { model: string }).model === 'text-embedding-3-large',
+        ),
       ).toBe(true);
     });
   });

@@ -36,7 +36,7 @@ describe('Cohere embeddings adapter on the wire (v2 /embed)', () => {
     });
   });
 
-  it('takes the caller\'s input_type when given', async () => {
+  it("takes the caller's input_type when given", async () => {
     await provider().embed({ input: ['a question?'], extra: { input_type: 'search_query' } }, call);
     expect(simulator.requests[0]?.body).toMatchObject({ input_type: 'search_query' });
   });
@@ -50,11 +50,17 @@ describe('Cohere embeddings adapter on the wire (v2 /embed)', () => {
   });
 
   it('classifies a 429 with Retry-After and a 5xx', async () => {
-    simulator.setFaults([{ type: 'rate_limit', retryAfterSeconds: 2, times: 1 }, { type: 'server_error', times: 1 }]);
+    simulator.setFaults([
+      { type: 'rate_limit', retryAfterSeconds: 2, times: 1 },
+      { type: 'server_error', times: 1 },
+    ]);
     await expect(provider().embed({ input: ['x'] }, call)).rejects.toMatchObject({
       kind: 'rate_limit',
       retryAfterMs: 2000,
     });
-    await expect(provider().embed({ input: ['x'] }, call)).rejects.toMatchObject({ kind: 'server', status: 500 });
+    await expect(provider().embed({ input: ['x'] }, call)).rejects.toMatchObject({
+      kind: 'server',
+      status: 500,
+    });
   });
 });

@@ -80,7 +80,10 @@ export function createCohereEmbeddingProvider(options: CohereProviderOptions): E
     return { embeddings, tokens: data.meta?.billed_units?.input_tokens };
   }
 
-  async function embed(request: EmbeddingRequest, callOptions: ProviderCallOptions): Promise<EmbeddingResult> {
+  async function embed(
+    request: EmbeddingRequest,
+    callOptions: ProviderCallOptions,
+  ): Promise<EmbeddingResult> {
     const texts = embeddingTexts(request, name);
     const { controller, unlink } = linkAbortSignal(callOptions.signal);
     try {

@@ -14,7 +14,8 @@ describe('Gemini embeddings adapter on the wire (@google/generative-ai)', () => 
   });
   beforeEach(() => simulator.reset());
 
-  const provider = () => createGeminiEmbeddingProvider({ apiKey: 'gemini-embed-key', baseUrl: simulator.url });
+  const provider = () =>
+    createGeminiEmbeddingProvider({ apiKey: 'gemini-embed-key', baseUrl: simulator.url });
   const call = { model: 'text-embedding-004', signal: AbortSignal.timeout(10_000) };
 
   it('embeds one text with embedContent, its usage counted by our tokenizer', async () => {
@@ -34,7 +35,9 @@ describe('Gemini embeddings adapter on the wire (@google/generative-ai)', () => 
       '/v1beta/models/text-embedding-004:batchEmbedContents',
       '/v1beta/models/text-embedding-004:batchEmbedContents',
     ]);
-    const body = simulator.requests[0]?.body as { requests: { outputDimensionality?: number; model?: string }[] };
+    const body = simulator.requests[0]?.body as {
+      requests: { outputDimensionality?: number; model?: string }[];
+    };
     expect(body.requests).toHaveLength(100);
     expect(body.requests[0]).toMatchObject({ outputDimensionality: 32, model: 'models/text-embedding-004' });
   });

@@ -29,7 +29,10 @@ export function createGeminiEmbeddingProvider(options: GeminiProviderOptions): E
   const requestOptions = options.baseUrl ? { baseUrl: options.baseUrl.replace(/\/+$/, '') } : {};
   const baseFetch = options.fetch ?? globalThis.fetch;
 
-  async function embed(request: EmbeddingRequest, callOptions: ProviderCallOptions): Promise<EmbeddingResult> {
+  async function embed(
+    request: EmbeddingRequest,
+    callOptions: ProviderCallOptions,
+  ): Promise<EmbeddingResult> {
     const texts = embeddingTexts(request, name);
     const model = genAI.getGenerativeModel({ model: callOptions.model }, requestOptions);
     const toRequest = (text: string): GeminiEmbedRequest => ({
@@ -51,10 +54,7 @@ export function createGeminiEmbeddingProvider(options: GeminiProviderOptions): E
             ]
           : await inBatches(texts, maxBatch, async (batch) => {
               const response = await withFetch(recorder.fetch, () =>
-                model.batchEmbedContents(
-                  { requests: batch.map(toRequest) },
-                  { signal: controller.signal },
-                ),
+                model.batchEmbedContents({ requests: batch.map(toRequest) }, { signal: controller.signal }),
               );
               return response.embeddings.map((embedding) => embedding.values);
             });

@@ -49,13 +49,20 @@ describe('OpenAI embeddings adapter on the wire (openai SDK)', () => {
   });
 
   it('classifies a 429 with its Retry-After, a 5xx, and reports rate-limit headers', async () => {
-    simulator.setFaults([{ type: 'rate_limit', retryAfterSeconds: 3, times: 1 }, { type: 'server_error', times: 1 }]);
+    simulator.setFaults([
+      { type: 'rate_limit', retryAfterSeconds: 3, times: 1 },
+      { type: 'server_error', times: 1 },
+    ]);
     const snapshots: unknown[] = [];
     const options = { ...call(), onRateLimit: (snapshot: unknown) => snapshots.push(snapshot) };
-    const limited = await provider().embed({ input: ['x'] }, options).catch((error: unknown) => error);
+    const limited = await provider()
+      .embed({ input: ['x'] }, options)
+      .catch((error: unknown) => error);
     expect(limited).toBeInstanceOf(LlmError);
     expect(limited).toMatchObject({ kind: 'rate_limit', status: 429, retryAfterMs: 3000 });
-    const failed = await provider().embed({ input: ['x'] }, options).catch((error: unknown) => error);
+    const failed = await provider()
+      .embed({ input: ['x'] }, options)
+      .catch((error: unknown) => error);
     expect(failed).toMatchObject({ kind: 'server', status: 500 });
     expect(snapshots.length).toBeGreaterThan(0);
   });
@@ -74,8 +81,15 @@ describe('OpenAI embeddings adapter on the wire (openai SDK)', () => {
       apiKey: 'k-compatible',
       baseUrl: `${simulator.url}/v1`,
     });
-    expect(compatible).toMatchObject({ id: 'openai-compatible', name: 'local-vllm', supportsTokenInput: true });
-    const result = await compatible.embed({ input: ['hi'] }, { model: 'nomic-embed-text', signal: AbortSignal.timeout(10_000) });
+    expect(compatible).toMatchObject({
+      id: 'openai-compatible',
+      name: 'local-vllm',
+      supportsTokenInput: true,
+    });
+    const result = await compatible.embed(
+      { input: ['hi'] },
+      { model: 'nomic-embed-text', signal: AbortSignal.timeout(10_000) },
+    );
     expect(result.embeddings[0]).toEqual(simulatedEmbedding('nomic-embed-text', 'hi'));
   });
 });

@@ -34,7 +34,10 @@ export function createOpenAICompatibleEmbeddingProvider(
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
 
-  async function embed(request: EmbeddingRequest, callOptions: ProviderCallOptions): Promise<EmbeddingResult> {
+  async function embed(
+    request: EmbeddingRequest,
+    callOptions: ProviderCallOptions,
+  ): Promise<EmbeddingResult> {
     try {
       const { data, response } = await client.embeddings
         .create(
@@ -57,7 +60,8 @@ export function createOpenAICompatibleEmbeddingProvider(
         usage: { prompt_tokens: data.usage.prompt_tokens, total_tokens: data.usage.total_tokens },
       };
     } catch (error) {
-      if (error instanceof OpenAI.APIError) reportRateLimit(error.headers as Headers | undefined, callOptions);
+      if (error instanceof OpenAI.APIError)
+        reportRateLimit(error.headers as Headers | undefined, callOptions);
       throw toOpenAICompatibleError(error, name, callOptions.signal);
     }
   }
