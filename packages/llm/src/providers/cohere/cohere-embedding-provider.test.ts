@@ -48,19 +48,4 @@ describe('Cohere embeddings adapter on the wire (v2 /embed)', () => {
     expect(result.embeddings[99]).toEqual(simulatedEmbedding('embed-v4.0', 't99'));
     expect(result.usage.prompt_tokens).toBe(100);
   });
-
-  it('classifies a 429 with Retry-After and a 5xx', async () => {
-    simulator.setFaults([
-      { type: 'rate_limit', retryAfterSeconds: 2, times: 1 },
-      { type: 'server_error', times: 1 },
-    ]);
-    await expect(provider().embed({ input: ['x'] }, call)).rejects.toMatchObject({
-      kind: 'rate_limit',
-      retryAfterMs: 2000,
-    });
-    await expect(provider().embed({ input: ['x'] }, call)).rejects.toMatchObject({
-      kind: 'server',
-      status: 500,
-    });
-  });
 });

@@ -42,17 +42,12 @@ describe('Gemini embeddings adapter on the wire (@google/generative-ai)', () => 
     expect(body.requests[0]).toMatchObject({ outputDimensionality: 32, model: 'models/text-embedding-004' });
   });
 
-  it('classifies a 429 with its RetryInfo delay and refuses token arrays before sending', async () => {
-    simulator.setFaults([{ type: 'rate_limit', retryAfterSeconds: 2, times: 1 }]);
-    await expect(provider().embed({ input: ['x'] }, call)).rejects.toMatchObject({
-      kind: 'rate_limit',
-      status: 429,
-      retryAfterMs: 2000,
-    });
+  it('refuses token arrays before sending: Gemini embeds texts only', async () => {
     await expect(provider().embed({ input: [[1, 2]] }, call)).rejects.toMatchObject({
       kind: 'bad_request',
       param: 'input',
       beforeSend: true,
     });
+    expect(simulator.requests).toHaveLength(0);
   });
 });

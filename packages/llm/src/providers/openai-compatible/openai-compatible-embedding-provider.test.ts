@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LlmError } from '../../errors.js';
 import { startOpenAISimulator } from '../../testing/openai-simulator.js';
 import { simulatedEmbedding } from '../../testing/simulated-embedding.js';
 import type { Simulator } from '../../testing/simulator-server.js';
@@ -48,31 +47,14 @@ describe('OpenAI embeddings adapter on the wire (openai SDK)', () => {
     });
   });
 
-  it('classifies a 429 with its Retry-After, a 5xx, and reports rate-limit headers', async () => {
-    simulator.setFaults([
-      { type: 'rate_limit', retryAfterSeconds: 3, times: 1 },
-      { type: 'server_error', times: 1 },
-    ]);
-    const snapshots: unknown[] = [];
-    const options = { ...call(), onRateLimit: (snapshot: unknown) => snapshots.push(snapshot) };
-    const limited = await provider()
-      .embed({ input: ['x'] }, options)
-      .catch((error: unknown) => error);
-    expect(limited).toBeInstanceOf(LlmError);
-    expect(limited).toMatchObject({ kind: 'rate_limit', status: 429, retryAfterMs: 3000 });
-    const failed = await provider()
-      .embed({ input: ['x'] }, options)
-      .catch((error: unknown) => error);
-    expect(failed).toMatchObject({ kind: 'server', status: 500 });
-    expect(snapshots.length).toBeGreaterThan(0);
-  });
-
-  it('stops a hung upstream when its signal aborts', async () => {
-    simulator.setFaults([{ type: 'no_response' }]);
-    const controller = new AbortController();
-    const pending = provider().embed({ input: ['x'] }, call(controller.signal));
-    controller.abort();
-    await expect(pending).rejects.toMatchObject({ kind: 'timeout' });
+  it('reports the rate-limit headers of an answer, for proactive rate limiting', async () => {
+    simulator.setFaults([{ type: 'rate_limit_headers_zero', resetSeconds: 30 }]);
+    const snapshots: { remainingRequests?: number }[] = [];
+    await provider().embed(
+      { input: ['x'] },
+      { ...call(), onRateLimit: (snapshot) => snapshots.push(snapshot) },
+    );
+    expect(snapshots).toEqual([expect.objectContaining({ remainingRequests: 0 })]);
   });
 
   it('serves any OpenAI-compatible endpoint under its own name', async () => {
