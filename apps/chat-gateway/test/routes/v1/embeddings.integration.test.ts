@@ -189,6 +189,25 @@ describe('POST /v1/embeddings through the official openai SDK', () => {
     );
   });
 
+  it('sends token-id arrays on to an OpenAI-wire provider', async () => {
+    const answer = await client.embeddings.create({
+      model: 'text-embedding-3-small',
+      input: [
+        [15339, 1917],
+        [9906, 11, 1917],
+      ],
+      encoding_format: 'float',
+    });
+    expect(answer.data).toHaveLength(2);
+    expect(answer.usage.prompt_tokens).toBe(5);
+    expect(openai.requests[0]?.body).toMatchObject({
+      input: [
+        [15339, 1917],
+        [9906, 11, 1917],
+      ],
+    });
+  });
+
   it('embeds through Gemini for a Gemini model, a batch included', async () => {
     const { data, response } = await client.embeddings
       .create({ model: 'text-embedding-004', input: ['uno', 'dos'], encoding_format: 'float' })
