@@ -48,7 +48,7 @@ export type EmbeddingProviderName = (typeof embeddingProviderNames)[number];
  * Embedding models each provider's key serves when `<P>_EMBEDDING_MODELS` is not set. An OpenAI-compatible server
  * serves none until it declares them: its vectors are only interchangeable with a vendor's when it runs that model.
  * These are the embedding model ids of `embeddingModelPrices` in @switchyard/llm (written here for the same reason as
- * `providerModelCatalog`).
+ * `providerModelCatalog`); llm's `embedding-catalog.test.ts` fails when the two differ.
  */
 export const embeddingModelCatalog: Readonly<Record<EmbeddingProviderName, readonly string[]>> = {
   openai: ['text-embedding-3-small', 'text-embedding-3-large', 'text-embedding-ada-002'],
