@@ -8,6 +8,7 @@ import type { LlmClient } from './services/llm-service.js';
 import { requestIdFor } from './services/request-id.js';
 import authPlugin from './plugins/app/auth.js';
 import lifecyclePlugin from './plugins/app/lifecycle.js';
+import embeddingsPlugin from './plugins/app/embeddings.js';
 import llmPlugin from './plugins/app/llm.js';
 import observabilityPlugin from './plugins/app/observability.js';
 import quotaPlugin from './plugins/app/quota.js';
@@ -23,6 +24,7 @@ import providersRoutes from './routes/providers.js';
 import subscriptionRoutes from './routes/subscription.js';
 import usersRoutes from './routes/users.js';
 import chatCompletionsRoutes from './routes/v1/chat-completions.js';
+import embeddingsRoutes from './routes/v1/embeddings.js';
 import modelsRoutes from './routes/v1/models.js';
 import responsesRoutes from './routes/v1/responses.js';
 
@@ -116,6 +118,7 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
     keyPrefix: config.redis.llmKeyPrefix,
     client: dependencies.llm,
   });
+  await app.register(embeddingsPlugin, { providers: config.providers, keyPrefix: config.redis.llmKeyPrefix });
 
   await app.register(healthRoutes, { databases: config.databases });
   await app.register(chatCompletionsRoutes, {
@@ -126,6 +129,7 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
     heartbeatMs: config.gateway.streamHeartbeatMs,
     maxBodyBytes: config.gateway.maxBodyBytes,
   });
+  await app.register(embeddingsRoutes);
   await app.register(modelsRoutes);
   await app.register(adminRoutes);
   await app.register(usersRoutes);

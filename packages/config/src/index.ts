@@ -4,8 +4,11 @@ export { databaseIdentity, databasesConfigSchema, type DatabasesConfig } from '.
 export { redisConfigSchema, type RedisConfig } from './schemas/redis.js';
 export {
   defaultProviderModels,
+  embeddingModelCatalog,
+  embeddingProviderNames,
   providerModelCatalog,
   providerNames,
+  type EmbeddingProviderName,
   type ProviderName,
 } from './schemas/provider-models.js';
 export { providersConfigSchema, type ProviderSettings, type ProvidersConfig } from './schemas/providers.js';

@@ -31,7 +31,8 @@ export function createChainContext(options: LlmClientOptions) {
     : createMemoryHealthStore(options.breaker);
 
   const clientTimeouts: ProviderTimeouts = { ...defaultTimeouts, ...options.timeouts };
-  const timeoutsOf = (provider: ChatProvider): ProviderTimeouts => provider.timeouts ?? clientTimeouts;
+  const timeoutsOf = (provider: Pick<ChatProvider, 'timeouts'>): ProviderTimeouts =>
+    provider.timeouts ?? clientTimeouts;
 
   // Shared state is advisory: when Redis is unreachable, calling the provider beats refusing the request.
   const acquire = async (name: string, model: string): Promise<Gate> => {

@@ -1,6 +1,6 @@
 import type { ChatProvider } from './chat-provider.js';
 import type { ChatUsage } from './chat-types.js';
-import type { ChainEntry, HookContext, LlmCallOptions, LlmClientHooks } from './client-types.js';
+import type { ChainEntry, HookContext, LlmCallOptions, LlmClientHooks, LlmEndpoint } from './client-types.js';
 import { AllProvidersFailedError, type AttemptRecord, type LlmError } from './errors.js';
 
 /** What a run takes from its client: the defaults a call may override, and where it reports. */
@@ -10,6 +10,8 @@ export interface RunDefaults {
   /** Whether streams hedge their first token unless the call says otherwise. */
   hedge: boolean;
   hooks: LlmClientHooks;
+  /** Named in every hook event when not chat completions (the embedding client's runs). */
+  endpoint?: LlmEndpoint;
 }
 
 function safely<T>(hook: ((event: T) => void) | undefined, event: T): void {
@@ -52,7 +54,7 @@ export class ChainRun {
     this.context = {
       requestId: callOptions.requestId,
       userId: callOptions.userId,
-      endpoint: callOptions.endpoint,
+      endpoint: callOptions.endpoint ?? defaults.endpoint,
       stream,
     };
     this.deadlineAt = Date.now() + (callOptions.deadlineMs ?? defaults.deadlineMs);

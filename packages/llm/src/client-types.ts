@@ -12,12 +12,15 @@ export interface ChainEntry {
   model: string;
 }
 
+/** The API a request came through, as usage rows name it (`chat.completions`, `responses`, `embeddings`, ...). */
+export type LlmEndpoint = string;
+
 /** Context shared by every hook event of one request. */
 export interface HookContext {
   requestId?: string;
   userId?: string;
-  /** The caller's API (e.g. `chat.completions`, `responses`), passed through for its usage rows. */
-  endpoint?: string;
+  /** The caller's API, passed through for its usage rows; absent means `chat.completions`. */
+  endpoint?: LlmEndpoint;
   stream: boolean;
 }
 
@@ -100,7 +103,7 @@ export interface LlmCallOptions {
   requestId?: string;
   userId?: string;
   /** Passed to every hook event of the call (`HookContext.endpoint`). */
-  endpoint?: string;
+  endpoint?: LlmEndpoint;
   /** Hedge this stream's first token (true), never (false), or as the client is configured (undefined). */
   hedge?: boolean;
   /**

@@ -1,3 +1,4 @@
+import { abortableSleep } from './abortable-sleep.js';
 import { AttemptControl, classify } from './attempt-control.js';
 import {
   admit,
@@ -27,6 +28,7 @@ export type {
   ChatStream,
   FallbackEvent,
   HookContext,
+  LlmEndpoint,
   LlmCallOptions,
   LlmClient,
   LlmClientHooks,
@@ -38,24 +40,6 @@ export type {
 /** Spread into attempt records; shared, as they are only ever copied. */
 const continuationMark = { continuation: true } as const;
 const hedgeMark = { hedged: true } as const;
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason as Error);
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** A JSON answer with nothing but a content-policy finish is a refusal, whichever adapter produced it. */
 function refusedCompletion(completion: ChatCompletion): boolean {
@@ -251,7 +235,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
             run.fallback(entry, index, failure.kind, answerStarted);
             break;
           }
-          if (decision.action === 'retry') await sleep(decision.waitMs, run.signal);
+          if (decision.action === 'retry') await abortableSleep(decision.waitMs, run.signal);
           continue;
         }
         run.record(entry, startedAt, { outcome: 'success', ...marks });

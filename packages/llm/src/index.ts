@@ -23,6 +23,7 @@ export {
   type ChatStream,
   type FallbackEvent,
   type HookContext,
+  type LlmEndpoint,
   type LlmCallOptions,
   type LlmClient,
   type LlmClientHooks,
@@ -44,8 +45,16 @@ export {
 } from './providers/openai-compatible/index.js';
 export { resolveModel, type ResolvedModel } from './resolve-model.js';
 export { estimateTokens } from './tokens.js';
-export { findModelPrice, modelPrices, priceUsage, type ModelPrice, type UsageCost } from './pricing.js';
+export {
+  embeddingModelPrices,
+  findModelPrice,
+  modelPrices,
+  priceUsage,
+  type ModelPrice,
+  type UsageCost,
+} from './pricing.js';
 export { createAnthropicProvider } from './providers/anthropic/index.js';
 export { createCohereProvider } from './providers/cohere/index.js';
 export { createGeminiProvider } from './providers/gemini/index.js';
 export { parseDurationMs, readRateLimitHeaders, readRetryAfterMs } from './providers/shared/index.js';
+export * from './embeddings/index.js';

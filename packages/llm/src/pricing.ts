@@ -51,8 +51,32 @@ export const modelPrices: Readonly<Record<string, Readonly<Record<string, ModelP
   },
 };
 
+/**
+ * List prices of embedding models (USD per 1M input tokens; output is free), keyed like `modelPrices`. Kept apart
+ * so the chat catalog (`modelPrices`, which also places bare chat model ids) never names an embedding model.
+ * Gemini's `text-embedding-004` is free of charge on the Gemini API.
+ */
+export const embeddingModelPrices: Readonly<Record<string, Readonly<Record<string, ModelPrice>>>> = {
+  openai: {
+    'text-embedding-3-small': { input: 0.02, output: 0 },
+    'text-embedding-3-large': { input: 0.13, output: 0 },
+    'text-embedding-ada-002': { input: 0.1, output: 0 },
+  },
+  gemini: {
+    'text-embedding-004': { input: 0, output: 0 },
+    'gemini-embedding-001': { input: 0.15, output: 0 },
+  },
+  cohere: {
+    'embed-v4.0': { input: 0.12, output: 0 },
+    'embed-english-v3.0': { input: 0.1, output: 0 },
+    'embed-multilingual-v3.0': { input: 0.1, output: 0 },
+  },
+};
+
 /** The price of a model; a dated snapshot (`gpt-4o-mini-2024-07-18`) falls back to its base id. */
 export function findModelPrice(provider: string, model: string): ModelPrice | undefined {
+  const embedding = embeddingModelPrices[provider]?.[model];
+  if (embedding) return embedding;
   const table = modelPrices[provider];
   if (!table) return undefined;
   const exact = table[model];

@@ -13,7 +13,7 @@ export interface ConfiguredProviders {
 }
 
 /** Where a configured `openai-compatible` key is sent without `OPENAI_COMPATIBLE_BASE_URL`: a local server. */
-const defaultOpenAICompatibleBaseUrl = 'http://127.0.0.1:8080/v1';
+export const defaultOpenAICompatibleBaseUrl = 'http://127.0.0.1:8080/v1';
 
 /**
  * Builds every provider that has an API key (plus `local`), each with its own keep-alive pool, and the

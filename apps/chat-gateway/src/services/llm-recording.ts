@@ -1,5 +1,6 @@
 import {
   priceUsage,
+  type LlmEndpoint,
   type AttemptEvent,
   type ChatUsage,
   type FallbackEvent,
@@ -14,8 +15,8 @@ export interface RecordedCall {
   requestId: string;
   userId: string;
   startedAt: number;
-  /** The API the call came through (`api_usage_logs.endpoint`); default `chat.completions`. */
-  endpoint?: string | undefined;
+  /** The API called, as its usage row names it (default `chat.completions`). */
+  endpoint?: LlmEndpoint;
 }
 
 /** A settled answer, as far as its rows need it. */

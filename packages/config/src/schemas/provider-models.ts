@@ -39,3 +39,20 @@ export const providerModelCatalog: Readonly<Record<ProviderName, readonly string
   'openai-compatible': undefined,
   local: ['local-echo-1'],
 };
+
+/** The providers with an embeddings API; only these read `<P>_EMBEDDING_MODELS`. */
+export const embeddingProviderNames = ['openai', 'gemini', 'cohere', 'openai-compatible'] as const;
+export type EmbeddingProviderName = (typeof embeddingProviderNames)[number];
+
+/**
+ * Embedding models each provider's key serves when `<P>_EMBEDDING_MODELS` is not set. An OpenAI-compatible server
+ * serves none until it declares them: its vectors are only interchangeable with a vendor's when it runs that model.
+ * These are the embedding model ids of `embeddingModelPrices` in @switchyard/llm (written here for the same reason as
+ * `providerModelCatalog`); llm's `embedding-catalog.test.ts` fails when the two differ.
+ */
+export const embeddingModelCatalog: Readonly<Record<EmbeddingProviderName, readonly string[]>> = {
+  openai: ['text-embedding-3-small', 'text-embedding-3-large', 'text-embedding-ada-002'],
+  gemini: ['text-embedding-004', 'gemini-embedding-001'],
+  cohere: ['embed-v4.0', 'embed-english-v3.0', 'embed-multilingual-v3.0'],
+  'openai-compatible': [],
+};

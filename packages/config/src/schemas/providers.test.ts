@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../load.js';
-import { providerModelCatalog } from './provider-models.js';
+import { embeddingModelCatalog, providerModelCatalog } from './provider-models.js';
 import { providersConfigSchema } from './providers.js';
 
 const parse = (env: Record<string, string>) =>
@@ -94,5 +94,36 @@ describe('providers config: the models each server key serves (<P>_MODELS)', () 
         'ANTHROPIC_MODELS',
       ]),
     );
+  });
+});
+
+describe('providers config: the embedding models each server key serves (<P>_EMBEDDING_MODELS)', () => {
+  it('defaults to the known catalog; OpenAI-compatible and providers without embeddings serve none', () => {
+    const config = parse({});
+    expect(config.providers.openai.embeddingModels).toEqual(embeddingModelCatalog.openai);
+    expect(config.providers.openai.embeddingModels).toContain('text-embedding-3-small');
+    expect(config.providers.gemini.embeddingModels).toEqual(['text-embedding-004', 'gemini-embedding-001']);
+    expect(config.providers.cohere.embeddingModels).toContain('embed-v4.0');
+    expect(config.providers['openai-compatible'].embeddingModels).toEqual([]);
+    expect(config.providers.anthropic.embeddingModels).toEqual([]);
+    expect(config.providers.groq.embeddingModels).toEqual([]);
+  });
+
+  it('takes a comma list as the whole list, and none as no embeddings', () => {
+    const config = parse({
+      OPENAI_COMPATIBLE_EMBEDDING_MODELS: 'text-embedding-3-small, nomic-embed-text',
+      COHERE_EMBEDDING_MODELS: 'none',
+    });
+    expect(config.providers['openai-compatible'].embeddingModels).toEqual([
+      'text-embedding-3-small',
+      'nomic-embed-text',
+    ]);
+    expect(config.providers.cohere.embeddingModels).toEqual([]);
+  });
+
+  it('refuses a list that names nothing', () => {
+    expect(problemsOf({ GEMINI_EMBEDDING_MODELS: ' , ' })).toEqual([
+      'GEMINI_EMBEDDING_MODELS: must name at least one model, or none',
+    ]);
   });
 });

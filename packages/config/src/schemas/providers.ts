@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   defaultProviderModels,
+  embeddingModelCatalog,
+  embeddingProviderNames,
   providerModelCatalog,
   providerNames,
   type ProviderName,
@@ -25,6 +27,20 @@ function providerEnvShape(name: ProviderName) {
 
 const remoteProviders = providerNames.filter((name) => name !== 'local');
 
+const isEmbeddingProvider = (name: ProviderName): name is (typeof embeddingProviderNames)[number] =>
+  (embeddingProviderNames as readonly string[]).includes(name);
+
+/** `<P>_EMBEDDING_MODELS`: a comma list, or `none` to serve no embeddings with the provider's key. */
+const embeddingModelList = commaList
+  .pipe(z.array(z.string()).min(1, 'must name at least one model, or none'))
+  .transform((models) => (models.length === 1 && models[0]?.toLowerCase() === 'none' ? [] : models));
+
+/** The embedding models a provider's key serves: the configured list, or the catalog (none for others). */
+function servedEmbeddingModels(name: ProviderName, configured: string[] | undefined): readonly string[] {
+  if (!isEmbeddingProvider(name)) return [];
+  return configured ?? embeddingModelCatalog[name];
+}
+
 /** Settings of one provider. A remote provider without an API key is not configured and is skipped. */
 export interface ProviderSettings {
   apiKey: string | undefined;
@@ -35,6 +51,12 @@ export interface ProviderSettings {
    * outside it is refused before any call. `undefined`: not restricted (an OpenAI-compatible server without a list).
    */
   models: readonly string[] | undefined;
+  /**
+   * Embedding model ids the server's key serves (`<P>_EMBEDDING_MODELS`; default: the known catalog, none for
+   * OpenAI-compatible and for providers without an embeddings API). `POST /v1/embeddings` falls over only between
+   * deployments listing the same model.
+   */
+  embeddingModels: readonly string[];
 }
 
 /** `LLM_HEDGE_AFTER_MS`: a positive number of ms, or `auto` (the primary's observed p95 time to first token). */
@@ -64,6 +86,12 @@ function servedModels(name: ProviderName, model: string, configured: string[] | 
 export const providersConfigSchema = z
   .object({
     ...Object.fromEntries(remoteProviders.flatMap((name) => Object.entries(providerEnvShape(name)))),
+    ...Object.fromEntries(
+      embeddingProviderNames.map((name) => [
+        `${envPrefix(name)}_EMBEDDING_MODELS`,
+        emptyAsUndefined(embeddingModelList.optional()),
+      ]),
+    ),
     LOCAL_MODEL: emptyAsUndefined(z.string().default(defaultProviderModels.local)),
     LLM_FALLBACK_ORDER: emptyAsUndefined(
       commaList
@@ -117,6 +145,10 @@ export const providersConfigSchema = z
           baseUrl: readEnv(env, `${prefix}_BASE_URL`) as string | undefined,
           model,
           models: servedModels(name, model, models),
+          embeddingModels: servedEmbeddingModels(
+            name,
+            readEnv(env, `${prefix}_EMBEDDING_MODELS`) as string[] | undefined,
+          ),
         };
         return [name, settings];
       }),

@@ -1,3 +1,4 @@
+import { cohereEmbeddingDialect } from './cohere-embedding-dialect.js';
 import {
   contentText,
   readConversation,
@@ -56,6 +57,7 @@ function event(type: string, data: Record<string, unknown>, id?: string): string
 
 /** The Cohere v2 chat wire format (`POST /v2/chat`, JSON and SSE with `message-start` ... `message-end`). */
 export const cohereDialect: SimulatorDialect = {
+  embeddings: cohereEmbeddingDialect,
   name: 'cohere',
   parseCall(method, path, body): ParsedCall | undefined {
     const pathname = path.split('?')[0] ?? '';

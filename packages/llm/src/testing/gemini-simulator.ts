@@ -1,3 +1,4 @@
+import { geminiEmbeddingDialect } from './gemini-embedding-dialect.js';
 import {
   contentText,
   readConversation,
@@ -127,6 +128,7 @@ let lastCall: ParsedCall | undefined;
  * `:streamGenerateContent?alt=sse`, Google API error bodies with `google.rpc.RetryInfo` details.
  */
 export const geminiDialect: SimulatorDialect = {
+  embeddings: geminiEmbeddingDialect,
   name: 'gemini',
   parseCall(method, path, body): ParsedCall | undefined {
     const match = /\/v1(?:beta)?\/models\/([^/:?]+):(generateContent|streamGenerateContent)(?:\?|$)/.exec(

@@ -7,7 +7,9 @@ export {
   startSimulatorServer,
   type Fault,
   type FaultType,
+  type EmbeddingDialect,
   type ParsedCall,
+  type ParsedEmbeddingCall,
   type RecordedRequest,
   type SimulatedAnswer,
   type SimulatedErrorKind,
@@ -21,3 +23,7 @@ export { continueInstruction } from '../continuation.js';
 export { anthropicDialect, startAnthropicSimulator } from './anthropic-simulator.js';
 export { cohereDialect, startCohereSimulator } from './cohere-simulator.js';
 export { geminiDialect, startGeminiSimulator } from './gemini-simulator.js';
+export { simulatedEmbedding, float32Base64 } from './simulated-embedding.js';
+export { openAIEmbeddingDialect } from './openai-embedding-dialect.js';
+export { geminiEmbeddingDialect } from './gemini-embedding-dialect.js';
+export { cohereEmbeddingDialect } from './cohere-embedding-dialect.js';

@@ -1,3 +1,4 @@
+import { openAIEmbeddingDialect } from './openai-embedding-dialect.js';
 import {
   contentText,
   readConversation,
@@ -65,6 +66,7 @@ function chunk(
 
 /** The OpenAI chat completions wire format (`POST /v1/chat/completions`, JSON and SSE with `[DONE]`). */
 export const openAIDialect: SimulatorDialect = {
+  embeddings: openAIEmbeddingDialect,
   name: 'openai',
   parseCall(method, path, body): ParsedCall | undefined {
     const pathname = path.split('?')[0] ?? '';

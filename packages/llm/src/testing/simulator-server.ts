@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { defaultAnswerText, splitTokens } from './simulator-conversation.js';
+import { embeddingAsCall, simulatedEmbeddings } from './simulated-embedding.js';
 import type {
   Fault,
   FaultType,
@@ -205,7 +206,10 @@ export async function startSimulatorServer(
     const path = request.url ?? '/';
     if (record)
       requests.push({ method: request.method ?? 'GET', path, headers: { ...request.headers }, body });
-    const call = dialect.parseCall(request.method ?? 'GET', path, body);
+    const embeddingCall = dialect.embeddings?.parseEmbeddingCall(request.method ?? 'GET', path, body);
+    const call = embeddingCall
+      ? embeddingAsCall(embeddingCall)
+      : dialect.parseCall(request.method ?? 'GET', path, body);
     if (!call) {
       const notFound = dialect.errorResponse('not_found', 404, `No route for ${request.method} ${path}`);
       writeJson(response, notFound.status, notFound.body, notFound.headers);
@@ -255,7 +259,11 @@ export async function startSimulatorServer(
       fault?.type === 'slow_first_token' ? fault.delayMs + random() * (fault.jitterMs ?? 0) : 0;
     if (!call.stream) {
       if (firstTokenDelay > 0 && !(await wait(response, firstTokenDelay))) return;
-      const payload = JSON.stringify(dialect.completionBody(answer));
+      const payload = JSON.stringify(
+        embeddingCall
+          ? dialect.embeddings?.embeddingBody(embeddingCall, simulatedEmbeddings(embeddingCall))
+          : dialect.completionBody(answer),
+      );
       if (fault?.type === 'cut_after_tokens') {
         response.writeHead(200, {
           'content-type': 'application/json',

@@ -121,6 +121,29 @@ export interface SimulatedResponse {
   body: unknown;
 }
 
+/** What an embeddings dialect extracted from a request: enough to write deterministic vectors. */
+export interface ParsedEmbeddingCall {
+  model: string;
+  /** One text per input (a token-id array is written as `tokens:1,2,3`: its vector stays deterministic). */
+  texts: string[];
+  /** Vector length asked for (OpenAI `dimensions`, Gemini `outputDimensionality`, Cohere `output_dimension`). */
+  dimensions?: number;
+  /** OpenAI `encoding_format: base64`: vectors as base64 of little-endian float32. */
+  base64?: boolean;
+  /** Gemini's two methods answer in two shapes. */
+  batch?: boolean;
+  /** Input tokens, as the provider would bill them. */
+  promptTokens: number;
+}
+
+/** The embeddings endpoints of a provider's wire format, served by the same simulator (and faults) as its chat. */
+export interface EmbeddingDialect {
+  /** Parses an embeddings request; `undefined` when the request is not one (the chat dialect then tries). */
+  parseEmbeddingCall(method: string, path: string, body: unknown): ParsedEmbeddingCall | undefined;
+  /** The JSON body of a successful answer with these vectors (in input order). */
+  embeddingBody(call: ParsedEmbeddingCall, vectors: number[][]): unknown;
+}
+
 /**
  * Everything provider-specific about a simulator: routing, request parsing and wire-format writers.
  * The shared server (`startSimulatorServer`) owns sockets, faults, timing and recording.
@@ -153,6 +176,8 @@ export interface SimulatorDialect {
   streamError(answer: SimulatedAnswer, message: string): string;
   /** Raw SSE frame whose data is not valid JSON. */
   malformedFrame(): string;
+  /** The provider's embeddings API, when it has one. */
+  embeddings?: EmbeddingDialect;
 }
 
 /** Options shared by every simulator. */

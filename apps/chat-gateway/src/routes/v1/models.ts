@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses } from '../../schemas/common.js';
 import { ModelListSchema } from '../../schemas/chat-completions.js';
 
-/** `GET /v1/models`: every `provider/model` a configured provider serves, plus `auto`. */
+/** `GET /v1/models`: every `provider/model` a configured provider serves (chat, then embeddings), plus `auto`. */
 const modelsRoutes: FastifyPluginAsyncTypebox = (app) => {
   app.get(
     '/v1/models',
@@ -21,6 +21,7 @@ const modelsRoutes: FastifyPluginAsyncTypebox = (app) => {
         data: [
           { id: 'auto', object: 'model' as const, created: 0, owned_by: 'switchyard' },
           ...app.llm.models(),
+          ...app.embeddings.models(),
         ],
       }),
   );

@@ -1,1 +1,2 @@
 export { createCohereProvider, type CohereProviderOptions } from './cohere-chat-provider.js';
+export { createCohereEmbeddingProvider } from './cohere-embedding-provider.js';

@@ -21,6 +21,7 @@ import {
   type ProviderOptions,
 } from '../shared/index.js';
 import { convertToGeminiRequest } from './convert-to-gemini-messages.js';
+import { recordingFetch, withFetch } from './gemini-fetch.js';
 import { geminiApiError, toGeminiLlmError, type GeminiErrorBody } from './gemini-error.js';
 import { mapGeminiFinishReason } from './map-gemini-finish-reason.js';
 
@@ -47,21 +48,6 @@ type GeminiResponse = GenerateContentResponse & {
   usageMetadata?: GenerateContentResponse['usageMetadata'] & { thoughtsTokenCount?: number };
   error?: GeminiErrorBody;
 };
-
-/**
- * Runs an SDK call with our fetch. The 0.24 SDK takes no fetch option: it reads the global `fetch` as a default
- * parameter, synchronously, when the call starts. Swapping the global only for that synchronous stretch gives
- * this call our pooled fetch without affecting any other code (JavaScript runs nothing else in between).
- */
-function withFetch<T>(fetchImplementation: typeof fetch, start: () => Promise<T>): Promise<T> {
-  const original = globalThis.fetch;
-  globalThis.fetch = fetchImplementation;
-  try {
-    return start();
-  } finally {
-    globalThis.fetch = original;
-  }
-}
 
 /** Gemini counts cached and thinking tokens inside its totals; OpenAI counts thinking as completion. */
 function toChatUsage(metadata: NonNullable<GeminiResponse['usageMetadata']>): ChatUsage {
@@ -112,24 +98,13 @@ export function createGeminiProvider(options: GeminiProviderOptions): ChatProvid
   const requestOptions = options.baseUrl ? { baseUrl: options.baseUrl.replace(/\/+$/, '') } : {};
   const baseFetch = options.fetch ?? globalThis.fetch;
 
-  /** A fetch for one call that remembers the response headers, which the SDK does not expose. */
-  function recordingFetch(): { fetch: typeof fetch; headers: () => Headers | undefined } {
-    let headers: Headers | undefined;
-    const recording: typeof fetch = async (input, init) => {
-      const response = await baseFetch(input, init);
-      headers = response.headers;
-      return response;
-    };
-    return { fetch: recording, headers: () => headers };
-  }
-
   function model(modelId: string) {
     return genAI.getGenerativeModel({ model: modelId }, requestOptions);
   }
 
   async function chat(request: ChatRequest, callOptions: ProviderCallOptions): Promise<ChatCompletion> {
     const geminiRequest = convertToGeminiRequest(request, name);
-    const recorder = recordingFetch();
+    const recorder = recordingFetch(baseFetch);
     // The SDK never removes the listener it adds to the signal it is given: give it one that lives for this call only.
     const { controller, unlink } = linkAbortSignal(callOptions.signal);
     let response: GeminiResponse;
@@ -166,7 +141,7 @@ export function createGeminiProvider(options: GeminiProviderOptions): ChatProvid
     callOptions: ProviderCallOptions,
   ): AsyncGenerator<ChatCompletionChunk> {
     const geminiRequest = convertToGeminiRequest(request, name);
-    const recorder = recordingFetch();
+    const recorder = recordingFetch(baseFetch);
     // Our own controller: leaving the loop early must cancel the HTTP body the SDK keeps reading for its aggregate.
     const { controller, unlink } = linkAbortSignal(callOptions.signal);
     try {

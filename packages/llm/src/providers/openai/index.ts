@@ -26,3 +26,5 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
     contextWindows: openAIContextWindows,
   });
 }
+
+export { createOpenAIEmbeddingProvider } from './openai-embedding-provider.js';
