@@ -39,7 +39,7 @@ export class DatabasesNotMigratedError extends Error {
       `databases are not migrated: ${reasons.join('; ')}. The apps log in as ${applicationRole}, which cannot ` +
         'migrate: run the migrate step as the owner first, `pnpm db:migrate` with PLATFORM_DATABASE_OWNER_URL, ' +
         'USERDATA_DATABASE_OWNER_URL and DATABASE_APP_PASSWORD set (compose: `docker-compose run --rm migrate`), ' +
-        'see README "Database roles"',
+        'see README "Secrets and roles"',
     );
     this.name = 'DatabasesNotMigratedError';
   }
@@ -188,8 +188,7 @@ function notMigratedReasons(report: SchemaReport): string[] {
 
 /** What `prepareForServing` did: migrated (owner login) or only verified (application role login). */
 export type ServingPreparation =
-  | { mode: 'migrated'; report: PreparedReport }
-  | { mode: 'verified'; report: SchemaReport };
+  { mode: 'migrated'; report: PreparedReport } | { mode: 'verified'; report: SchemaReport };
 
 /**
  * Startup step of gateway and worker. A process whose URLs log in as the application role only verifies: the role

@@ -52,15 +52,18 @@ describe('docker-compose.yml: migrations as the owner, apps as the application r
     }
   });
 
-  it.each(apps)('%s logs in to both databases as switchyard_app and holds no owner credentials', async (app) => {
-    const { services } = await resolvedCompose();
-    const environment = services[app]!.environment ?? {};
-    const { databases } = parseConfig({ databases: databasesConfigSchema }, environment);
-    for (const url of [databases.platformUrl, databases.userdataUrl]) {
-      expect(logsInAsApplicationRole(url)).toBe(true);
-      expect(new URL(url).password).toBe(appPassword);
-    }
-    expect(Object.keys(environment).filter((name) => name.includes('OWNER'))).toEqual([]);
-    expect(JSON.stringify(environment)).not.toContain(ownerPassword);
-  });
+  it.each(apps)(
+    '%s logs in to both databases as switchyard_app and holds no owner credentials',
+    async (app) => {
+      const { services } = await resolvedCompose();
+      const environment = services[app]!.environment ?? {};
+      const { databases } = parseConfig({ databases: databasesConfigSchema }, environment);
+      for (const url of [databases.platformUrl, databases.userdataUrl]) {
+        expect(logsInAsApplicationRole(url)).toBe(true);
+        expect(new URL(url).password).toBe(appPassword);
+      }
+      expect(Object.keys(environment).filter((name) => name.includes('OWNER'))).toEqual([]);
+      expect(JSON.stringify(environment)).not.toContain(ownerPassword);
+    },
+  );
 });

@@ -175,12 +175,18 @@ describe('prepareForServing', () => {
       expect(message).toContain('pnpm db:migrate');
       expect(message).toContain('PLATFORM_DATABASE_OWNER_URL');
       expect(reasons).toEqual([
-        expect.stringMatching(/^platform \(localhost:5432\/sy_test_\w+_platform\): \d+ migration\(s\) pending$/),
-        expect.stringMatching(/^userdata \(localhost:5432\/sy_test_\w+_userdata\): \d+ migration\(s\) pending$/),
+        expect.stringMatching(
+          /^platform \(localhost:5432\/sy_test_\w+_platform\): \d+ migration\(s\) pending$/,
+        ),
+        expect.stringMatching(
+          /^userdata \(localhost:5432\/sy_test_\w+_userdata\): \d+ migration\(s\) pending$/,
+        ),
       ]);
       const owner = new pg.Client({ connectionString: urlOf(names.platform, { user: 'postgres' }) });
       await owner.connect();
-      const tables = await owner.query(`select count(*)::int as n from pg_tables where schemaname = 'public'`);
+      const tables = await owner.query(
+        `select count(*)::int as n from pg_tables where schemaname = 'public'`,
+      );
       await owner.end();
       expect(tables.rows).toEqual([{ n: 0 }]);
     } finally {
@@ -197,16 +203,18 @@ describe('prepareForServing', () => {
       userdataUrl: applicationLoginUrls({ ...databases.config, appPassword }).userdataUrl,
     }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(DatabasesNotMigratedError);
-    expect((failure as Error).message).toMatch(/platform \(localhost:5432\/sy_test_\w+_missing\): cannot connect: 3D000/);
+    expect((failure as Error).message).toMatch(
+      /platform \(localhost:5432\/sy_test_\w+_missing\): cannot connect: 3D000/,
+    );
   });
 
   it('reports other drift as drift, not as a missing migration', async () => {
     const drifted = await createTestDatabases({ poolMax: 1 });
     try {
       await drifted.userdata.pool.query('set role none; alter table messages drop column content');
-      const failure = await prepareForServing(
-        applicationLoginUrls({ ...drifted.config, appPassword }),
-      ).catch((error: unknown) => error);
+      const failure = await prepareForServing(applicationLoginUrls({ ...drifted.config, appPassword })).catch(
+        (error: unknown) => error,
+      );
       expect(failure).toBeInstanceOf(SchemaDriftError);
       expect((failure as SchemaDriftError).format()).toMatch(/messages/);
     } finally {
