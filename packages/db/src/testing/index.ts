@@ -117,13 +117,17 @@ export async function createTestDatabases(options: TestDatabasesOptions = {}): P
   } finally {
     await admin.end();
   }
+  const platformUrl = urlFor(serverUrl, names.platform);
+  const userdataUrl = urlFor(serverUrl, names.userdata);
   const config: DatabasesConfig = {
-    platformUrl: urlFor(serverUrl, names.platform),
-    userdataUrl: urlFor(serverUrl, names.userdata),
+    platformUrl,
+    userdataUrl,
     platformReplicaUrl: undefined,
+    owner: { platformUrl, userdataUrl },
     appPassword: undefined,
     poolMax: options.poolMax ?? 5,
     timeouts: { connectMs: 2_000, statementMs: 5_000, idleInTransactionMs: 10_000 },
+    workerTimeouts: { connectMs: 2_000, statementMs: 60_000, idleInTransactionMs: 10_000 },
   };
   const platform = createPlatformDb(config.platformUrl, { poolMax: config.poolMax });
   const userdata = createUserdataDb(config.userdataUrl, { poolMax: config.poolMax });
