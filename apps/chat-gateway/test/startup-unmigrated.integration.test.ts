@@ -1,15 +1,18 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { readProcessEnv } from '@switchyard/config';
-import { applicationRole, createPlatformDb, prepareDatabases } from '@switchyard/db';
-import { createTestDatabases, dropTestDatabases, uniqueDatabaseName } from '@switchyard/db/testing';
+import { applicationRole, createPlatformDb } from '@switchyard/db';
+import {
+  createTestDatabases,
+  dropTestDatabases,
+  testApplicationPassword as appPassword,
+  uniqueDatabaseName,
+} from '@switchyard/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const entry = fileURLToPath(new URL('../src/server.ts', import.meta.url));
 const serverUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
-const appPassword = `app-${randomUUID()}`;
 const names = { platform: uniqueDatabaseName('platform'), userdata: uniqueDatabaseName('userdata') };
 
 function urlOf(database: string, user: string, password?: string): string {
@@ -34,8 +37,7 @@ async function tablesIn(database: string): Promise<number> {
 
 beforeAll(async () => {
   // The migrate step of some other deployment on this server lets the role log in; ours never ran.
-  const migrated = await createTestDatabases({ poolMax: 1 });
-  await prepareDatabases({ ...migrated.config, appPassword });
+  const migrated = await createTestDatabases({ poolMax: 1, asApplicationRole: true });
   await migrated.drop();
   // Created by the owner (as infra/postgres does for a new server), never migrated.
   const admin = createPlatformDb(serverUrl, { poolMax: 1 });

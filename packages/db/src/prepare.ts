@@ -125,7 +125,7 @@ export async function verifyDatabases(
  * Lets the application role log in with `password` (`DATABASE_APP_PASSWORD`), run as the owner after the
  * migrations created the role. ALTER ROLE takes no parameters, so Postgres quotes the password itself (%L).
  */
-async function enableApplicationLogin(ownerUrl: string, password: string): Promise<void> {
+export async function enableApplicationLogin(ownerUrl: string, password: string): Promise<void> {
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
   try {

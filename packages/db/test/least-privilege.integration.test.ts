@@ -20,6 +20,7 @@ import {
 import {
   createTestDatabases,
   dropTestDatabases,
+  testApplicationPassword,
   uniqueDatabaseName,
   type TestDatabases,
 } from '../src/testing/index.js';
@@ -30,9 +31,8 @@ let platform: PlatformDb;
 let userdata: UserdataDb;
 const alice = randomUUID();
 const bob = randomUUID();
-// The role is cluster-wide and the test server trusts local logins, so parallel runs setting another password
-// cannot lock this one out; the password still travels the apps' login path.
-const appPassword = `app-password-${randomUUID()}`;
+// Cluster-wide role: every test sets this one password, so tests side by side never lock each other out.
+const appPassword = testApplicationPassword;
 
 beforeAll(async () => {
   databases = await createTestDatabases();
