@@ -2,5 +2,6 @@
 -- The two databases must stay separate: each table belongs to exactly one of them.
 CREATE DATABASE platform;
 CREATE DATABASE userdata;
--- Roles: the `postgres` owner runs the migrations; they create switchyard_app (NOSUPERUSER NOBYPASSRLS), and the
--- migrator lets it log in with DATABASE_APP_PASSWORD, which the apps' userdata pools use (see README).
+-- Roles: the `postgres` owner runs the migrations (compose's one-shot `migrate` service); they create
+-- switchyard_app (NOSUPERUSER NOBYPASSRLS, DML only) and the migrate step lets it log in with
+-- DATABASE_APP_PASSWORD. The gateway and the worker log in to both databases as that role (see README).

@@ -5,7 +5,13 @@ import {
   gatewayAppConfig,
   loadConfigOrExit,
 } from '@switchyard/config';
-import { MigrationError, SchemaDriftError, eq, prepareDatabases } from '@switchyard/db';
+import {
+  DatabasesNotMigratedError,
+  MigrationError,
+  SchemaDriftError,
+  eq,
+  prepareForServing,
+} from '@switchyard/db';
 import { users } from '@switchyard/db/platform';
 import { pino } from 'pino';
 import { buildApp } from './app.js';
@@ -46,9 +52,18 @@ async function main(): Promise<void> {
   // Unreachable PostgreSQL or Redis: one plain line saying how to start it, exit 69 (no stack trace).
   await exitUnlessReachable(requiredServices(config));
   try {
-    const report = await prepareDatabases(config.databases);
-    logger.info({ migrations: report.migrations.length }, 'databases migrated and verified');
+    // Owner logins (local development) migrate here; app-role logins only verify (see README, database roles).
+    const prepared = await prepareForServing(config.databases);
+    logger.info(
+      { mode: prepared.mode },
+      prepared.mode === 'migrated' ? 'databases migrated and verified' : 'databases verified',
+    );
   } catch (error) {
+    if (error instanceof DatabasesNotMigratedError) {
+      logger.fatal('databases not migrated; refusing to serve');
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
     if (error instanceof SchemaDriftError) {
       logger.fatal('database schema drift; refusing to serve');
       process.stderr.write(`${error.format()}\n`);

@@ -19,11 +19,13 @@ export async function createWorkerLlm(
   config: Pick<WorkerAppConfig, 'providers' | 'redis'>,
   options: WorkerLlmOptions,
 ) {
-  // Its own connection, like the gateway's command connection: it fails fast (breaker state is advisory and fails
-  // open), and it is not BullMQ's blocking worker connection.
+  // Its own connection, not BullMQ's blocking worker connection (which waits: `maxRetriesPerRequest: null`). Breaker
+  // state and probe locks sit in front of every LLM call, so a command gets REDIS_COMMAND_TIMEOUT_MS to answer, even
+  // while queued offline: a Redis that accepts but does not answer cannot stall jobs (breaker state fails open).
   const redis = new Redis(config.redis.url, {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: true,
+    commandTimeout: config.redis.commandTimeoutMs,
     lazyConnect: true,
     connectionName: 'monitoring-worker:llm',
   });

@@ -1,9 +1,10 @@
 import { exitUnlessReachable, requiredServices, loadConfigOrExit, workerAppConfig } from '@switchyard/config';
 import {
-  applicationLoginUrl,
+  applicationLoginUrls,
   createPlatformDb,
   createUserdataDb,
-  prepareDatabases,
+  DatabasesNotMigratedError,
+  prepareForServing,
   SchemaDriftError,
   verifyDatabases,
 } from '@switchyard/db';
@@ -23,9 +24,13 @@ const logger = pino(createWorkerLoggerOptions(config.runtime.logLevel));
 await exitUnlessReachable(requiredServices(config));
 
 try {
-  await prepareDatabases(config.databases);
+  // Owner logins (local development) migrate here; app-role logins only verify (see README, database roles).
+  await prepareForServing(config.databases);
 } catch (error) {
-  if (error instanceof SchemaDriftError)
+  if (error instanceof DatabasesNotMigratedError) {
+    logger.fatal('databases not migrated; not starting');
+    process.stderr.write(`${error.message}\n`);
+  } else if (error instanceof SchemaDriftError)
     logger.fatal({ report: error.format() }, 'database schema verification failed; not starting');
   else
     logger.fatal(
@@ -35,17 +40,17 @@ try {
   process.exit(1);
 }
 
-const platform = createPlatformDb(config.databases.platformUrl, {
+// Both pools log in as the application role when the URLs name it or DATABASE_APP_PASSWORD is set. Batch work
+// gets the worker's statement timeout (WORKER_DATABASE_STATEMENT_TIMEOUT_MS), not the gateway's request bound.
+const logins = applicationLoginUrls(config.databases);
+const platform = createPlatformDb(logins.platformUrl, {
   poolMax: config.databases.poolMax,
-  timeouts: config.databases.timeouts,
+  timeouts: config.databases.workerTimeouts,
 });
-const userdata = createUserdataDb(
-  applicationLoginUrl(config.databases.userdataUrl, config.databases.appPassword),
-  {
-    poolMax: config.databases.poolMax,
-    timeouts: config.databases.timeouts,
-  },
-);
+const userdata = createUserdataDb(logins.userdataUrl, {
+  poolMax: config.databases.poolMax,
+  timeouts: config.databases.workerTimeouts,
+});
 const llm = await createWorkerLlm(config, { logger });
 // Filled in as startup proceeds; the shutdown handler closes whatever exists.
 const started: { runtime?: WorkerRuntime; health?: FastifyInstance } = {};

@@ -94,8 +94,10 @@ export async function startWorkerHarness(options: {
   consume: QueueName[];
   llm?: AnalysisChatClient;
   fetcher?: WorkerRuntimeDependencies['fetcher'];
+  /** Both pools log in as switchyard_app, as in a deployment (default: the owner, as in local development). */
+  asApplicationRole?: boolean;
 }): Promise<WorkerHarness> {
-  const databases = await createTestDatabases();
+  const databases = await createTestDatabases({ asApplicationRole: options.asApplicationRole });
   const prefix = uniquePrefix();
   const config = testConfig({ REDIS_KEY_PREFIX: prefix, TASK_RETRY_BASE_MS: '60000', ...options.env });
   const shortBackoff = { attempts: 2, backoff: { type: 'fixed', delay: 10 } };

@@ -1,4 +1,6 @@
 import { databasesConfigSchema, loadConfigOrExit } from '@switchyard/config';
+import { logsInAsApplicationRole } from './client.js';
+import { applicationRole } from './layout.js';
 import { maintenanceUrl, MigrationError } from './migrator.js';
 import { MigrationFolderError } from './migration-files.js';
 import { prepareDatabases, SchemaDriftError, verifyDatabases } from './prepare.js';
@@ -38,20 +40,28 @@ async function main(argv: string[]): Promise<number> {
     return 64;
   }
   const { databases } = loadConfigOrExit({ databases: databasesConfigSchema });
+  // Every command here runs as the owner (`*_DATABASE_OWNER_URL`, default the app URLs), never as the app role.
+  const owner = { ...databases.owner, appPassword: databases.appPassword };
   if (command === 'catalog') {
     // Dev tool: migrates scratch databases on the platform server and commits what Postgres deparses.
     const { writeCatalogSnapshots } = await import('./catalog-snapshot.js');
-    for (const path of await writeCatalogSnapshots(maintenanceUrl(databases.platformUrl)))
+    for (const path of await writeCatalogSnapshots(maintenanceUrl(owner.platformUrl)))
       process.stdout.write(`wrote ${path}\n`);
     return exitCodes.ok;
   }
   if (command === 'verify') {
-    const report = await verifyDatabases(databases);
+    const report = await verifyDatabases(owner);
     print(report, json);
     return exitCodes[report.status];
   }
+  if (logsInAsApplicationRole(owner.platformUrl) || logsInAsApplicationRole(owner.userdataUrl)) {
+    process.stderr.write(
+      `migration refused: the migrate step logs in as ${applicationRole}, which has no DDL; set PLATFORM_DATABASE_OWNER_URL and USERDATA_DATABASE_OWNER_URL to the owner's logins\n`,
+    );
+    return exitCodes.drift;
+  }
   try {
-    const report = await prepareDatabases(databases);
+    const report = await prepareDatabases(owner);
     if (!json) {
       for (const migration of report.migrations) {
         const created = migration.created ? ', created the database' : '';

@@ -79,16 +79,34 @@ export function createPlatformDb(url: string, options: DatabaseClientOptions = {
 }
 
 /**
- * The URL the apps' userdata pool logs in with. With `appPassword` (`DATABASE_APP_PASSWORD`) it is the owner URL's
- * host and database but the application role itself as the login user, so `RESET ROLE` / `SET ROLE NONE` land on
- * that role, never on the owner. Without it (zero-config local development) the owner URL, with SET ROLE at connect.
+ * The URL an app pool logs in with. With `appPassword` (`DATABASE_APP_PASSWORD`) it is the given URL's host and
+ * database but the application role itself as the login user, so `RESET ROLE` / `SET ROLE NONE` land on that
+ * role, never on the owner. Without it the URL as given: already the role's login (compose), or the owner in
+ * zero-config local development (userdata then SETs ROLE at connect).
  */
-export function applicationLoginUrl(ownerUrl: string, appPassword: string | undefined): string {
-  if (appPassword === undefined) return ownerUrl;
-  const url = new URL(ownerUrl);
-  url.username = applicationRole;
-  url.password = encodeURIComponent(appPassword);
-  return url.toString();
+export function applicationLoginUrl(url: string, appPassword: string | undefined): string {
+  if (appPassword === undefined) return url;
+  const login = new URL(url);
+  login.username = applicationRole;
+  login.password = encodeURIComponent(appPassword);
+  return login.toString();
+}
+
+/** The URLs both app pools log in with (see `applicationLoginUrl`). */
+export function applicationLoginUrls(config: {
+  platformUrl: string;
+  userdataUrl: string;
+  appPassword?: string | undefined;
+}): { platformUrl: string; userdataUrl: string } {
+  return {
+    platformUrl: applicationLoginUrl(config.platformUrl, config.appPassword),
+    userdataUrl: applicationLoginUrl(config.userdataUrl, config.appPassword),
+  };
+}
+
+/** Whether `url` logs in as the application role, which may read and write rows but never migrate. */
+export function logsInAsApplicationRole(url: string): boolean {
+  return decodeURIComponent(new URL(url).username) === applicationRole;
 }
 
 /**

@@ -2,6 +2,8 @@ export {
   createPlatformDb,
   createUserdataDb,
   applicationLoginUrl,
+  applicationLoginUrls,
+  logsInAsApplicationRole,
   withUser,
   type DatabaseClient,
   type DatabaseClientOptions,
@@ -26,7 +28,10 @@ export * from './operators.js';
 export { getTableName } from 'drizzle-orm';
 export {
   prepareDatabases,
+  prepareForServing,
   verifyDatabases,
+  DatabasesNotMigratedError,
+  type ServingPreparation,
   assertSeparateDatabases,
   SchemaDriftError,
   type PreparedReport,

@@ -9,7 +9,7 @@ export const databaseNames = ['platform', 'userdata'] as const;
 /** `platform` or `userdata`. */
 export type DatabaseName = (typeof databaseNames)[number];
 
-/** The non-superuser role the userdata pool runs as, so row-level security applies to the apps. */
+/** The non-superuser role (no BYPASSRLS, no DDL) the apps log in as, so row-level security applies to them. */
 export const applicationRole = 'switchyard_app';
 
 /** Schema (namespace) holding our migrations table in each database. */

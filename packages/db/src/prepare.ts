@@ -1,5 +1,6 @@
 import { databaseIdentity, type DatabasesConfig } from '@switchyard/config';
 import pg from 'pg';
+import { logsInAsApplicationRole } from './client.js';
 import { applicationRole, databaseLayouts, databaseNames, type DatabaseName } from './layout.js';
 import { MigrationError, migrateDatabase, type MigrationResult } from './migrator.js';
 import {
@@ -20,6 +21,27 @@ export class SchemaDriftError extends Error {
   /** The human-readable report. */
   format(): string {
     return formatSchemaReport(this.report);
+  }
+}
+
+/**
+ * The apps log in as the application role and the databases are not migrated (missing database, missing or
+ * login-less role, pending migrations): the role cannot migrate, so the process must not serve. The message
+ * names what to run.
+ */
+export class DatabasesNotMigratedError extends Error {
+  constructor(
+    readonly report: SchemaReport,
+    /** One line per database that is not ready, e.g. `platform (localhost:5432/platform): 4 migrations pending`. */
+    readonly reasons: string[],
+  ) {
+    super(
+      `databases are not migrated: ${reasons.join('; ')}. The apps log in as ${applicationRole}, which cannot ` +
+        'migrate: run the migrate step as the owner first, `pnpm db:migrate` with PLATFORM_DATABASE_OWNER_URL, ' +
+        'USERDATA_DATABASE_OWNER_URL and DATABASE_APP_PASSWORD set (compose: `docker-compose run --rm migrate`), ' +
+        'see README "Secrets and roles"',
+    );
+    this.name = 'DatabasesNotMigratedError';
   }
 }
 
@@ -72,6 +94,7 @@ async function verifyOne(
           kind: 'unreachable',
           severity: 'error',
           message: `cannot connect: ${code ? `${code} ` : ''}${message}`,
+          ...(code ? { code } : {}),
         },
       ],
       migrations: { applied: 0, pending: [] },
@@ -102,7 +125,7 @@ export async function verifyDatabases(
  * Lets the application role log in with `password` (`DATABASE_APP_PASSWORD`), run as the owner after the
  * migrations created the role. ALTER ROLE takes no parameters, so Postgres quotes the password itself (%L).
  */
-async function enableApplicationLogin(ownerUrl: string, password: string): Promise<void> {
+export async function enableApplicationLogin(ownerUrl: string, password: string): Promise<void> {
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
   try {
@@ -143,4 +166,45 @@ export async function prepareDatabases(
   const report = await verifyDatabases(config, options);
   if (report.status !== 'ok') throw new SchemaDriftError(report);
   return { ...report, migrations };
+}
+
+// Connection refusals that mean the migrate step has not run: no such database (3D000), no such role or the role
+// may not log in (28000), or its password was never set to this one (28P01).
+const notMigratedConnectCodes = new Set(['3D000', '28000', '28P01']);
+
+function notMigratedReasons(report: SchemaReport): string[] {
+  const reasons: string[] = [];
+  for (const database of report.databases) {
+    const where = `${database.database} (${database.identity})`;
+    const refusal = database.issues.find(
+      (issue) => issue.kind === 'unreachable' && issue.code && notMigratedConnectCodes.has(issue.code),
+    );
+    if (refusal) reasons.push(`${where}: ${refusal.message}`);
+    else if (database.reachable && database.migrations.pending.length > 0)
+      reasons.push(`${where}: ${database.migrations.pending.length} migration(s) pending`);
+  }
+  return reasons;
+}
+
+/** What `prepareForServing` did: migrated (owner login) or only verified (application role login). */
+export type ServingPreparation =
+  { mode: 'migrated'; report: PreparedReport } | { mode: 'verified'; report: SchemaReport };
+
+/**
+ * Startup step of gateway and worker. A process whose URLs log in as the application role only verifies: the role
+ * has no DDL, so it throws `DatabasesNotMigratedError` (naming what to run) when the migrate step has not run, and
+ * `SchemaDriftError` on any other drift. A process given owner logins (local development) migrates first, as
+ * `prepareDatabases` does.
+ */
+export async function prepareForServing(
+  config: Pick<DatabasesConfig, 'platformUrl' | 'userdataUrl'> & { appPassword?: string | undefined },
+  options: PrepareOptions = {},
+): Promise<ServingPreparation> {
+  if (!logsInAsApplicationRole(config.platformUrl) && !logsInAsApplicationRole(config.userdataUrl))
+    return { mode: 'migrated', report: await prepareDatabases(config, options) };
+  const report = await verifyDatabases(config, options);
+  if (report.status === 'ok') return { mode: 'verified', report };
+  const reasons = notMigratedReasons(report);
+  if (reasons.length > 0) throw new DatabasesNotMigratedError(report, reasons);
+  throw new SchemaDriftError(report);
 }

@@ -32,6 +32,8 @@ export interface SchemaIssue {
   severity: 'error' | 'warning';
   table?: string;
   message: string;
+  /** PostgreSQL's or the socket's error code, for `unreachable` (e.g. `3D000` no such database). */
+  code?: string;
 }
 
 /** Verification of one database. */

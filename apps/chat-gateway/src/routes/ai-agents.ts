@@ -69,7 +69,7 @@ const aiAgentsRoutes: FastifyPluginAsyncTypebox<{
         summary: 'Providers usable right now (key present, breaker state); never a secret',
         response: { 200: ConfiguredServicesSchema },
       },
-      preHandler: app.requireUserOrAdmin,
+      onRequest: app.requireUserOrAdmin,
     },
     async () => {
       const health = await app.llm.client.providerHealth();

@@ -58,7 +58,7 @@ const providersRoutes: FastifyPluginAsyncTypebox = (app) => {
         summary: 'Breaker state, success rate, latency and errors per provider',
         response: { 200: ProviderHealthListSchema },
       },
-      preHandler: app.requireUserOrAdmin,
+      onRequest: app.requireUserOrAdmin,
     },
     async () => {
       // Breaker state is live (Redis); the latency and error windows may be up to windowStatsTtlMs old.

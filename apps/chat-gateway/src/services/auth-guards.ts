@@ -10,7 +10,7 @@ function bearerToken(request: FastifyRequest): string | undefined {
   return typeof apiKeyHeader === 'string' ? apiKeyHeader : undefined;
 }
 
-/** The preHandlers that check a request's key: a user's API key, or the admin key. */
+/** The onRequest hooks that check a request's key (before the body is read): a user's API key, or the admin key. */
 export function createAuthGuards(options: {
   apiKeys: Pick<ApiKeyService, 'authenticate'>;
   adminKey: string | undefined;
@@ -38,7 +38,7 @@ export function createAuthGuards(options: {
       if (!isAdminKey(bearerToken(request))) return Promise.reject(new InvalidAdminKeyError());
       return Promise.resolve();
     },
-    /** preHandler for operator endpoints: the admin key, or a user's API key (then `request.principal` is set). */
+    /** onRequest hook for operator endpoints: the admin key, or a user's API key (then `request.principal` is set). */
     requireUserOrAdmin: async (request: FastifyRequest): Promise<void> => {
       const key = bearerToken(request);
       if (isAdminKey(key)) return;
@@ -50,7 +50,7 @@ export function createAuthGuards(options: {
       if (!principal) throw new InvalidApiKeyError('Incorrect API key provided, or the key was revoked.');
       request.principal = principal;
     },
-    /** preHandler for `/metrics`: in production METRICS_TOKEN or the admin key; open otherwise. */
+    /** onRequest hook for `/metrics`: in production METRICS_TOKEN or the admin key; open otherwise. */
     requireMetricsAccess: (request: FastifyRequest): Promise<void> => {
       if (!options.protectMetrics) return Promise.resolve();
       const key = bearerToken(request);
@@ -66,5 +66,5 @@ export function createAuthGuards(options: {
   };
 }
 
-/** The authentication preHandlers. */
+/** The authentication onRequest hooks. */
 export type AuthGuards = ReturnType<typeof createAuthGuards>;

@@ -1,12 +1,22 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DatabasesConfig } from '@switchyard/config';
 import pg from 'pg';
-import { createPlatformDb, createUserdataDb, type PlatformDb, type UserdataDb } from '../client.js';
+import {
+  applicationLoginUrls,
+  createPlatformDb,
+  createUserdataDb,
+  type PlatformDb,
+  type UserdataDb,
+} from '../client.js';
 import { databaseLayouts, databaseNames, type DatabaseName } from '../layout.js';
 import { readMigrationFiles } from '../migration-files.js';
 import { maintenanceUrl, migrateDatabase, quoteIdentifier } from '../migrator.js';
+import { enableApplicationLogin } from '../prepare.js';
 
-/** Two freshly migrated and seeded test databases with clients; `drop()` closes the clients and drops both. */
+/**
+ * Two freshly migrated and seeded test databases with clients (logged in as the owner, or as the application role
+ * with `appPassword`); `drop()` closes the clients and drops both.
+ */
 export interface TestDatabases {
   config: DatabasesConfig;
   platform: PlatformDb;
@@ -20,7 +30,18 @@ export interface TestDatabasesOptions {
   serverUrl?: string;
   /** Pool size of each client (default 5). */
   poolMax?: number;
+  /**
+   * Log both clients in as the application role with `testApplicationPassword`, as deployed apps do
+   * (DATABASE_APP_PASSWORD, set the way the migrate step sets it). Default: the owner login (local development).
+   */
+  asApplicationRole?: boolean;
 }
+
+/**
+ * The application role's password in tests. The role is cluster-wide: one fixed password lets tests running side by
+ * side set it without locking each other out, even on a server that checks passwords.
+ */
+export const testApplicationPassword = 'switchyard-app-test';
 
 const defaultServerUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -117,16 +138,22 @@ export async function createTestDatabases(options: TestDatabasesOptions = {}): P
   } finally {
     await admin.end();
   }
+  const platformUrl = urlFor(serverUrl, names.platform);
+  const userdataUrl = urlFor(serverUrl, names.userdata);
   const config: DatabasesConfig = {
-    platformUrl: urlFor(serverUrl, names.platform),
-    userdataUrl: urlFor(serverUrl, names.userdata),
+    platformUrl,
+    userdataUrl,
     platformReplicaUrl: undefined,
-    appPassword: undefined,
+    owner: { platformUrl, userdataUrl },
+    appPassword: options.asApplicationRole ? testApplicationPassword : undefined,
     poolMax: options.poolMax ?? 5,
     timeouts: { connectMs: 2_000, statementMs: 5_000, idleInTransactionMs: 10_000 },
+    workerTimeouts: { connectMs: 2_000, statementMs: 60_000, idleInTransactionMs: 10_000 },
   };
-  const platform = createPlatformDb(config.platformUrl, { poolMax: config.poolMax });
-  const userdata = createUserdataDb(config.userdataUrl, { poolMax: config.poolMax });
+  if (config.appPassword !== undefined) await enableApplicationLogin(platformUrl, config.appPassword);
+  const logins = applicationLoginUrls(config);
+  const platform = createPlatformDb(logins.platformUrl, { poolMax: config.poolMax });
+  const userdata = createUserdataDb(logins.userdataUrl, { poolMax: config.poolMax });
   let dropping: Promise<void> | undefined;
   const drop = () =>
     (dropping ??= (async () => {

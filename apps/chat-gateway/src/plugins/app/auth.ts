@@ -10,9 +10,9 @@ declare module 'fastify' {
     authenticate: AuthGuards['authenticate'];
     /** onRequest hook (before the body is read): accepts only GATEWAY_ADMIN_KEY. */
     requireAdmin: AuthGuards['requireAdmin'];
-    /** preHandler: the admin key or a user's API key (operator endpoints). */
+    /** onRequest hook (before the body is read): the admin key or a user's API key (operator endpoints). */
     requireUserOrAdmin: AuthGuards['requireUserOrAdmin'];
-    /** preHandler: `/metrics` access (METRICS_TOKEN or admin key in production, open otherwise). */
+    /** onRequest hook: `/metrics` access (METRICS_TOKEN or admin key in production, open otherwise). */
     requireMetricsAccess: AuthGuards['requireMetricsAccess'];
   }
   interface FastifyRequest {

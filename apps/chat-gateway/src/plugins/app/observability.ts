@@ -43,7 +43,7 @@ export default fp(
           produces: ['text/plain'],
         },
         // Looked up per request: the auth plugin is registered after this one.
-        preHandler: (request) => app.requireMetricsAccess(request),
+        onRequest: (request) => app.requireMetricsAccess(request),
       },
       async (_request, reply) => {
         recorders.refreshGauges();

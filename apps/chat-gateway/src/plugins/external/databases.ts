@@ -1,6 +1,6 @@
 import type { DatabasesConfig } from '@switchyard/config';
 import {
-  applicationLoginUrl,
+  applicationLoginUrls,
   createPlatformDb,
   createUserdataDb,
   type PlatformDb,
@@ -30,14 +30,14 @@ export default fp(
     // The factories keep a lost connection (database restart, failover) from crashing the process; we log it.
     const onError = (database: string) => (error: Error) =>
       app.log.warn({ database, reason: error.message }, 'database connection lost');
-    const platform = createPlatformDb(options.databases.platformUrl, {
+    // Both log in as the application role when the URLs name it or DATABASE_APP_PASSWORD is set (README, roles).
+    const logins = applicationLoginUrls(options.databases);
+    const platform = createPlatformDb(logins.platformUrl, {
       poolMax: options.databases.poolMax,
       timeouts: options.databases.timeouts,
       onError: onError('platform'),
     });
-    // Logged in as the application role itself when DATABASE_APP_PASSWORD is set (see README, least privilege).
-    const userdataUrl = applicationLoginUrl(options.databases.userdataUrl, options.databases.appPassword);
-    const userdata = createUserdataDb(userdataUrl, {
+    const userdata = createUserdataDb(logins.userdataUrl, {
       poolMax: options.databases.poolMax,
       timeouts: options.databases.timeouts,
       onError: onError('userdata'),
