@@ -63,7 +63,7 @@ export type WorkerRuntime = Awaited<ReturnType<typeof createWorkerRuntime>>;
  * queues (fails fast) and one worker connection shared by the BullMQ workers (`maxRetriesPerRequest: null`).
  */
 export async function createWorkerRuntime(
-  config: Pick<WorkerAppConfig, 'redis' | 'worker' | 'secrets'>,
+  config: Pick<WorkerAppConfig, 'redis' | 'worker' | 'secrets' | 'oauth'>,
   dependencies: WorkerRuntimeDependencies,
 ) {
   const { worker: settings } = config;
@@ -142,7 +142,7 @@ export async function createWorkerRuntime(
           platform,
           userdata: dependencies.userdata,
           secretBox,
-          clients: { gsc: settings.oauth.google, bing: settings.oauth.bing },
+          clients: config.oauth.platforms,
         }),
       settings.concurrency.oauth,
     ),
