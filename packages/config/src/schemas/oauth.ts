@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emptyAsUndefined, url } from './shared.js';
+import { emptyAsUndefined, integer, url } from './shared.js';
 
 const httpUrl = url(['http:', 'https:']);
 const optionalSecret = emptyAsUndefined(z.string().optional());
@@ -52,6 +52,7 @@ export const oauthConfigSchema = z
     WIX_OAUTH_SCOPES: emptyAsUndefined(z.string().default('offline_access')),
     OAUTH_REDIRECT_BASE_URL: emptyAsUndefined(httpUrl.default('http://localhost:8000')),
     CONNECTIONS_RETURN_URL: optionalUrl,
+    OAUTH_STATE_TTL_SECONDS: integer({ default: 600, min: 1, max: 3_600 }),
   })
   .transform((env) => {
     const platform = (prefix: 'GOOGLE' | 'BING' | 'WIX'): OAuthPlatformSettings => ({
@@ -69,6 +70,8 @@ export const oauthConfigSchema = z
       redirectBaseUrl: env.OAUTH_REDIRECT_BASE_URL.replace(/\/$/, ''),
       /** Where the browser is sent after a callback; unset = the callback answers JSON. */
       connectionsReturnUrl: env.CONNECTIONS_RETURN_URL,
+      /** How long an authorize link (its single-use `state`) stays valid. */
+      stateTtlSeconds: env.OAUTH_STATE_TTL_SECONDS,
     };
   });
 
