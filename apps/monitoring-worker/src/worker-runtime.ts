@@ -15,6 +15,7 @@ import { createDispatcher } from './dispatcher.js';
 import { createPlatformClients } from './insights/platform-clients.js';
 import { createRequestTokenRefresh } from './insights/request-token-refresh.js';
 import { createWorkerMetrics } from './metrics.js';
+import { createRefreshLock } from './oauth/refresh-lock.js';
 import { createOAuthTokenProcessor } from './processors/oauth-token-processor.js';
 import { readEvictionPolicy, warnUnlessNoEviction } from './redis-eviction-policy.js';
 import { createPerformanceAnalysisProcessor } from './processors/performance-analysis-processor.js';
@@ -143,6 +144,9 @@ export async function createWorkerRuntime(
           userdata: dependencies.userdata,
           secretBox,
           clients: config.oauth.platforms,
+          withRefreshLock: createRefreshLock({ redis: producerConnection, keyPrefix: prefix }),
+          redis: producerConnection,
+          keyPrefix: prefix,
         }),
       settings.concurrency.oauth,
     ),
