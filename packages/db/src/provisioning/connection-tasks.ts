@@ -13,7 +13,10 @@ export interface ConnectionTasksInput {
   userId: string;
   connectionId: string;
   platform: (typeof oauthPlatforms)[number];
-  /** The site of the insights task; default: the website of the user's latest onboarding session. */
+  /**
+   * The site of the insights task; default: the site the user's insights task of this platform already has, else
+   * the website of the user's latest onboarding session. Without any, no insights task is created.
+   */
   siteUrl?: string | null;
 }
 
@@ -72,13 +75,30 @@ export async function ensureConnectionTasks(
     const insightsPlatform = insightsPlatforms.find((name) => name === input.platform);
     let siteUrl = input.siteUrl ?? null;
     if (insightsPlatform !== undefined && siteUrl === null) {
-      const [session] = await transaction
-        .select({ websiteUrl: onboardingSessions.websiteUrl })
-        .from(onboardingSessions)
-        .where(and(eq(onboardingSessions.userId, input.userId), isNotNull(onboardingSessions.websiteUrl)))
-        .orderBy(desc(onboardingSessions.updatedAt))
+      // The site this platform already reports on for the user (a reconnect), else the one given in onboarding.
+      const [existing] = await transaction
+        .select({ siteUrl: platformInsightsTasks.siteUrl })
+        .from(platformInsightsTasks)
+        .where(
+          and(
+            eq(platformInsightsTasks.userId, input.userId),
+            eq(platformInsightsTasks.platform, insightsPlatform),
+          ),
+        )
+        .orderBy(desc(platformInsightsTasks.updatedAt))
         .limit(1);
-      siteUrl = session?.websiteUrl ?? null;
+      const [session] =
+        existing === undefined
+          ? await transaction
+              .select({ websiteUrl: onboardingSessions.websiteUrl })
+              .from(onboardingSessions)
+              .where(
+                and(eq(onboardingSessions.userId, input.userId), isNotNull(onboardingSessions.websiteUrl)),
+              )
+              .orderBy(desc(onboardingSessions.updatedAt))
+              .limit(1)
+          : [];
+      siteUrl = existing?.siteUrl ?? session?.websiteUrl ?? null;
     }
     if (insightsPlatform === undefined || siteUrl === null)
       return { oauthTask: provisioned(oauthTask), insightsTask: null, siteUrl };
