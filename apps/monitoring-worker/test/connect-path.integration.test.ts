@@ -196,9 +196,9 @@ describe('connecting a platform', () => {
     const issuedAccess = google.issued[0]!;
     expect(row.encryptedAccessToken).not.toContain(issuedAccess);
     expect(harness.secretBox.decrypt(row.encryptedAccessToken, access(user.id))).toBe(issuedAccess);
-    expect(google.validRefreshTokens.has(harness.secretBox.decrypt(row.encryptedRefreshToken!, refresh(user.id)))).toBe(
-      true,
-    );
+    expect(
+      google.validRefreshTokens.has(harness.secretBox.decrypt(row.encryptedRefreshToken!, refresh(user.id))),
+    ).toBe(true);
 
     // The listing shows the connection and never a token.
     const list = await gateway.inject({
@@ -249,7 +249,9 @@ describe('connecting a platform', () => {
     await harness.runTask('oauth_token', connected.tasks.oauthTaskId, user.id);
     expect(google.issued.length).toBe(before + 1);
     const refreshed = await connectionRow(user.id, connected.connection.id);
-    expect(harness.secretBox.decrypt(refreshed.encryptedAccessToken, access(user.id))).toBe(google.issued.at(-1));
+    expect(harness.secretBox.decrypt(refreshed.encryptedAccessToken, access(user.id))).toBe(
+      google.issued.at(-1),
+    );
     const logs = await harness.databases.platform.db
       .select()
       .from(oauthTokenExecutionLogs)
@@ -270,7 +272,11 @@ describe('connecting a platform', () => {
       .select()
       .from(platformInsightsTasks)
       .where(eq(platformInsightsTasks.id, connected.tasks.insightsTaskId!));
-    expect(insights).toMatchObject({ platform: 'bing', siteUrl: 'https://garden.example/', status: 'active' });
+    expect(insights).toMatchObject({
+      platform: 'bing',
+      siteUrl: 'https://garden.example/',
+      status: 'active',
+    });
 
     const replay = await callback(path);
     expect(replay.statusCode).toBe(400);
@@ -278,17 +284,17 @@ describe('connecting a platform', () => {
     expect(replay.json<{ error: { message: string } }>().error.message).toMatch(/already used/);
   });
 
-  it('refuses an expired state and another user\'s state, storing nothing', async () => {
+  it("refuses an expired state and another user's state, storing nothing", async () => {
     const owner = await createUser();
     const other = await createUser();
 
     const expiring = await consent(shortStateGateway, owner.key, 'gsc');
     const redis = new Redis(redisUrl);
     try {
-      await vi.waitFor(
-        async () => expect(await redis.keys(`${harness.prefix}:oauth-state:*`)).toEqual([]),
-        { timeout: 10_000, interval: 100 },
-      );
+      await vi.waitFor(async () => expect(await redis.keys(`${harness.prefix}:oauth-state:*`)).toEqual([]), {
+        timeout: 10_000,
+        interval: 100,
+      });
     } finally {
       await redis.quit();
     }

@@ -40,8 +40,7 @@ const platformNames: Record<OAuthFlowPlatform, string> = {
 const envPrefix: Record<OAuthFlowPlatform, string> = { gsc: 'GOOGLE', bing: 'BING', wix: 'WIX' };
 
 const refusals: Record<OAuthStateRefusal, string> = {
-  already_used:
-    '`state` was already used: each authorization link works once. Start the connection again.',
+  already_used: '`state` was already used: each authorization link works once. Start the connection again.',
   expired: '`state` has expired (links are valid for 10 minutes). Start the connection again.',
   foreign: '`state` was issued to another user. Start the connection again from your own account.',
   unknown: '`state` is not one we issued. Start the connection again.',
@@ -58,7 +57,7 @@ const connectionsRoutes: FastifyPluginAsyncTypebox<{
   /** Hosts a WordPress site may resolve to although not public (test simulators, internal sites). */
   siteAllowlist: readonly string[];
   stateTtlSeconds?: number;
-}> = async (app, options) => {
+}> = (app, options) => {
   const security = [{ apiKey: [] }];
   const connections = createConnectionsService({
     platform: app.platform.db,
@@ -108,7 +107,8 @@ const connectionsRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags: ['connections'],
         security,
-        summary: 'Start connecting a platform: the URL to open (PKCE S256, single-use state valid 10 minutes)',
+        summary:
+          'Start connecting a platform: the URL to open (PKCE S256, single-use state valid 10 minutes)',
         params: OAuthPlatformParamsSchema,
         body: AuthorizeBodySchema,
         response: { 200: AuthorizeResponseSchema, ...errorResponses },
@@ -280,6 +280,7 @@ const connectionsRoutes: FastifyPluginAsyncTypebox<{
       return { id: request.params.id, ...removed };
     },
   );
+  return Promise.resolve();
 };
 
 export default connectionsRoutes;

@@ -21,8 +21,10 @@ import { revokeToken, type ExchangedTokens } from './platform-oauth.js';
 type ConnectionRow = typeof oauthConnections.$inferSelect;
 type Platform = ConnectionRow['platform'];
 
-const accessContext = (userId: string) => secretContext('oauth_connections', 'encrypted_access_token', userId);
-const refreshContext = (userId: string) => secretContext('oauth_connections', 'encrypted_refresh_token', userId);
+const accessContext = (userId: string) =>
+  secretContext('oauth_connections', 'encrypted_access_token', userId);
+const refreshContext = (userId: string) =>
+  secretContext('oauth_connections', 'encrypted_refresh_token', userId);
 
 /** A connection row as its owner sees it: no token, ever. */
 export function connectionView(row: ConnectionRow): Connection {
@@ -64,7 +66,9 @@ export function createConnectionsService(options: ConnectionsServiceOptions) {
   async function enqueueFirstRuns(userId: string, tasks: ConnectionTasks): Promise<void> {
     const jobs = [
       { type: 'oauth_token' as const, task: tasks.oauthTask },
-      ...(tasks.insightsTask === null ? [] : [{ type: 'platform_insights' as const, task: tasks.insightsTask }]),
+      ...(tasks.insightsTask === null
+        ? []
+        : [{ type: 'platform_insights' as const, task: tasks.insightsTask }]),
     ];
     try {
       await Promise.all(
@@ -102,7 +106,9 @@ export function createConnectionsService(options: ConnectionsServiceOptions) {
       siteUrl: grant.siteUrl,
       encryptedAccessToken: secretBox.encrypt(grant.accessToken, accessContext(userId)),
       encryptedRefreshToken:
-        grant.refreshToken === undefined ? null : secretBox.encrypt(grant.refreshToken, refreshContext(userId)),
+        grant.refreshToken === undefined
+          ? null
+          : secretBox.encrypt(grant.refreshToken, refreshContext(userId)),
       tokenExpiresAt: grant.expiresAt ?? null,
       scope: grant.scope ?? null,
       status: 'active' as const,
@@ -190,7 +196,11 @@ export function createConnectionsService(options: ConnectionsServiceOptions) {
         } catch (error) {
           // The user asked to disconnect: we still forget the grant and stop using it, and say it was not revoked.
           options.logger.warn(
-            { connectionId, platform: row.platform, reason: error instanceof Error ? error.message : 'unknown' },
+            {
+              connectionId,
+              platform: row.platform,
+              reason: error instanceof Error ? error.message : 'unknown',
+            },
             'revoking a connection at the platform failed',
           );
         }

@@ -103,7 +103,8 @@ export async function exchangeCode(
     return {
       accessToken: result.access_token,
       refreshToken: result.refresh_token,
-      expiresAt: result.expires_in === undefined ? undefined : new Date(Date.now() + result.expires_in * 1_000),
+      expiresAt:
+        result.expires_in === undefined ? undefined : new Date(Date.now() + result.expires_in * 1_000),
       scope: result.scope,
     };
   } catch (error) {

@@ -46,7 +46,10 @@ export function createWordPressCheck(options: { allowlist: readonly string[]; re
     } catch {
       throw new WordPressCheckError('`siteUrl` must be a public website.', 'siteUrl');
     }
-    const endpoint = new URL('wp-json/wp/v2/users/me', siteUrl.href.endsWith('/') ? siteUrl : `${siteUrl.href}/`);
+    const endpoint = new URL(
+      'wp-json/wp/v2/users/me',
+      siteUrl.href.endsWith('/') ? siteUrl : `${siteUrl.href}/`,
+    );
     let response;
     try {
       response = await request(endpoint, {

@@ -54,7 +54,10 @@ export function createRefreshLock(options: RefreshLockOptions) {
     const deadline = Date.now() + waitMs;
     while ((await options.redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') {
       if (Date.now() >= deadline)
-        throw new TaskFailureError('another token refresh of this connection is still running', 'network_error');
+        throw new TaskFailureError(
+          'another token refresh of this connection is still running',
+          'network_error',
+        );
       await sleep(pollMs, undefined, { signal });
     }
     try {

@@ -18,7 +18,11 @@ let wix: OAuthSimulator;
 const hourMs = 3_600_000;
 
 beforeAll(async () => {
-  [google, bing, wix] = await Promise.all([startOAuthSimulator(), startOAuthSimulator(), startOAuthSimulator()]);
+  [google, bing, wix] = await Promise.all([
+    startOAuthSimulator(),
+    startOAuthSimulator(),
+    startOAuthSimulator(),
+  ]);
   harness = await startWorkerHarness({
     consume: [queueNames.oauthTokenMonitoring],
     env: {
@@ -256,10 +260,9 @@ describe('OAuth token processor', () => {
       const events = runtime.events.get(queueNames.oauthTokenMonitoring)!;
       await Promise.all(
         jobs.map(async ({ jobId }) =>
-          (await runtime.runtime.queues.queue(queueNames.oauthTokenMonitoring).getJob(jobId))!.waitUntilFinished(
-            events,
-            30_000,
-          ),
+          (await runtime.runtime.queues
+            .queue(queueNames.oauthTokenMonitoring)
+            .getJob(jobId))!.waitUntilFinished(events, 30_000),
         ),
       );
       const stored = await withUser(runtime.databases.userdata, userId, (transaction) =>

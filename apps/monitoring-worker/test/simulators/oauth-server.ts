@@ -111,9 +111,15 @@ export async function startOAuthSimulator(): Promise<OAuthSimulator> {
       if (pending === undefined)
         return sendJson(response, 400, { error: 'invalid_grant', error_description: 'unknown or used code' });
       if (form.redirect_uri !== pending.redirectUri)
-        return sendJson(response, 400, { error: 'invalid_grant', error_description: 'redirect_uri mismatch' });
+        return sendJson(response, 400, {
+          error: 'invalid_grant',
+          error_description: 'redirect_uri mismatch',
+        });
       if (form.code_verifier === undefined || s256(form.code_verifier) !== pending.codeChallenge)
-        return sendJson(response, 400, { error: 'invalid_grant', error_description: 'code_verifier mismatch' });
+        return sendJson(response, 400, {
+          error: 'invalid_grant',
+          error_description: 'code_verifier mismatch',
+        });
       const refreshToken = token('refresh');
       state.validRefreshTokens.add(refreshToken);
       return sendJson(response, 200, {

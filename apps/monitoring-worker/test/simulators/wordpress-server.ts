@@ -15,7 +15,11 @@ export async function startWordPressSimulator(): Promise<WordPressSimulator> {
     const path = request.url ?? '';
     requests.push({ path, authorization: request.headers.authorization });
     if (request.method !== 'GET' || !path.startsWith('/wp-json/wp/v2/users/me'))
-      return sendJson(response, 404, { code: 'rest_no_route', message: 'No route was found.', data: { status: 404 } });
+      return sendJson(response, 404, {
+        code: 'rest_no_route',
+        message: 'No route was found.',
+        data: { status: 404 },
+      });
     const basic = request.headers.authorization?.match(/^Basic (.+)$/)?.[1];
     if (basic === undefined)
       return sendJson(response, 401, {

@@ -11,7 +11,7 @@ declare module 'fastify' {
 
 /** BullMQ producers over their own Redis connection (role `producer`), closed with the app. */
 export default fp(
-  async function queues(app: FastifyInstance, options: { url: string; keyPrefix: string }) {
+  function queues(app: FastifyInstance, options: { url: string; keyPrefix: string }) {
     const connection = createRedisConnection(options.url, {
       role: 'producer',
       connectionName: 'chat-gateway:queues',
@@ -25,6 +25,7 @@ export default fp(
       await producers.close();
       await connection.quit().catch(() => connection.disconnect());
     });
+    return Promise.resolve();
   },
   { name: 'queues' },
 );
