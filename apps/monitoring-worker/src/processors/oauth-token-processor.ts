@@ -39,6 +39,9 @@ export interface OAuthTokenProcessorDependencies {
 // A refresh in flight is remembered this long: long enough for the retry after a killed worker to find it.
 const inFlightTtlSeconds = 7 * 24 * 3_600;
 
+// A token request that has not answered by now is abandoned (a transient failure); the refresh lock lives 60 s.
+const refreshTimeoutMs = 30_000;
+
 const fingerprint = (token: string) => createHash('sha256').update(token).digest('base64url');
 
 /**
@@ -144,7 +147,12 @@ export function createOAuthTokenProcessor(
         await redis.set(inFlightKey(connectionId), fingerprint(presented), 'EX', inFlightTtlSeconds);
         let refreshed;
         try {
-          refreshed = await refreshAccessToken(settings, presented, signal);
+          // Bounded well inside the lock's TTL, so the lock never lapses while this refresh can still land.
+          refreshed = await refreshAccessToken(
+            settings,
+            presented,
+            AbortSignal.any([signal, AbortSignal.timeout(refreshTimeoutMs)]),
+          );
         } catch (error) {
           if (error instanceof ResponseBodyError && error.error === 'invalid_grant') {
             await setStatus(task.user_id, connectionId, interrupted ? 'error' : 'revoked');
