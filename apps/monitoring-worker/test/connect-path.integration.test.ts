@@ -212,9 +212,14 @@ describe('connecting a platform', () => {
     expect(list.body).not.toContain(issuedAccess);
     expect(list.body).not.toContain('refresh-');
 
-    // The first runs were enqueued by the callback: the worker stores an insights snapshot with the new token.
+    // The first runs were enqueued by the callback: the worker checks the token and stores an insights snapshot.
     await vi.waitFor(
       async () => {
+        const firstRuns = await harness.databases.platform.db
+          .select()
+          .from(oauthTokenExecutionLogs)
+          .where(eq(oauthTokenExecutionLogs.taskId, connected.tasks.oauthTaskId));
+        expect(firstRuns).toEqual([expect.objectContaining({ status: 'success' })]);
         const snapshots = await harness.databases.platform.db
           .select()
           .from(platformInsights)
