@@ -41,8 +41,8 @@ describe('ensureConnectionTasks', () => {
       ensureConnectionTasks(databases.platform.db, input),
       ensureConnectionTasks(databases.platform.db, input),
     ]);
-    expect(second!.oauthTask.id).toBe(first.oauthTask.id);
-    expect(second!.insightsTask?.id).toBe(first.insightsTask?.id);
+    expect(second.oauthTask.id).toBe(first.oauthTask.id);
+    expect(second.insightsTask?.id).toBe(first.insightsTask?.id);
     const tasks = await tasksOf(userId);
     expect(tasks.oauth).toHaveLength(1);
     expect(tasks.insights).toEqual([
