@@ -93,7 +93,11 @@ beforeAll(async () => {
     },
   });
   gateway = await startGateway();
-  shortStateGateway = await startGateway({ OAUTH_STATE_TTL_SECONDS: '1' });
+  // A second replica: short-lived states, and a return URL for the browser.
+  shortStateGateway = await startGateway({
+    OAUTH_STATE_TTL_SECONDS: '1',
+    CONNECTIONS_RETURN_URL: 'https://app.example/settings/connections',
+  });
 });
 
 afterAll(async () => {
@@ -287,6 +291,24 @@ describe('connecting a platform', () => {
     expect(replay.statusCode).toBe(400);
     expect(replay.json()).toMatchObject({ error: { code: 'invalid_state', param: 'state' } });
     expect(replay.json<{ error: { message: string } }>().error.message).toMatch(/already used/);
+  });
+
+  it('sends the browser to CONNECTIONS_RETURN_URL when it is set', async () => {
+    const user = await createUser();
+    const response = await callback(
+      await consent(shortStateGateway, user.key, 'gsc'),
+      undefined,
+      shortStateGateway,
+    );
+    expect(response.statusCode).toBe(303);
+    const location = new URL(response.headers.location as string);
+    expect(`${location.origin}${location.pathname}`).toBe('https://app.example/settings/connections');
+    expect(Object.fromEntries(location.searchParams)).toEqual({
+      platform: 'gsc',
+      status: 'connected',
+      connectionId: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown,
+    });
+    expect(response.body).not.toContain('access-');
   });
 
   it("refuses an expired state and another user's state, storing nothing", async () => {
