@@ -14,11 +14,13 @@ import observabilityPlugin from './plugins/app/observability.js';
 import quotaPlugin from './plugins/app/quota.js';
 import userRoutingPlugin from './plugins/app/user-routing.js';
 import databasesPlugin from './plugins/external/databases.js';
+import queuesPlugin from './plugins/external/queues.js';
 import redisPlugin from './plugins/external/redis.js';
 import swaggerPlugin from './plugins/external/swagger.js';
 import adminRoutes from './routes/admin.js';
 import aiAgentsRoutes from './routes/ai-agents.js';
 import chatConversationsRoutes from './routes/chat-conversations.js';
+import connectionsRoutes from './routes/connections.js';
 import healthRoutes from './routes/health.js';
 import providersRoutes from './routes/providers.js';
 import subscriptionRoutes from './routes/subscription.js';
@@ -91,6 +93,7 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
   await app.register(swaggerPlugin);
   await app.register(databasesPlugin, { databases: config.databases });
   await app.register(redisPlugin, config.redis);
+  await app.register(queuesPlugin, { url: config.redis.url, keyPrefix: config.redis.keyPrefix });
   await app.register(observabilityPlugin, {
     metrics: config.gateway.metrics,
     shutdownGraceMs: config.gateway.shutdownGraceMs,
@@ -141,6 +144,13 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
     secretsKey: config.secrets.key,
     secretsPreviousKeys: config.secrets.previousKeys,
     rateLimitPerMinute: config.gateway.myAgentsRateLimitPerMinute,
+  });
+  await app.register(connectionsRoutes, {
+    oauth: config.oauth,
+    secretsKey: config.secrets.key,
+    secretsPreviousKeys: config.secrets.previousKeys,
+    siteAllowlist: config.gateway.userBaseUrlAllowlist,
+    stateTtlSeconds: config.oauth.stateTtlSeconds,
   });
   await app.register(providersRoutes);
   await app.register(subscriptionRoutes);

@@ -25,6 +25,9 @@ const errorTypes: Record<string, string> = {
   service_unavailable: 'api_error',
   dependency_unavailable: 'api_error',
   internal_error: 'api_error',
+  invalid_state: 'invalid_request_error',
+  platform_not_configured: 'invalid_request_error',
+  platform_refused: 'invalid_request_error',
 };
 
 /** The OpenAI error `type` for one of our codes. */
@@ -111,4 +114,21 @@ export const DependencyUnavailableError = createError<'dependency_unavailable', 
   'dependency_unavailable',
   '%s is not answering right now, so this request cannot be served. This is usually temporary; retry after the Retry-After delay.',
   503,
+);
+
+/** 400: an OAuth callback's `state` cannot be used (already used, expired, another user's, unknown); says which. */
+export const InvalidStateError = createError<'invalid_state', 400, [string]>('invalid_state', '%s', 400);
+
+/** 400: the platform's OAuth app (client id and secret) is not configured, so it cannot be connected. */
+export const PlatformNotConfiguredError = createError<'platform_not_configured', 400, [string]>(
+  'platform_not_configured',
+  '%s',
+  400,
+);
+
+/** 400: the platform refused what the user brought (authorization code, WordPress password); says what to do. */
+export const PlatformRefusedError = createError<'platform_refused', 400, [string]>(
+  'platform_refused',
+  '%s',
+  400,
 );

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createLoggerOptions } from './logger.js';
+import { createLoggerOptions, redactUrl } from './logger.js';
 
 function logLine(write: (logger: pino.Logger) => void): string {
   const lines: string[] = [];
@@ -31,5 +31,12 @@ describe('gateway logger', () => {
       expect(line).not.toContain(secret);
     expect(line).toContain('[redacted]');
     expect(JSON.parse(line)).toMatchObject({ apiKey: '[redacted]', model: 'gpt-4o-mini' });
+  });
+
+  it('blanks the authorization code and state of an OAuth callback URL', () => {
+    const url = '/api/connections/gsc/callback?code=4/0Ab-secret-code&state=state-secret.abc&scope=x';
+    expect(redactUrl(url)).not.toMatch(/secret/);
+    expect(redactUrl(url)).toContain('scope=x');
+    expect(redactUrl('/v1/models')).toBe('/v1/models');
   });
 });

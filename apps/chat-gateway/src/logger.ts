@@ -1,6 +1,24 @@
 import { logRedactCensor, logRedactPaths, type RuntimeConfig } from '@switchyard/config';
 import type { LoggerOptions } from 'pino';
 
+// Query parameters that carry credentials: an OAuth callback's authorization code and state (either lets whoever
+// reads the log finish someone's connection while it is valid).
+const secretQueryParameters = ['code', 'state'];
+
+/** A request URL with the values of credential query parameters blanked. */
+export function redactUrl(url: string): string {
+  const query = url.indexOf('?');
+  if (query === -1) return url;
+  const parameters = new URLSearchParams(url.slice(query + 1));
+  let changed = false;
+  for (const name of secretQueryParameters)
+    if (parameters.has(name)) {
+      parameters.set(name, logRedactCensor);
+      changed = true;
+    }
+  return changed ? `${url.slice(0, query)}?${parameters.toString()}` : url;
+}
+
 /** Logger options for the gateway: level from LOG_LEVEL, secrets redacted, errors without stacks. */
 export function createLoggerOptions(runtime: RuntimeConfig): LoggerOptions {
   return {
@@ -9,6 +27,13 @@ export function createLoggerOptions(runtime: RuntimeConfig): LoggerOptions {
     redact: { paths: [...logRedactPaths], censor: logRedactCensor },
     serializers: {
       // Stacks and causes can carry request bodies or keys; logs get the name and message only.
+      // Fastify's own request fields, with the URL's credential parameters blanked.
+      req: (request: { method?: string; url?: string; host?: string; ip?: string }) => ({
+        method: request.method,
+        url: request.url === undefined ? undefined : redactUrl(request.url),
+        host: request.host,
+        remoteAddress: request.ip,
+      }),
       err: (error: Error & { code?: unknown }) => ({
         type: error.name,
         message: error.message,

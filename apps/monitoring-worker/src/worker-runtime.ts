@@ -15,6 +15,7 @@ import { createDispatcher } from './dispatcher.js';
 import { createPlatformClients } from './insights/platform-clients.js';
 import { createRequestTokenRefresh } from './insights/request-token-refresh.js';
 import { createWorkerMetrics } from './metrics.js';
+import { createRefreshLock } from './oauth/refresh-lock.js';
 import { createOAuthTokenProcessor } from './processors/oauth-token-processor.js';
 import { readEvictionPolicy, warnUnlessNoEviction } from './redis-eviction-policy.js';
 import { createPerformanceAnalysisProcessor } from './processors/performance-analysis-processor.js';
@@ -63,7 +64,7 @@ export type WorkerRuntime = Awaited<ReturnType<typeof createWorkerRuntime>>;
  * queues (fails fast) and one worker connection shared by the BullMQ workers (`maxRetriesPerRequest: null`).
  */
 export async function createWorkerRuntime(
-  config: Pick<WorkerAppConfig, 'redis' | 'worker' | 'secrets'>,
+  config: Pick<WorkerAppConfig, 'redis' | 'worker' | 'secrets' | 'oauth'>,
   dependencies: WorkerRuntimeDependencies,
 ) {
   const { worker: settings } = config;
@@ -142,7 +143,10 @@ export async function createWorkerRuntime(
           platform,
           userdata: dependencies.userdata,
           secretBox,
-          clients: { gsc: settings.oauth.google, bing: settings.oauth.bing },
+          clients: config.oauth.platforms,
+          withRefreshLock: createRefreshLock({ redis: producerConnection, keyPrefix: prefix }),
+          redis: producerConnection,
+          keyPrefix: prefix,
         }),
       settings.concurrency.oauth,
     ),

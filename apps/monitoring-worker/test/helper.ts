@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  oauthConfigSchema,
   parseConfig,
   readProcessEnv,
   redisConfigSchema,
@@ -36,7 +37,12 @@ export function uniquePrefix(): string {
 /** Parses the worker's config sections from a test environment. */
 export function testConfig(env: Record<string, string>) {
   return parseConfig(
-    { redis: redisConfigSchema, worker: workerConfigSchema, secrets: secretsConfigSchema },
+    {
+      redis: redisConfigSchema,
+      worker: workerConfigSchema,
+      secrets: secretsConfigSchema,
+      oauth: oauthConfigSchema,
+    },
     { REDIS_URL: redisUrl, ...env },
   );
 }

@@ -1,5 +1,6 @@
 import { databasesConfigSchema } from './schemas/databases.js';
 import { gatewayConfigSchema } from './schemas/gateway.js';
+import { oauthConfigSchema } from './schemas/oauth.js';
 import { providersConfigSchema } from './schemas/providers.js';
 import { redisConfigSchema } from './schemas/redis.js';
 import { runtimeConfigSchema } from './schemas/runtime.js';
@@ -15,6 +16,7 @@ export const gatewayAppConfig = {
   providers: providersConfigSchema,
   secrets: secretsConfigSchema,
   gateway: gatewayConfigSchema,
+  oauth: oauthConfigSchema,
 };
 
 /** The sections monitoring-worker composes; pass to `loadConfigOrExit`. */
@@ -25,6 +27,7 @@ export const workerAppConfig = {
   providers: providersConfigSchema,
   secrets: secretsConfigSchema,
   worker: workerConfigSchema,
+  oauth: oauthConfigSchema,
 };
 
 export type GatewayAppConfig = ReturnType<typeof parseConfig<typeof gatewayAppConfig>>;

@@ -15,6 +15,7 @@ export { providersConfigSchema, type ProviderSettings, type ProvidersConfig } fr
 export { secretsConfigSchema, type SecretsConfig } from './schemas/secrets.js';
 export { runtimeConfigSchema, type RuntimeConfig } from './schemas/runtime.js';
 export { gatewayConfigSchema, type GatewayConfig } from './schemas/gateway.js';
+export { oauthConfigSchema, type OAuthConfig, type OAuthPlatformSettings } from './schemas/oauth.js';
 export { workerConfigSchema, type WorkerConfig } from './schemas/worker.js';
 export { gatewayAppConfig, workerAppConfig, type GatewayAppConfig, type WorkerAppConfig } from './apps.js';
 export { logRedactCensor, logRedactPaths } from './log-redaction.js';

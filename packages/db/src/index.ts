@@ -44,3 +44,10 @@ export {
   type SchemaIssueKind,
   type SchemaReport,
 } from './schema-report.js';
+export {
+  ensureConnectionTasks,
+  pauseConnectionTasks,
+  type ConnectionTasks,
+  type ConnectionTasksInput,
+  type ProvisionedTask,
+} from './provisioning/connection-tasks.js';

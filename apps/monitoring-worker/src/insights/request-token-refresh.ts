@@ -8,7 +8,9 @@ export type RequestTokenRefresh = (oauthTaskId: string, userId: string, signal: 
 /**
  * Enqueues the OAuth task with reason `unauthorized` (which forces a refresh) and waits for that job through
  * BullMQ's queue events, so the insights job retries with the new token. The refresh runs on whichever worker
- * takes the OAuth queue, keeping token writes in one processor.
+ * takes the OAuth queue, keeping token writes in one processor. `dueAt` is when the refusal was seen: the
+ * processor refreshes under the connection's lock and skips the refresh when another one stored a token after
+ * that moment, so concurrent refusals (or one beside the weekly check) cost one refresh, never a lost rotation.
  */
 export function createRequestTokenRefresh(
   queues: Queues,

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { eq, secretContext, withUser } from '@switchyard/db';
 import { oauthTokenExecutionLogs, oauthTokenMonitoringTasks, usageAlerts } from '@switchyard/db/platform';
 import { oauthConnections } from '@switchyard/db/userdata';
 import { queueNames } from '@switchyard/jobs';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertOAuthConnection, startWorkerHarness, type WorkerHarness } from '../helper.js';
+import { insertOAuthConnection, redisUrl, startWorkerHarness, type WorkerHarness } from '../helper.js';
 import { startOAuthSimulator, type OAuthSimulator } from '../simulators/oauth-server.js';
 
 const access = (userId: string) => secretContext('oauth_connections', 'encrypted_access_token', userId);
@@ -12,10 +14,15 @@ const refresh = (userId: string) => secretContext('oauth_connections', 'encrypte
 let harness: WorkerHarness;
 let google: OAuthSimulator;
 let bing: OAuthSimulator;
+let wix: OAuthSimulator;
 const hourMs = 3_600_000;
 
 beforeAll(async () => {
-  [google, bing] = await Promise.all([startOAuthSimulator(), startOAuthSimulator()]);
+  [google, bing, wix] = await Promise.all([
+    startOAuthSimulator(),
+    startOAuthSimulator(),
+    startOAuthSimulator(),
+  ]);
   harness = await startWorkerHarness({
     consume: [queueNames.oauthTokenMonitoring],
     env: {
@@ -25,13 +32,16 @@ beforeAll(async () => {
       BING_OAUTH_TOKEN_URL: bing.tokenUrl,
       BING_CLIENT_ID: 'client-id',
       BING_CLIENT_SECRET: 'client-secret',
+      WIX_OAUTH_TOKEN_URL: wix.tokenUrl,
+      WIX_CLIENT_ID: 'client-id',
+      WIX_CLIENT_SECRET: 'client-secret',
     },
   });
 });
 
 afterAll(async () => {
   await harness?.close();
-  await Promise.all([google?.close(), bing?.close()]);
+  await Promise.all([google?.close(), bing?.close(), wix?.close()]);
 });
 
 async function readConnection(userId: string, connectionId: string) {
@@ -193,18 +203,104 @@ describe('OAuth token processor', () => {
     expect((await readConnection(expired.userId, expired.connection.id)).status).toBe('expired');
   });
 
-  it('logs Wix as skipped, not failed', async () => {
-    const { task, userId } = await insertOAuthConnection(harness, {
+  it('refreshes a Wix token through its OAuth app instead of logging a weekly skipped', async () => {
+    wix.validRefreshTokens.add('wix-refresh-1');
+    const { connection, task, userId } = await insertOAuthConnection(harness, {
       platform: 'wix',
-      accessToken: 'wix',
-      expiresAt: null,
+      accessToken: 'wix-old',
+      refreshToken: 'wix-refresh-1',
+      expiresAt: new Date(Date.now() - hourMs),
     });
     await harness.runTask('oauth_token', task.id, userId);
     const logs = await harness.databases.platform.db
       .select()
       .from(oauthTokenExecutionLogs)
       .where(eq(oauthTokenExecutionLogs.taskId, task.id));
-    expect(logs).toMatchObject([{ status: 'skipped', errorMessage: null }]);
-    expect((await taskRow(task.id)).consecutiveFailures).toBe(0);
+    expect(logs).toMatchObject([{ status: 'success', resultData: { refreshed: true } }]);
+    expect(
+      harness.secretBox.decrypt(
+        (await readConnection(userId, connection.id)).encryptedAccessToken,
+        access(userId),
+      ),
+    ).toBe(wix.issued.at(-1));
+  });
+
+  it('serialises two concurrent refreshes of one rotating Bing connection: one valid refresh token, not revoked', async () => {
+    const rotating = await startOAuthSimulator();
+    rotating.rotateRefreshTokens = true;
+    rotating.validRefreshTokens.add('bing-rotating-1');
+    const runtime = await startWorkerHarness({
+      consume: [queueNames.oauthTokenMonitoring],
+      env: {
+        BING_OAUTH_TOKEN_URL: rotating.tokenUrl,
+        BING_CLIENT_ID: 'client-id',
+        BING_CLIENT_SECRET: 'client-secret',
+        WORKER_CONCURRENCY_OAUTH: '4',
+      },
+    });
+    try {
+      const { connection, task, userId } = await insertOAuthConnection(runtime, {
+        platform: 'bing',
+        accessToken: 'refused-access',
+        refreshToken: 'bing-rotating-1',
+        expiresAt: new Date(Date.now() + hourMs),
+      });
+      const forced = (dueAt: number) =>
+        runtime.runtime.queues.enqueueMonitoringTask({
+          type: 'oauth_token',
+          taskId: task.id,
+          userId,
+          reason: 'unauthorized',
+          dueAt,
+        });
+      // Two platform refusals seen at the same moment by two insights jobs: two jobs of one connection on a worker
+      // that runs four at once. Unserialised, both would present the same token and the loser get invalid_grant.
+      const seenAt = Date.now();
+      const jobs = await Promise.all([forced(seenAt), forced(seenAt + 1)]);
+      const events = runtime.events.get(queueNames.oauthTokenMonitoring)!;
+      await Promise.all(
+        jobs.map(async ({ jobId }) =>
+          (await runtime.runtime.queues
+            .queue(queueNames.oauthTokenMonitoring)
+            .getJob(jobId))!.waitUntilFinished(events, 30_000),
+        ),
+      );
+      const stored = await withUser(runtime.databases.userdata, userId, (transaction) =>
+        transaction.select().from(oauthConnections).where(eq(oauthConnections.id, connection.id)),
+      );
+      expect(stored[0]!.status).toBe('active');
+      const storedRefresh = runtime.secretBox.decrypt(stored[0]!.encryptedRefreshToken!, refresh(userId));
+      // The platform holds exactly one valid refresh token, and it is the one we stored.
+      expect([...rotating.validRefreshTokens]).toEqual([storedRefresh]);
+      expect(rotating.requests.filter((request) => request.grant_type === 'refresh_token').length).toBe(1);
+      const [row] = await runtime.databases.platform.db
+        .select()
+        .from(oauthTokenMonitoringTasks)
+        .where(eq(oauthTokenMonitoringTasks.id, task.id));
+      expect(row!.status).toBe('active');
+    } finally {
+      await runtime.close();
+      await rotating.close();
+    }
+  });
+
+  it('tells an interrupted rotation apart from a revoked grant', async () => {
+    const { connection, task, userId } = await insertOAuthConnection(harness, {
+      platform: 'bing',
+      accessToken: 'old',
+      refreshToken: 'bing-lost-1',
+      expiresAt: new Date(Date.now() - hourMs),
+    });
+    // A worker killed after Bing rotated `bing-lost-1` and before the commit: the platform no longer accepts it
+    // (it is not in the valid set), and that refresh's in-flight note is still in Redis.
+    const redis = new Redis(redisUrl);
+    await redis.set(
+      `${harness.prefix}:oauth-refresh-inflight:${connection.id}`,
+      createHash('sha256').update('bing-lost-1').digest('base64url'),
+    );
+    await redis.quit();
+    await expect(harness.runTask('oauth_token', task.id, userId)).rejects.toThrow(/interrupted/);
+    expect((await readConnection(userId, connection.id)).status).toBe('error');
+    expect((await taskRow(task.id)).status).toBe('needs_intervention');
   });
 });

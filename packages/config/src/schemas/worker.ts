@@ -2,9 +2,8 @@ import { z } from 'zod';
 import { commaList, emptyAsUndefined, integer, url } from './shared.js';
 
 const httpUrl = url(['http:', 'https:']);
-const optionalSecret = emptyAsUndefined(z.string().optional());
 
-/** monitoring-worker's settings: health port, dispatch interval, concurrency, platform endpoints and OAuth clients. */
+/** monitoring-worker's settings: health port, dispatch interval, concurrency, platform endpoints (OAuth clients: `oauthConfigSchema`). */
 export const workerConfigSchema = z
   .object({
     WORKER_HEALTH_PORT: integer({ default: 8001, min: 0, max: 65_535 }),
@@ -22,14 +21,6 @@ export const workerConfigSchema = z
     WORKER_CONCURRENCY_INSIGHTS: integer({ default: 5, min: 1 }),
     WORKER_CONCURRENCY_PERFORMANCE: integer({ default: 1, min: 1 }),
     SHUTDOWN_GRACE_MS: integer({ default: 30_000, min: 0 }),
-    GOOGLE_OAUTH_TOKEN_URL: emptyAsUndefined(httpUrl.default('https://oauth2.googleapis.com/token')),
-    GOOGLE_CLIENT_ID: optionalSecret,
-    GOOGLE_CLIENT_SECRET: optionalSecret,
-    BING_OAUTH_TOKEN_URL: emptyAsUndefined(
-      httpUrl.default('https://login.microsoftonline.com/common/oauth2/v2.0/token'),
-    ),
-    BING_CLIENT_ID: optionalSecret,
-    BING_CLIENT_SECRET: optionalSecret,
     GSC_API_BASE_URL: emptyAsUndefined(httpUrl.default('https://searchconsole.googleapis.com')),
     BING_WEBMASTER_API_BASE_URL: emptyAsUndefined(
       httpUrl.default('https://ssl.bing.com/webmaster/api.svc/json'),
@@ -57,18 +48,6 @@ export const workerConfigSchema = z
       performance: env.WORKER_CONCURRENCY_PERFORMANCE,
     },
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
-    oauth: {
-      google: {
-        tokenUrl: env.GOOGLE_OAUTH_TOKEN_URL,
-        clientId: env.GOOGLE_CLIENT_ID,
-        clientSecret: env.GOOGLE_CLIENT_SECRET,
-      },
-      bing: {
-        tokenUrl: env.BING_OAUTH_TOKEN_URL,
-        clientId: env.BING_CLIENT_ID,
-        clientSecret: env.BING_CLIENT_SECRET,
-      },
-    },
     platforms: { gscBaseUrl: env.GSC_API_BASE_URL, bingBaseUrl: env.BING_WEBMASTER_API_BASE_URL },
     websiteFetchAllowlist: env.WEBSITE_FETCH_ALLOWLIST,
   }));
