@@ -8,17 +8,21 @@ import type { LlmClient } from './services/llm-service.js';
 import { requestIdFor } from './services/request-id.js';
 import authPlugin from './plugins/app/auth.js';
 import lifecyclePlugin from './plugins/app/lifecycle.js';
+import monitoringPlugin from './plugins/app/monitoring.js';
 import llmPlugin from './plugins/app/llm.js';
 import observabilityPlugin from './plugins/app/observability.js';
 import quotaPlugin from './plugins/app/quota.js';
 import userRoutingPlugin from './plugins/app/user-routing.js';
 import databasesPlugin from './plugins/external/databases.js';
+import queuesPlugin from './plugins/external/queues.js';
 import redisPlugin from './plugins/external/redis.js';
 import swaggerPlugin from './plugins/external/swagger.js';
 import adminRoutes from './routes/admin.js';
 import aiAgentsRoutes from './routes/ai-agents.js';
 import chatConversationsRoutes from './routes/chat-conversations.js';
 import healthRoutes from './routes/health.js';
+import monitoringRoutes from './routes/monitoring.js';
+import onboardingRoutes from './routes/onboarding.js';
 import providersRoutes from './routes/providers.js';
 import subscriptionRoutes from './routes/subscription.js';
 import usersRoutes from './routes/users.js';
@@ -88,6 +92,7 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
   await app.register(swaggerPlugin);
   await app.register(databasesPlugin, { databases: config.databases });
   await app.register(redisPlugin, config.redis);
+  await app.register(queuesPlugin, { url: config.redis.url, keyPrefix: config.redis.keyPrefix });
   await app.register(observabilityPlugin, {
     metrics: config.gateway.metrics,
     shutdownGraceMs: config.gateway.shutdownGraceMs,
@@ -108,6 +113,7 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
     baseUrlAllowlist: config.gateway.userBaseUrlAllowlist,
     resolve: dependencies.resolveHost,
   });
+  await app.register(monitoringPlugin);
   await app.register(llmPlugin, {
     providers: config.providers,
     runtime: config.runtime,
@@ -135,5 +141,7 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
   });
   await app.register(providersRoutes);
   await app.register(subscriptionRoutes);
+  await app.register(onboardingRoutes);
+  await app.register(monitoringRoutes);
   return app;
 }
