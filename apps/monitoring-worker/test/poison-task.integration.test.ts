@@ -21,24 +21,28 @@ const children: ChildProcess[] = [];
 let crashes = 0;
 
 function startWorkerProcess(): ChildProcess {
-  const child = spawn(process.execPath, ['--conditions=@switchyard/source', '--import', 'tsx', 'src/main.ts'], {
-    cwd: appDirectory,
-    env: {
-      ...readProcessEnv(),
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      PLATFORM_DATABASE_URL: databases.config.platformUrl,
-      USERDATA_DATABASE_URL: databases.config.userdataUrl,
-      REDIS_URL: redisUrl,
-      REDIS_KEY_PREFIX: prefix,
-      WORKER_HEALTH_PORT: '0',
-      WEBSITE_FETCH_ALLOWLIST: '127.0.0.1',
-      WORKER_LOCK_DURATION_MS: '1000',
-      WORKER_STALLED_INTERVAL_MS: '1000',
-      DISPATCH_INTERVAL_MS: '3600000',
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@switchyard/source', '--import', 'tsx', 'src/main.ts'],
+    {
+      cwd: appDirectory,
+      env: {
+        ...readProcessEnv(),
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        PLATFORM_DATABASE_URL: databases.config.platformUrl,
+        USERDATA_DATABASE_URL: databases.config.userdataUrl,
+        REDIS_URL: redisUrl,
+        REDIS_KEY_PREFIX: prefix,
+        WORKER_HEALTH_PORT: '0',
+        WEBSITE_FETCH_ALLOWLIST: '127.0.0.1',
+        WORKER_LOCK_DURATION_MS: '1000',
+        WORKER_STALLED_INTERVAL_MS: '1000',
+        DISPATCH_INTERVAL_MS: '3600000',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  );
   children.push(child);
   return child;
 }
@@ -49,7 +53,8 @@ beforeAll(async () => {
   // exhausts memory), and a fresh worker takes its place.
   site = await startLocalServer((_request, response) => {
     crashes += 1;
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const child of children)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     startWorkerProcess();
     response.destroy();
   });
@@ -121,7 +126,9 @@ describe('a task whose job kills its worker', () => {
       const alerts = await databases.platform.db
         .select()
         .from(usageAlerts)
-        .where(and(eq(usageAlerts.userId, userId), eq(usageAlerts.alertType, 'monitoring_needs_intervention')));
+        .where(
+          and(eq(usageAlerts.userId, userId), eq(usageAlerts.alertType, 'monitoring_needs_intervention')),
+        );
       expect(alerts).toHaveLength(1);
     },
     processTestTimeoutMs,

@@ -9,7 +9,9 @@ const read = (file: string) => readFileSync(`${root}${file}`, 'utf8');
 
 /** The variables a config section reads: the keys of its zod object (under the transform). */
 function variablesOf(schema: z.ZodType): string[] {
-  const def = (schema as unknown as { def: { type: string; in?: z.ZodType; shape?: Record<string, unknown> } }).def;
+  const def = (
+    schema as unknown as { def: { type: string; in?: z.ZodType; shape?: Record<string, unknown> } }
+  ).def;
   if (def.type === 'pipe' && def.in) return variablesOf(def.in);
   if (def.type === 'object' && def.shape) return Object.keys(def.shape);
   throw new Error(`cannot list the variables of a ${def.type} schema`);

@@ -2,7 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { InvalidValueError, withParam } from '../errors.js';
-import { ErrorEnvelopeRefSchema, errorResponses, IdParamsSchema, NoContentSchema } from '../schemas/common.js';
+import {
+  ErrorEnvelopeRefSchema,
+  errorResponses,
+  IdParamsSchema,
+  NoContentSchema,
+} from '../schemas/common.js';
 import {
   AlertListSchema,
   AnomalyListSchema,
@@ -100,7 +105,12 @@ const monitoringRoutes: FastifyPluginAsyncTypebox = (app) => {
         summary: 'Run a task now (a `manual` job); while one is queued, answers the same job',
         params: IdParamsSchema,
         querystring: UserScopeQuerySchema,
-        response: { 202: RunTaskSchema, ...errorResponses, 409: ErrorEnvelopeRefSchema, 503: ErrorEnvelopeRefSchema },
+        response: {
+          202: RunTaskSchema,
+          ...errorResponses,
+          409: ErrorEnvelopeRefSchema,
+          503: ErrorEnvelopeRefSchema,
+        },
       },
     },
     async (request, reply) => {

@@ -28,7 +28,8 @@ const onboardingRoutes: FastifyPluginAsyncTypebox = (app) => {
       schema: {
         tags: ['onboarding'],
         security,
-        summary: 'Save one step (1 provider, 2 website, 3 competitors, 4 content, 5 platforms, 6 confirmation)',
+        summary:
+          'Save one step (1 provider, 2 website, 3 competitors, 4 content, 5 platforms, 6 confirmation)',
         description:
           'Bodies: 1 `{ preferredProvider, preferredModel? }` (keys themselves: PUT /api/ai-agents/my-agents); ' +
           '2 `{ websiteUrl }`; 3 `{ competitors: [url, ...] }` (at most 10); 4 `{ tone?, audience?, topics?, ' +
@@ -54,7 +55,8 @@ const onboardingRoutes: FastifyPluginAsyncTypebox = (app) => {
       schema: {
         tags: ['onboarding'],
         security,
-        summary: 'Complete onboarding: your profile, website-analysis tasks and their first runs (idempotent)',
+        summary:
+          'Complete onboarding: your profile, website-analysis tasks and their first runs (idempotent)',
         response: {
           200: OnboardingCompletionSchema,
           ...errorResponses,

@@ -47,7 +47,9 @@ export const TaskStatusPatchSchema = Type.Object(
 /** `POST /api/monitoring/tasks/:id/run` answer. */
 export const RunTaskSchema = Type.Object({
   jobId: Type.String(),
-  queued: Type.Boolean({ description: 'false when the same task already had a run queued: that job is answered' }),
+  queued: Type.Boolean({
+    description: 'false when the same task already had a run queued: that job is answered',
+  }),
 });
 
 /** One execution of a task. */
@@ -63,7 +65,9 @@ export const ExecutionLogSchema = Type.Object({
 /** Cursor query of lists newest first. */
 export const CursorQuerySchema = Type.Object({
   ...UserScopeQuerySchema.properties,
-  cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,19}$', description: 'the `nextCursor` of the page before' })),
+  cursor: Type.Optional(
+    Type.String({ pattern: '^[0-9]{1,19}$', description: 'the `nextCursor` of the page before' }),
+  ),
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
 });
 

@@ -16,7 +16,11 @@ export const maxCompetitors = 10;
 const providerNames = ['auto', 'gemini', 'openai', 'anthropic', 'groq', 'cohere', 'openai-compatible'];
 
 /** An address the worker will fetch: http(s) only (the address guard checks where it points). */
-export const WebsiteUrlSchema = Type.String({ minLength: 8, maxLength: 2_048, pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' });
+export const WebsiteUrlSchema = Type.String({
+  minLength: 8,
+  maxLength: 2_048,
+  pattern: '^[Hh][Tt][Tt][Pp][Ss]?://',
+});
 
 /**
  * Step 1: which provider answers this user by default. Keys themselves are stored encrypted with
@@ -34,7 +38,10 @@ export const ProviderKeysStepSchema = Type.Object(
 );
 
 /** Step 2: the user's own website. */
-export const WebsiteStepSchema = Type.Object({ websiteUrl: WebsiteUrlSchema }, { additionalProperties: false });
+export const WebsiteStepSchema = Type.Object(
+  { websiteUrl: WebsiteUrlSchema },
+  { additionalProperties: false },
+);
 
 /** Step 3: competitors' websites to analyse (may be empty). */
 export const CompetitorsStepSchema = Type.Object(
@@ -103,7 +110,9 @@ export const OnboardingStepSchema = Type.Object({
 export const OnboardingSchema = Type.Object({
   id: Type.Union([Type.String(), Type.Null()], { description: 'null before the first step is saved' }),
   status: Type.String({ description: '`not_started`, `started`, `in_progress` or `completed`' }),
-  currentStep: Type.Union([Type.Integer(), Type.Null()], { description: 'the next step to do; null when complete' }),
+  currentStep: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'the next step to do; null when complete',
+  }),
   progressPercent: Type.Integer({ minimum: 0, maximum: 100 }),
   steps: Type.Array(OnboardingStepSchema),
   completedAt: Type.Union([Type.String(), Type.Null()]),

@@ -16,9 +16,8 @@ export class RefusedBaseUrlError extends Error {
 }
 
 /**
- * Refuses a provider `baseUrl` a user stores (or any URL the gateway or worker will fetch for a user, named by
- * `field` in the message, e.g. an onboarding website) with their own key unless every address its host resolves to is
- * public: the gateway would otherwise send requests (with the user's headers) to its own network, to
+ * Refuses a provider `baseUrl` a user stores with their own key (or another URL fetched for a user, e.g. an
+ * onboarding website, named by `field` in the message) unless every address its host resolves to is public: the gateway would otherwise send requests (with the user's headers) to its own network, to
  * loopback services or to a cloud metadata endpoint (SSRF). Hosts in `allowlist` skip the check (operators'
  * internal proxies, and tests pointing at local simulators).
  *

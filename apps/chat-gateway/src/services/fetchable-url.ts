@@ -10,6 +10,8 @@ import type { FetchableUrlCheck } from './onboarding.js';
 export function createFetchableUrlCheck(guard: BaseUrlGuard): FetchableUrlCheck {
   return (url, field) =>
     guard(url, field).catch((error: unknown) => {
-      throw error instanceof RefusedBaseUrlError ? withParam(new InvalidValueError(error.message), field) : error;
+      throw error instanceof RefusedBaseUrlError
+        ? withParam(new InvalidValueError(error.message), field)
+        : error;
     });
 }

@@ -15,12 +15,7 @@ import {
   websiteAnalysisTasks,
 } from '@switchyard/db/platform';
 import { ensureWebsiteTasks } from '@switchyard/db/provisioning';
-import {
-  QueueUnavailableError,
-  queueNames,
-  type MonitoringTaskType,
-  type Queues,
-} from '@switchyard/jobs';
+import { QueueUnavailableError, queueNames, type MonitoringTaskType, type Queues } from '@switchyard/jobs';
 import {
   CompetitorLimitError,
   DependencyUnavailableError,
@@ -167,7 +162,10 @@ export function createMonitoringService(options: MonitoringServiceOptions) {
     throw new NotFoundError('Monitoring task');
   }
 
-  async function enqueueFirstRun(type: MonitoringTaskType, task: { id: string; userId: string; createdAt: Date }) {
+  async function enqueueFirstRun(
+    type: MonitoringTaskType,
+    task: { id: string; userId: string; createdAt: Date },
+  ) {
     try {
       const { jobId } = await queues.enqueueMonitoringTask({
         type,
@@ -243,12 +241,18 @@ export function createMonitoringService(options: MonitoringServiceOptions) {
           resultData: logs.resultData,
         })
         .from(logs)
-        .where(and(eq(logs.taskId, task.row.id), cursor === undefined ? undefined : lt(logs.id, Number(cursor))))
+        .where(
+          and(eq(logs.taskId, task.row.id), cursor === undefined ? undefined : lt(logs.id, Number(cursor))),
+        )
         .orderBy(desc(logs.id))
         .limit(limit + 1);
       const page = rows.slice(0, limit);
       return {
-        logs: page.map((row) => ({ ...row, id: String(row.id), executionDate: row.executionDate.toISOString() })),
+        logs: page.map((row) => ({
+          ...row,
+          id: String(row.id),
+          executionDate: row.executionDate.toISOString(),
+        })),
         nextCursor: rows.length > limit ? String(page.at(-1)!.id) : null,
       };
     },
@@ -316,7 +320,10 @@ export function createMonitoringService(options: MonitoringServiceOptions) {
           .from(websiteAnalysisTasks)
           .where(eq(websiteAnalysisTasks.userId, userId));
         if (existing.some((task) => task.taskType === 'user_website' && task.websiteUrl === canonical))
-          throw withParam(new InvalidValueError('`url` is your own website, which is already analysed.'), 'url');
+          throw withParam(
+            new InvalidValueError('`url` is your own website, which is already analysed.'),
+            'url',
+          );
         const competitors = existing.filter((task) => task.taskType === 'competitor');
         const known = competitors.some((task) => task.websiteUrl === canonical);
         if (!known && competitors.length >= maxCompetitors) throw new CompetitorLimitError(maxCompetitors);

@@ -240,7 +240,10 @@ export function createOnboardingService(options: OnboardingServiceOptions) {
       return { jobIds, queued: true };
     } catch (error) {
       if (!(error instanceof QueueUnavailableError)) throw error;
-      log.warn({ reason: error.message }, 'first runs of onboarding tasks not queued; the dispatcher will run them');
+      log.warn(
+        { reason: error.message },
+        'first runs of onboarding tasks not queued; the dispatcher will run them',
+      );
       return { jobIds, queued: false };
     }
   }

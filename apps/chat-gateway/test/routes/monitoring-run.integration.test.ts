@@ -25,7 +25,8 @@ function analysisAnswer(call: ParsedCall): string {
     });
   if (call.prompt.includes('content patterns'))
     return JSON.stringify({ topics: ['tools'], formats: ['product pages'], recurringThemes: ['craft'] });
-  if (call.prompt.includes('style guidelines')) return JSON.stringify({ guidelines: ['Be plain'], avoid: ['jargon'] });
+  if (call.prompt.includes('style guidelines'))
+    return JSON.stringify({ guidelines: ['Be plain'], avoid: ['jargon'] });
   return '{}';
 }
 
@@ -123,13 +124,20 @@ describe('run now, end to end', () => {
         });
         logs = response.json<{ logs: typeof logs }>().logs;
       }
-      expect(logs).toEqual([expect.objectContaining({ status: 'success', resultData: expect.objectContaining({ jobId: first.json().jobId }) })]);
+      expect(logs).toEqual([
+        expect.objectContaining({
+          status: 'success',
+          resultData: expect.objectContaining({ jobId: first.json().jobId }),
+        }),
+      ]);
       const results = await gateway.app.inject({
         method: 'GET',
         url: `/api/monitoring/tasks/${task!.id}/results`,
         headers,
       });
-      expect(results.json().results).toEqual([expect.objectContaining({ kind: 'website_analysis', url: siteUrl })]);
+      expect(results.json().results).toEqual([
+        expect.objectContaining({ kind: 'website_analysis', url: siteUrl }),
+      ]);
 
       // Finished: the next click queues a new run.
       const third = await run();

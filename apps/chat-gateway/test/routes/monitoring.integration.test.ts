@@ -53,7 +53,10 @@ async function onboardedUser() {
   }
   expect((await call(user.key, 'POST', '/api/onboarding/complete')).statusCode).toBe(200);
   const { db } = gateway.databases.platform;
-  const ownTasks = await db.select().from(websiteAnalysisTasks).where(eq(websiteAnalysisTasks.userId, user.id));
+  const ownTasks = await db
+    .select()
+    .from(websiteAnalysisTasks)
+    .where(eq(websiteAnalysisTasks.userId, user.id));
   const siteTask = ownTasks.find((task) => task.taskType === 'user_website');
   const rivalTask = ownTasks.find((task) => task.websiteUrl === rival);
   await db.insert(websiteAnalysisExecutionLogs).values(
@@ -65,7 +68,13 @@ async function onboardedUser() {
     })),
   );
   await db.insert(websiteAnalyses).values([
-    { taskId: siteTask!.id, userId: user.id, url: site, analysedAt: new Date(Date.now() - 60_000), changes: null },
+    {
+      taskId: siteTask!.id,
+      userId: user.id,
+      url: site,
+      analysedAt: new Date(Date.now() - 60_000),
+      changes: null,
+    },
     { taskId: siteTask!.id, userId: user.id, url: site, changes: { title: { from: 'Old', to: 'New' } } },
   ]);
   const [oauthTask] = await db
@@ -98,7 +107,13 @@ async function onboardedUser() {
     observed: 900,
     expected: 100,
   });
-  return { ...user, siteTask: siteTask!, rivalTask: rivalTask!, oauthTask: oauthTask!, insightsTask: insightsTask! };
+  return {
+    ...user,
+    siteTask: siteTask!,
+    rivalTask: rivalTask!,
+    oauthTask: oauthTask!,
+    insightsTask: insightsTask!,
+  };
 }
 
 describe('the monitoring API', () => {
@@ -115,7 +130,12 @@ describe('the monitoring API', () => {
         ['platform_insights', site],
       ].sort(),
     );
-    expect(tasks[0]).toMatchObject({ status: 'active', consecutiveFailures: 0, needsIntervention: false, hint: null });
+    expect(tasks[0]).toMatchObject({
+      status: 'active',
+      consecutiveFailures: 0,
+      needsIntervention: false,
+      hint: null,
+    });
   });
 
   it('pauses and resumes a task; resuming one that needs intervention clears its failures', async () => {
@@ -142,7 +162,11 @@ describe('the monitoring API', () => {
       hint: expect.stringContaining('failed 3 times in a row'),
     });
     const resumed = await call(user.key, 'PATCH', url, { status: 'active' });
-    expect(resumed.json()).toMatchObject({ status: 'active', consecutiveFailures: 0, needsIntervention: false });
+    expect(resumed.json()).toMatchObject({
+      status: 'active',
+      consecutiveFailures: 0,
+      needsIntervention: false,
+    });
 
     const invalid = await call(user.key, 'PATCH', url, { status: 'needs_intervention' });
     expect(invalid.statusCode).toBe(400);
@@ -207,27 +231,44 @@ describe('the monitoring API', () => {
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ created: false, task: { id: added.json().task.id } });
 
-    const badUrl = await call(user.key, 'POST', '/api/monitoring/competitors', { url: 'http://192.168.0.1/' });
+    const badUrl = await call(user.key, 'POST', '/api/monitoring/competitors', {
+      url: 'http://192.168.0.1/',
+    });
     expect(badUrl.statusCode).toBe(400);
     expect(badUrl.json().error.param).toBe('url');
     for (let index = 0; index < 8; index += 1)
-      expect((await call(user.key, 'POST', '/api/monitoring/competitors', { url: `${site}r${index}` })).statusCode).toBe(201);
-    const tooMany = await call(user.key, 'POST', '/api/monitoring/competitors', { url: `${site}one-too-many` });
+      expect(
+        (await call(user.key, 'POST', '/api/monitoring/competitors', { url: `${site}r${index}` })).statusCode,
+      ).toBe(201);
+    const tooMany = await call(user.key, 'POST', '/api/monitoring/competitors', {
+      url: `${site}one-too-many`,
+    });
     expect(tooMany.statusCode).toBe(409);
     expect(tooMany.json().error.code).toBe('competitor_limit_reached');
 
     const { db } = gateway.databases.platform;
     await db.insert(competitorAnalyses).values({ taskId: user.rivalTask.id, userId: user.id, url: rival });
-    const removed = await call(user.key, 'DELETE', `/api/monitoring/competitors?url=${encodeURIComponent(rival)}`);
+    const removed = await call(
+      user.key,
+      'DELETE',
+      `/api/monitoring/competitors?url=${encodeURIComponent(rival)}`,
+    );
     expect(removed.statusCode).toBe(204);
     const tasks = (await call(user.key, 'GET', '/api/monitoring/tasks')).json<{ tasks: TaskView[] }>().tasks;
     expect(tasks.map((task) => task.target)).not.toContain(rival);
-    const [session] = await db.select().from(onboardingSessions).where(eq(onboardingSessions.userId, user.id));
+    const [session] = await db
+      .select()
+      .from(onboardingSessions)
+      .where(eq(onboardingSessions.userId, user.id));
     expect(session!.competitors).not.toContain(rival);
     expect(session!.competitors).toContain(`${site}new-rival`);
     const kept = await db.select().from(competitorAnalyses).where(eq(competitorAnalyses.userId, user.id));
     expect(kept).toHaveLength(1);
-    const missing = await call(user.key, 'DELETE', `/api/monitoring/competitors?url=${encodeURIComponent(rival)}`);
+    const missing = await call(
+      user.key,
+      'DELETE',
+      `/api/monitoring/competitors?url=${encodeURIComponent(rival)}`,
+    );
     expect(missing.statusCode).toBe(404);
   });
 
@@ -240,7 +281,9 @@ describe('the monitoring API', () => {
       severity: 'medium',
       observed: 1,
     });
-    const alerts = (await call(user.key, 'GET', '/api/monitoring/alerts')).json<{ alerts: Array<{ message: string }> }>();
+    const alerts = (await call(user.key, 'GET', '/api/monitoring/alerts')).json<{
+      alerts: Array<{ message: string }>;
+    }>();
     expect(alerts.alerts.map((alert) => alert.message)).toEqual([`alert of ${user.id}`]);
     const anomalies = (await call(user.key, 'GET', '/api/monitoring/anomalies')).json<{
       anomalies: Array<{ tags: string }>;
@@ -270,18 +313,26 @@ describe('isolation between users', () => {
         expect(response.statusCode, `${method} ${url}`).toBe(404);
       }
     }
-    const deleted = await call(a.key, 'DELETE', `/api/monitoring/competitors?url=${encodeURIComponent(rival)}`);
+    const deleted = await call(
+      a.key,
+      'DELETE',
+      `/api/monitoring/competitors?url=${encodeURIComponent(rival)}`,
+    );
     expect(deleted.statusCode).toBe(204); // A's own competitor of the same URL, not B's
     const bTasks = (await call(b.key, 'GET', '/api/monitoring/tasks')).json<{ tasks: TaskView[] }>().tasks;
     expect(bTasks.map((task) => task.target)).toContain(rival);
     expect(bTasks.every((task) => task.status === 'active')).toBe(true);
 
-    const alerts = (await call(a.key, 'GET', '/api/monitoring/alerts')).json<{ alerts: Array<{ message: string }> }>();
+    const alerts = (await call(a.key, 'GET', '/api/monitoring/alerts')).json<{
+      alerts: Array<{ message: string }>;
+    }>();
     expect(alerts.alerts.map((alert) => alert.message)).toEqual([`alert of ${a.id}`]);
     const anomalies = (await call(a.key, 'GET', '/api/monitoring/anomalies')).json<{
       anomalies: Array<{ tags: string }>;
     }>();
-    expect(anomalies.anomalies.map((anomaly) => anomaly.tags)).not.toContain(`provider=openai,userId=${b.id}`);
+    expect(anomalies.anomalies.map((anomaly) => anomaly.tags)).not.toContain(
+      `provider=openai,userId=${b.id}`,
+    );
 
     for (const url of ['/api/monitoring/tasks', '/api/monitoring/alerts', '/api/monitoring/anomalies']) {
       const response = await call(a.key, 'GET', `${url}?userId=${b.id}`);
@@ -295,7 +346,9 @@ describe('isolation between users', () => {
     const withoutUser = await call(adminKey, 'GET', '/api/monitoring/tasks');
     expect(withoutUser.statusCode).toBe(400);
     expect(withoutUser.json().error.param).toBe('userId');
-    const tasks = (await call(adminKey, 'GET', `/api/monitoring/tasks?userId=${b.id}`)).json<{ tasks: TaskView[] }>();
+    const tasks = (await call(adminKey, 'GET', `/api/monitoring/tasks?userId=${b.id}`)).json<{
+      tasks: TaskView[];
+    }>();
     expect(tasks.tasks).toHaveLength(4);
     const logs = await call(adminKey, 'GET', `/api/monitoring/tasks/${b.siteTask.id}/logs`);
     expect(logs.json().logs).toHaveLength(3);

@@ -83,8 +83,18 @@ describe('onboarding steps', () => {
     ['a website on a private address', 2, { websiteUrl: 'http://10.1.2.3/' }, 'websiteUrl'],
     ['a website with credentials', 2, { websiteUrl: 'http://user:pw@127.0.0.1:9/' }, 'websiteUrl'],
     ['an unknown field', 2, { websiteUrl: site, extra: 1 }, 'extra'],
-    ['a competitor on a metadata address', 3, { competitors: [competitorA, 'http://169.254.169.254/'] }, 'competitors[1]'],
-    ['more than 10 competitors', 3, { competitors: Array.from({ length: 11 }, (_, i) => `${site}c${i}`) }, 'competitors'],
+    [
+      'a competitor on a metadata address',
+      3,
+      { competitors: [competitorA, 'http://169.254.169.254/'] },
+      'competitors[1]',
+    ],
+    [
+      'more than 10 competitors',
+      3,
+      { competitors: Array.from({ length: 11 }, (_, i) => `${site}c${i}`) },
+      'competitors',
+    ],
     ['an unknown provider', 1, { preferredProvider: 'skynet' }, 'preferredProvider'],
     ['an unknown posting frequency', 4, { postingFrequency: 'hourly' }, 'postingFrequency'],
     ['an unknown platform', 5, { platforms: ['gsc', 'myspace'] }, 'platforms[1]'],
@@ -185,7 +195,10 @@ describe('completing onboarding', () => {
 
     const again = await complete(user.key);
     expect(again.statusCode).toBe(200);
-    const body = again.json<{ profileCreated: boolean; tasks: Array<{ id: string; created: boolean; jobId: string }> }>();
+    const body = again.json<{
+      profileCreated: boolean;
+      tasks: Array<{ id: string; created: boolean; jobId: string }>;
+    }>();
     expect(body.profileCreated).toBe(false);
     expect(body.tasks.every((task) => !task.created)).toBe(true);
     const firstJobs = first.json<{ tasks: Array<{ id: string; jobId: string }> }>().tasks;

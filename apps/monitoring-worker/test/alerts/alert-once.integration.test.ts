@@ -2,7 +2,12 @@ import { and, eq } from '@switchyard/db';
 import { usageAlerts, websiteAnalysisTasks } from '@switchyard/db/platform';
 import { queueNames } from '@switchyard/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertOAuthConnection, insertWebsiteTask, startWorkerHarness, type WorkerHarness } from '../helper.js';
+import {
+  insertOAuthConnection,
+  insertWebsiteTask,
+  startWorkerHarness,
+  type WorkerHarness,
+} from '../helper.js';
 
 let harness: WorkerHarness;
 beforeAll(async () => {

@@ -57,19 +57,27 @@ describe('worker startup', () => {
       ['competitor', 'https://rival-b.example/'],
       ['user_website', 'https://acme.example/'],
     ]);
-    const logged = first.lines.find((line) => line.msg?.toString().startsWith('restored website-analysis tasks'));
+    const logged = first.lines.find((line) =>
+      line.msg?.toString().startsWith('restored website-analysis tasks'),
+    );
     expect(logged).toMatchObject({ count: 2 });
-    const tasks = await db.select().from(websiteAnalysisTasks).where(eq(websiteAnalysisTasks.userId, completed));
+    const tasks = await db
+      .select()
+      .from(websiteAnalysisTasks)
+      .where(eq(websiteAnalysisTasks.userId, completed));
     expect(tasks.map((task) => [task.websiteUrl, task.status]).sort()).toEqual([
       ['https://acme.example/', 'active'],
       ['https://rival-a.example/', 'paused'],
       ['https://rival-b.example/', 'active'],
     ]);
     // Due now, so the dispatcher runs them.
-    expect(tasks.find((task) => task.websiteUrl === 'https://acme.example/')!.nextCheck!.getTime()).toBeLessThanOrEqual(
-      Date.now(),
-    );
-    const notCompleted = await db.select().from(websiteAnalysisTasks).where(eq(websiteAnalysisTasks.userId, unfinished));
+    expect(
+      tasks.find((task) => task.websiteUrl === 'https://acme.example/')!.nextCheck!.getTime(),
+    ).toBeLessThanOrEqual(Date.now());
+    const notCompleted = await db
+      .select()
+      .from(websiteAnalysisTasks)
+      .where(eq(websiteAnalysisTasks.userId, unfinished));
     expect(notCompleted).toEqual([]);
 
     const second = await bootWorker();

@@ -4,7 +4,8 @@ import { websiteAnalysisTasks, type websiteTaskTypes } from '../platform/monitor
 import { onboardingSessions } from '../platform/onboarding.js';
 
 /** A platform database handle or one of its transactions: provisioning joins the caller's transaction. */
-export type PlatformExecutor = PlatformDatabase | Parameters<Parameters<PlatformDatabase['transaction']>[0]>[0];
+export type PlatformExecutor =
+  PlatformDatabase | Parameters<Parameters<PlatformDatabase['transaction']>[0]>[0];
 
 /** The sites one user's website analysis should cover: their own site and their competitors'. */
 export interface WebsiteTargets {
@@ -95,7 +96,10 @@ export async function restoreWebsiteTasks(db: PlatformExecutor): Promise<Provisi
       key,
       sql.identifier(key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)),
     ]),
-  ) as Record<'id' | 'userId' | 'websiteUrl' | 'taskType' | 'nextCheck' | 'createdAt', ReturnType<typeof sql.identifier>>;
+  ) as Record<
+    'id' | 'userId' | 'websiteUrl' | 'taskType' | 'nextCheck' | 'createdAt',
+    ReturnType<typeof sql.identifier>
+  >;
   const result = await db.execute<{
     id: string;
     user_id: string;

@@ -27,7 +27,10 @@ export default fp(
         log: app.log,
       }),
     );
-    app.decorate('monitoring', createMonitoringService({ platform: app.platform, queues: app.queues, assertFetchableUrl }));
+    app.decorate(
+      'monitoring',
+      createMonitoringService({ platform: app.platform, queues: app.queues, assertFetchableUrl }),
+    );
     return Promise.resolve();
   },
   { name: 'monitoring', dependencies: ['databases', 'queues', 'user-routing'] },
