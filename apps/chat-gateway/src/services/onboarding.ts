@@ -40,7 +40,7 @@ export function canonicalUrl(url: string): string {
 
 function stepsOf(session: Session | undefined): StoredSteps {
   const steps = session?.data.steps;
-  return steps !== null && typeof steps === 'object' ? (steps as StoredSteps) : {};
+  return steps !== null && typeof steps === 'object' ? steps : {};
 }
 
 /** The session as the API shows it: each step's data, the next step to do, and progress in percent. */

@@ -14,7 +14,7 @@ export function checkAgainst<Schema extends TSchema>(schema: Schema, value: unkn
     check = TypeCompiler.Compile(schema);
     compiled.set(schema, check);
   }
-  if (check.Check(value)) return value as Static<Schema>;
+  if (check.Check(value)) return value;
   const first = check.Errors(value).First();
   const param = first ? toParam(first.path) : null;
   const missing = first !== undefined && first.value === undefined;

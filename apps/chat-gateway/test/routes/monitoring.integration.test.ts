@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 const as = (key: string) => ({ authorization: `Bearer ${key}` });
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 const call = (key: string, method: Method, url: string, payload?: Record<string, unknown>) =>
   gateway.app.inject({ method, url, headers: as(key), ...(payload ? { payload } : {}) });
 
@@ -182,7 +182,9 @@ describe('the monitoring API', () => {
     expect(second.statusCode).toBe(202);
     expect(first.json()).toMatchObject({ queued: true });
     expect(second.json()).toEqual({ jobId: first.json().jobId, queued: false });
-    const job = await gateway.app.queues.queue('platform-insights').getJob(first.json().jobId);
+    const job = await gateway.app.queues
+      .queue('platform-insights')
+      .getJob(first.json<{ jobId: string }>().jobId);
     expect(job?.data).toMatchObject({ taskId: user.insightsTask.id, reason: 'manual' });
   });
 

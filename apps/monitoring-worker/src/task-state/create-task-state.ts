@@ -61,7 +61,7 @@ export function createTaskState(options: TaskStateOptions) {
      * Counts a job BullMQ failed without our processor (its workers died on it past the stall limit) as a failure
      * of the task: closes or records its log, then `fail` as a final attempt. Undefined when the task is gone.
      */
-    async failLostJob(type: MonitoringTaskType, taskId: string, jobId: string) {
+    failLostJob: async (type: MonitoringTaskType, taskId: string, jobId: string) => {
       const logId = await closeLostAttempt(type, taskId, jobId, workerLostFailure.message);
       if (logId === undefined) return undefined;
       return fail(type, taskId, logId, workerLostFailure, true);

@@ -17,7 +17,10 @@ afterAll(async () => {
 /** Starts (and stops) one more worker runtime on the harness's databases; returns what it logged. */
 async function bootWorker() {
   const lines: Array<Record<string, unknown>> = [];
-  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  const logger = pino(
+    { level: 'info' },
+    { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+  );
   const runtime = await createWorkerRuntime(testConfig({ REDIS_KEY_PREFIX: harness.prefix }), {
     platform: harness.databases.platform,
     userdata: harness.databases.userdata,
