@@ -9,6 +9,7 @@ import { requestIdFor } from './services/request-id.js';
 import authPlugin from './plugins/app/auth.js';
 import lifecyclePlugin from './plugins/app/lifecycle.js';
 import embeddingsPlugin from './plugins/app/embeddings.js';
+import monitoringPlugin from './plugins/app/monitoring.js';
 import llmPlugin from './plugins/app/llm.js';
 import observabilityPlugin from './plugins/app/observability.js';
 import quotaPlugin from './plugins/app/quota.js';
@@ -22,6 +23,8 @@ import aiAgentsRoutes from './routes/ai-agents.js';
 import chatConversationsRoutes from './routes/chat-conversations.js';
 import connectionsRoutes from './routes/connections.js';
 import healthRoutes from './routes/health.js';
+import monitoringRoutes from './routes/monitoring.js';
+import onboardingRoutes from './routes/onboarding.js';
 import providersRoutes from './routes/providers.js';
 import subscriptionRoutes from './routes/subscription.js';
 import usersRoutes from './routes/users.js';
@@ -114,6 +117,7 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
     baseUrlAllowlist: config.gateway.userBaseUrlAllowlist,
     resolve: dependencies.resolveHost,
   });
+  await app.register(monitoringPlugin);
   await app.register(llmPlugin, {
     providers: config.providers,
     runtime: config.runtime,
@@ -154,5 +158,7 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
   });
   await app.register(providersRoutes);
   await app.register(subscriptionRoutes);
+  await app.register(onboardingRoutes);
+  await app.register(monitoringRoutes);
   return app;
 }

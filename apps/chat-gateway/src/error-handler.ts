@@ -32,7 +32,7 @@ function envelope(
 }
 
 /** `/messages/0/role` -> `messages[0].role`, the way OpenAI names fields in `param`. */
-function toParam(instancePath: string, missingProperty: unknown): string | null {
+export function toParam(instancePath: string, missingProperty?: unknown): string | null {
   const segments = instancePath.split('/').filter((segment) => segment.length > 0);
   if (typeof missingProperty === 'string') segments.push(missingProperty);
   if (segments.length === 0) return null;

@@ -28,6 +28,9 @@ const errorTypes: Record<string, string> = {
   invalid_state: 'invalid_request_error',
   platform_not_configured: 'invalid_request_error',
   platform_refused: 'invalid_request_error',
+  onboarding_incomplete: 'invalid_request_error',
+  onboarding_completed: 'invalid_request_error',
+  competitor_limit_reached: 'invalid_request_error',
 };
 
 /** The OpenAI error `type` for one of our codes. */
@@ -131,4 +134,25 @@ export const PlatformRefusedError = createError<'platform_refused', 400, [string
   'platform_refused',
   '%s',
   400,
+);
+
+/** 409: `POST /api/onboarding/complete` before the steps it needs; the message names them. */
+export const OnboardingIncompleteError = createError<'onboarding_incomplete', 409, [string]>(
+  'onboarding_incomplete',
+  '%s',
+  409,
+);
+
+/** 409: an onboarding step sent after completion; what was provisioned is managed through other endpoints. */
+export const OnboardingCompletedError = createError(
+  'onboarding_completed',
+  'Onboarding is already completed. Manage competitors with /api/monitoring/competitors and platforms with /api/connections.',
+  409,
+);
+
+/** 409: a user already watches the most competitors allowed. */
+export const CompetitorLimitError = createError<'competitor_limit_reached', 409, [number]>(
+  'competitor_limit_reached',
+  'You already watch %d competitors, the most allowed. Remove one with DELETE /api/monitoring/competitors first.',
+  409,
 );

@@ -64,6 +64,7 @@ const taskState: TaskState = {
   begin: timed('postgresMs', baseState.begin),
   finish: timed('postgresMs', baseState.finish),
   fail: timed('postgresMs', baseState.fail),
+  failLostJob: baseState.failLostJob,
 };
 const processor = createWebsiteAnalysisProcessor({
   taskState,

@@ -8,6 +8,7 @@ export const failureClasses = [
   'auth_error',
   'network_error',
   'config_error',
+  'worker_lost',
   'unknown',
 ] as const;
 
@@ -36,6 +37,18 @@ export class TaskFailureError extends Error {
     this.name = 'TaskFailureError';
   }
 }
+
+/**
+ * An attempt whose worker died before finishing it (a crash, an out-of-memory kill, a stall past BullMQ's limit).
+ * It counts against the task like any failure, so a task that kills every worker that runs it (a poison task)
+ * reaches `needs_intervention` instead of being handed on forever; not retried at once, the task's backoff decides.
+ */
+export const workerLostFailure: ClassifiedFailure = {
+  failureClass: 'worker_lost',
+  needsUser: false,
+  retryable: false,
+  message: 'the worker running this attempt stopped before finishing it',
+};
 
 /** An HTTP status from a platform API, classified. */
 export function failureOfStatus(status: number, what: string): TaskFailureError {

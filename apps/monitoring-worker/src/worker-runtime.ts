@@ -1,11 +1,16 @@
 import type { WorkerAppConfig } from '@switchyard/config';
 import { createSecretBox, type PlatformDb, type UserdataDb } from '@switchyard/db';
+import { restoreWebsiteTasks } from '@switchyard/db/provisioning';
 import {
   cancelForShutdown,
   createJobWorker,
   createQueues,
   createRedisConnection,
+  monitoringTaskPayloadSchema,
+  monitoringTaskTypes,
   queueNames,
+  queueOfTaskType,
+  type MonitoringTaskType,
   type JobProcessor,
   type QueueName,
 } from '@switchyard/jobs';
@@ -49,6 +54,11 @@ async function settleWithin(promise: Promise<unknown>, ms: number): Promise<'set
     clearTimeout(timer);
   }
 }
+
+/** The task type each monitoring queue runs. */
+const taskTypeOfQueue = new Map<QueueName, MonitoringTaskType>(
+  monitoringTaskTypes.map((type) => [queueOfTaskType[type], type]),
+);
 
 /** Scheduler ids: fixed, so every boot of every process upserts the same two schedulers. */
 export const schedulerIds = {
@@ -184,12 +194,39 @@ export async function createWorkerRuntime(
     if (!consume.has(queue)) continue;
     const worker = start();
     metrics.observe(queue, worker);
-    worker.on('failed', (job, error) =>
+    worker.on('failed', (job, error) => {
       logger.warn(
         { queue, jobId: job?.id, attempt: job?.attemptsMade, error: error.message },
         'job attempt failed',
-      ),
-    );
+      );
+      const type = taskTypeOfQueue.get(queue);
+      // BullMQ failed it itself (the job stalled past the limit: its workers kept dying on it), so our processor's
+      // catch never ran; count it on the task here or a poison task is dispatched again every lease forever.
+      if (job?.deferredFailure && type !== undefined) {
+        const payload = monitoringTaskPayloadSchema.safeParse(job.data);
+        if (!payload.success || job.id === undefined) return;
+        taskState
+          .failLostJob(type, payload.data.taskId, job.id)
+          .then((result) =>
+            logger.warn(
+              {
+                queue,
+                jobId: job.id,
+                taskId: payload.data.taskId,
+                consecutiveFailures: result?.consecutiveFailures,
+                needsIntervention: result?.needsIntervention,
+              },
+              'job failed by its workers dying on it; counted against the task',
+            ),
+          )
+          .catch((countError: unknown) =>
+            logger.error(
+              { queue, jobId: job.id, error: countError instanceof Error ? countError.message : 'unknown' },
+              'could not count a lost job against its task',
+            ),
+          );
+      }
+    });
     worker.on('error', (error) => logger.error({ queue, error: error.message }, 'worker error'));
     workers.set(queue, worker);
   }
@@ -213,6 +250,23 @@ export async function createWorkerRuntime(
         { name: 'performance-analysis', data: { reason: 'scheduled', windowMinutes: 60 } },
       );
   }
+
+  // A completed onboarding whose website tasks went missing (deleted by hand, a partial restore) gets them back;
+  // creating is idempotent (unique keys), so every replica may run it at every boot.
+  const restored = await restoreWebsiteTasks(platform);
+  if (restored.length > 0)
+    logger.info(
+      {
+        count: restored.length,
+        tasks: restored.slice(0, 100).map((task) => ({
+          taskId: task.id,
+          userId: task.userId,
+          taskType: task.taskType,
+          websiteUrl: task.websiteUrl,
+        })),
+      },
+      'restored website-analysis tasks that completed onboardings should have',
+    );
 
   let closing: Promise<void> | undefined;
 
@@ -275,6 +329,7 @@ export async function createWorkerRuntime(
     workers,
     dispatcher,
     metrics,
+    restored,
     close,
     checks: {
       redis: checkRedis,

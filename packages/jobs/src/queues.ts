@@ -16,6 +16,11 @@ export interface EnqueueOptions {
   jobId?: string;
   delay?: number;
   priority?: number;
+  /**
+   * While a job added with this id is unfinished (waiting, delayed for a retry, or running), adding another one
+   * adds nothing and answers that job's id (BullMQ deduplication); once it completes or fails, a new one is added.
+   */
+  deduplicationId?: string;
 }
 
 /** What an enqueue did: `created` is false when a job with the same id already existed. */
@@ -30,6 +35,8 @@ export interface MonitoringTaskJob extends Omit<MonitoringTaskPayload, 'dueAt' |
   reason?: MonitoringTaskPayload['reason'];
   /** Defaults to now. */
   dueAt?: number;
+  /** At most one unfinished job of this task and reason: enqueuing again answers the queued one (run-now buttons). */
+  reuseUnfinished?: boolean;
 }
 
 /** A queue of known payload type. */
@@ -145,6 +152,7 @@ export function createQueues(connection: Redis, options: QueuesOptions): Queues 
     if (options?.jobId !== undefined) result.jobId = options.jobId;
     if (options?.delay !== undefined) result.delay = options.delay;
     if (options?.priority !== undefined) result.priority = options.priority;
+    if (options?.deduplicationId !== undefined) result.deduplication = { id: options.deduplicationId };
     return result;
   }
 
@@ -156,7 +164,9 @@ export function createQueues(connection: Redis, options: QueuesOptions): Queues 
       const [existed = false] = await existingIds(name, options?.jobId === undefined ? [] : [options.jobId]);
       const job = await untypedQueue(name).add(name, data, jobOptions(options));
       if (job.id === undefined) throw new Error(`BullMQ returned no id for a job of ${name}`);
-      return { jobId: job.id, created: !existed };
+      // A deduplicated add answers the unfinished job's id instead of the one asked for.
+      const deduplicated = options?.jobId !== undefined && job.id !== options.jobId;
+      return { jobId: job.id, created: !existed && !deduplicated };
     },
     async enqueueMany(name, jobs) {
       if (jobs.length === 0) return [];
@@ -177,10 +187,13 @@ export function createQueues(connection: Redis, options: QueuesOptions): Queues 
       const reason = job.reason ?? 'manual';
       const dueAt = job.dueAt ?? Date.now();
       const jobId = monitoringJobId(job.type, job.taskId, reason, dueAt);
+      const queue = queueOfTaskType[job.type];
       return queues.enqueue(
-        queueOfTaskType[job.type],
+        queue,
         { taskId: job.taskId, userId: job.userId, reason, dueAt },
-        { jobId },
+        job.reuseUnfinished === true
+          ? { jobId, deduplicationId: `${queue}.${job.taskId}.${reason}` }
+          : { jobId },
       );
     },
     async depths() {

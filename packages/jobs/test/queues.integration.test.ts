@@ -38,6 +38,25 @@ afterAll(async () => {
 });
 
 describe('createQueues', () => {
+  it('answers the unfinished job of a task for a second run-now, and adds a new one once it is gone', async () => {
+    const job = {
+      type: 'platform_insights' as const,
+      taskId: randomUUID(),
+      userId: randomUUID(),
+      reason: 'manual' as const,
+      reuseUnfinished: true,
+    };
+    const first = await queues.enqueueMonitoringTask({ ...job, dueAt: 1 });
+    // A later click has a later due time, so another job id; deduplication answers the queued one.
+    const second = await queues.enqueueMonitoringTask({ ...job, dueAt: 2 });
+    expect(first.created).toBe(true);
+    expect(second).toEqual({ jobId: first.jobId, created: false });
+    await (await queues.queue(queueNames.platformInsights).getJob(first.jobId))!.remove();
+    const third = await queues.enqueueMonitoringTask({ ...job, dueAt: 3 });
+    expect(third.created).toBe(true);
+    expect(third.jobId).not.toBe(first.jobId);
+  });
+
   it('keeps one job per monitoring task and due slot, and says the second enqueue was a duplicate', async () => {
     const taskId = randomUUID();
     const job = {

@@ -16,8 +16,8 @@ export class RefusedBaseUrlError extends Error {
 }
 
 /**
- * Refuses a provider `baseUrl` a user stores with their own key unless every address its host resolves to is
- * public: the gateway would otherwise send requests (with the user's headers) to its own network, to
+ * Refuses a provider `baseUrl` a user stores with their own key (or another URL fetched for a user, e.g. an
+ * onboarding website, named by `field` in the message) unless every address its host resolves to is public: the gateway would otherwise send requests (with the user's headers) to its own network, to
  * loopback services or to a cloud metadata endpoint (SSRF). Hosts in `allowlist` skip the check (operators'
  * internal proxies, and tests pointing at local simulators).
  *
@@ -27,17 +27,21 @@ export class RefusedBaseUrlError extends Error {
  */
 export function createBaseUrlGuard(allowlist: readonly string[], resolve: HostResolver = systemResolver) {
   const isAllowlisted = createHostAllowlist(allowlist);
-  return async function assertAllowedBaseUrl(baseUrl: string): Promise<void> {
+  return async function assertAllowedBaseUrl(baseUrl: string, field = 'baseUrl'): Promise<void> {
     let url: URL;
     try {
       url = new URL(baseUrl);
     } catch {
-      throw new RefusedBaseUrlError('`baseUrl` is not a valid URL.');
+      throw new RefusedBaseUrlError(`\`${field}\` is not a valid URL.`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:')
-      throw new RefusedBaseUrlError('`baseUrl` must be an http:// or https:// URL.');
+      throw new RefusedBaseUrlError(`\`${field}\` must be an http:// or https:// URL.`);
     if (url.username || url.password)
-      throw new RefusedBaseUrlError('`baseUrl` must not carry credentials; send the key as `apiKey`.');
+      throw new RefusedBaseUrlError(
+        field === 'baseUrl'
+          ? '`baseUrl` must not carry credentials; send the key as `apiKey`.'
+          : `\`${field}\` must not carry credentials.`,
+      );
     const hostname = normalizeHostname(url.hostname);
     if (isAllowlisted(hostname)) return;
     let addresses: string[];
@@ -46,7 +50,7 @@ export function createBaseUrlGuard(allowlist: readonly string[], resolve: HostRe
       try {
         addresses = (await resolve(hostname)).map((entry) => entry.address);
       } catch {
-        throw new RefusedBaseUrlError(`\`baseUrl\` host ${hostname} does not resolve.`);
+        throw new RefusedBaseUrlError(`\`${field}\` host ${hostname} does not resolve.`);
       }
     }
     for (const address of addresses) {
@@ -54,7 +58,7 @@ export function createBaseUrlGuard(allowlist: readonly string[], resolve: HostRe
       // The range, not the address: what an internal name resolves to is not the user's business.
       if (range)
         throw new RefusedBaseUrlError(
-          `\`baseUrl\` must point at a public endpoint; ${hostname} resolves to a ${range} address.`,
+          `\`${field}\` must point at a public endpoint; ${hostname} resolves to a ${range} address.`,
         );
     }
   };

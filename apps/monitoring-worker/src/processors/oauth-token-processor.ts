@@ -6,12 +6,12 @@ import {
   type SecretBox,
   type UserdataDb,
 } from '@switchyard/db';
-import { usageAlerts } from '@switchyard/db/platform';
 import { oauthConnections } from '@switchyard/db/userdata';
 import type { JobProcessor, queueNames } from '@switchyard/jobs';
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ResponseBodyError } from 'oauth4webapi';
+import { raiseAlertOnce } from '../alerts/raise-alert.js';
 import { TaskFailureError } from '../failures.js';
 import { refreshAccessToken, type OAuthClientSettings } from '../oauth/refresh-token.js';
 import type { WithRefreshLock } from '../oauth/refresh-lock.js';
@@ -100,18 +100,22 @@ export function createOAuthTokenProcessor(
             true,
           );
         }
+        let alerted = false;
         if (state === 'expiring') {
-          await platform.insert(usageAlerts).values({
+          const expiresAt = connection.tokenExpiresAt?.toISOString();
+          // One alert per connection and expiry: not again next week, nor on a retry of this job.
+          alerted = await raiseAlertOnce(platform, {
             userId: task.user_id,
             alertType: 'oauth_token_expiring',
             severity: 'warning',
             message: 'Your WordPress connection expires within 7 days; reconnect it to keep monitoring.',
-            details: { connectionId, platform: kind, expiresAt: connection.tokenExpiresAt?.toISOString() },
+            details: { connectionId, platform: kind, expiresAt },
+            conditionKey: `oauth_token_expiring:${connectionId}:${expiresAt ?? 'unknown'}`,
           });
         }
         return {
           status: 'success',
-          resultData: { state, refreshed: false, alerted: state === 'expiring' },
+          resultData: { state, refreshed: false, alerted },
           nextCheckAt,
         };
       }

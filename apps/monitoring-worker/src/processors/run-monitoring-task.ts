@@ -6,7 +6,7 @@ import {
   type MonitoringTaskPayload,
   type MonitoringTaskType,
 } from '@switchyard/jobs';
-import { classifyFailure } from '../failures.js';
+import { classifyFailure, workerLostFailure } from '../failures.js';
 import type { LatestResultQuery, TaskOutcome, TaskRow, TaskState } from '../task-state/index.js';
 
 /** What a monitoring job returns to BullMQ (kept small: it is stored in Redis). */
@@ -14,6 +14,12 @@ export interface MonitoringJobResult {
   outcome: 'success' | 'skipped' | 'duplicate' | 'missing';
   reason?: string;
 }
+
+/** Why an attempt is not run after the crashes before it made its task need a person. */
+const stoppedFailure = {
+  ...workerLostFailure,
+  message: 'not run: earlier attempts stopped their workers, and the task now needs intervention',
+};
 
 /** The part of a processor specific to its task type; `latestResult` is there when the processor asked for it. */
 export type TaskBody = (
@@ -45,6 +51,15 @@ export async function runMonitoringTask(
   );
   if (begun.outcome === 'skipped') return { outcome: 'skipped', reason: begun.reason };
   if (begun.outcome !== 'run') return { outcome: begun.outcome };
+  if (begun.abandonedLogId !== undefined) {
+    // An earlier delivery of this job died with its worker (BullMQ handed the stalled job on): that attempt is a
+    // failure of the task, or a task that crashes every worker would be retried forever.
+    const counted = await taskState.fail(type, payload.taskId, begun.abandonedLogId, workerLostFailure, true);
+    if (counted.needsIntervention) {
+      await taskState.fail(type, payload.taskId, begun.logId, stoppedFailure, false);
+      throw new UnrecoverableError(`${workerLostFailure.failureClass}: ${stoppedFailure.message}`);
+    }
+  }
   let outcome: TaskOutcome;
   try {
     outcome = await body(begun.task, payload, signal, begun.latestResult);

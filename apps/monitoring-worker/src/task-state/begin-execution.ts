@@ -12,8 +12,8 @@
  * waiting for the WAL flush (why that is safe: `createTaskState`).
  *
  * Run twice: once this job has a success it answers `duplicate` and writes nothing. Otherwise the second run
- * marks the first run's `running` log `failed` (its worker is taken for dead) and inserts its own `running`
- * log; a paused task or one already checked after the due time gets one more `skipped` log each time.
+ * marks the first run's `running` log `failed` (its worker is taken for dead, and `abandonedLogId` tells the
+ * caller to count that on the task) and inserts its own `running` log; a paused task or one already checked after the due time gets one more `skipped` log each time.
  */
 import type { MonitoringTaskType } from '@switchyard/jobs';
 import { columnsOf, quoteIdentifier, tableName, type ColumnName } from '../schema-names.js';
@@ -56,7 +56,14 @@ export interface LatestResultQuery {
 
 /** Result of `begin`: run it, or why not (`duplicate` = this job already succeeded). */
 export type BeginResult =
-  | { outcome: 'run'; logId: number; task: TaskRow; latestResult: Record<string, unknown> | undefined }
+  | {
+      outcome: 'run';
+      logId: number;
+      task: TaskRow;
+      latestResult: Record<string, unknown> | undefined;
+      /** The `running` log of an earlier delivery of this job whose worker died (closed as `failed` now). */
+      abandonedLogId: number | undefined;
+    }
   | { outcome: 'missing' | 'duplicate' }
   | { outcome: 'skipped'; reason: string };
 
@@ -124,7 +131,7 @@ export function createBeginExecution(context: StatementContext) {
         where ${logColumn.task_id} = ${task}::uuid and ${logColumn.status} = 'running'
           and ${logColumn.result_data}->>'jobId' = ${jobId}::text
           and exists (select 1 from decided where decision = 'run')
-        returning 1
+        returning ${logColumn.id}
       ),
       inserted as (
         insert into ${logsTable} (
@@ -138,12 +145,17 @@ export function createBeginExecution(context: StatementContext) {
         returning ${logColumn.id}
       )
       select decided.*, (select ${logColumn.id} from inserted) as log_id,
-        (select count(*) from abandoned) as abandoned,
+        (select max(${logColumn.id}) from abandoned) as abandoned_log_id,
         case when decision = 'run' then ${latestResult} end as latest_result,
         ${context.commitMode} as commit_mode
       from decided`;
     const [row] = await context.run<
-      TaskRow & { decision: string; log_id: number | null; latest_result: Record<string, unknown> | null }
+      TaskRow & {
+        decision: string;
+        log_id: number | null;
+        abandoned_log_id: number | string | null;
+        latest_result: Record<string, unknown> | null;
+      }
     >(statement);
     if (row === undefined) return { outcome: 'missing' };
     if (row.decision === 'duplicate') return { outcome: 'duplicate' };
@@ -153,6 +165,7 @@ export function createBeginExecution(context: StatementContext) {
       logId: Number(row.log_id),
       task: row,
       latestResult: row.latest_result ?? undefined,
+      abandonedLogId: row.abandoned_log_id === null ? undefined : Number(row.abandoned_log_id),
     };
   };
 }

@@ -1,5 +1,8 @@
 import type { PlatformDb } from '@switchyard/db';
+import type { MonitoringTaskType } from '@switchyard/jobs';
+import { workerLostFailure } from '../failures.js';
 import { createBeginExecution } from './begin-execution.js';
+import { createCloseLostAttempt } from './close-lost-attempt.js';
 import { createFailExecution } from './fail-execution.js';
 import { createFinishExecution } from './finish-execution.js';
 import type { RetryPolicy } from './retry-delay.js';
@@ -48,9 +51,20 @@ export function createTaskState(options: TaskStateOptions) {
     retry: options.retry,
     now: options.now ?? (() => new Date()),
   };
+  const fail = createFailExecution(context);
+  const closeLostAttempt = createCloseLostAttempt(context);
   return {
     begin: createBeginExecution(context),
     finish: createFinishExecution(context),
-    fail: createFailExecution(context),
+    fail,
+    /**
+     * Counts a job BullMQ failed without our processor (its workers died on it past the stall limit) as a failure
+     * of the task: closes or records its log, then `fail` as a final attempt. Undefined when the task is gone.
+     */
+    failLostJob: async (type: MonitoringTaskType, taskId: string, jobId: string) => {
+      const logId = await closeLostAttempt(type, taskId, jobId, workerLostFailure.message);
+      if (logId === undefined) return undefined;
+      return fail(type, taskId, logId, workerLostFailure, true);
+    },
   };
 }

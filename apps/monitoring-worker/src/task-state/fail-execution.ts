@@ -8,7 +8,7 @@
  * failure class. Only when `final` it also counts the failure on the task row (`consecutive_failures`,
  * `failure_pattern` with the last 7 days, a backoff `next_check` from `retryDelayMs`), decides whether the
  * task needs a person (3 failures in a row, 5 in 7 days, or a failure only the user can fix), and inserts one
- * `usage_alerts` row when the task newly needs one.
+ * `usage_alerts` row when the task newly needs one and no alert of that task is still open (`condition_key`).
  *
  * Run twice: the log row is just rewritten, but a final run is not idempotent: each one counts one more
  * failure on the task and backs it off further. The alert is written only while the task is not
@@ -76,7 +76,15 @@ export function createFailExecution(context: StatementContext) {
       'execution_time_ms',
       'execution_date',
     ]);
-    const alertColumn = columnsOf(usageAlerts, ['user_id', 'alert_type', 'severity', 'message', 'details']);
+    const alertColumn = columnsOf(usageAlerts, [
+      'user_id',
+      'alert_type',
+      'severity',
+      'message',
+      'details',
+      'condition_key',
+      'acknowledged_at',
+    ]);
     const at = context.now();
     const statement = createStatement();
     const task = statement.value(taskId);
@@ -167,7 +175,7 @@ export function createFailExecution(context: StatementContext) {
       alert as (
         insert into ${tableName(usageAlerts)} (
           ${alertColumn.user_id}, ${alertColumn.alert_type}, ${alertColumn.severity}, ${alertColumn.message},
-          ${alertColumn.details}
+          ${alertColumn.details}, ${alertColumn.condition_key}
         )
         select ${taskColumn.user_id}, 'monitoring_needs_intervention', ${severity},
           ${taskLabel}::text || case
@@ -176,8 +184,13 @@ export function createFailExecution(context: StatementContext) {
             else 'failed ' || jsonb_array_length(next_pattern->'recent') || ' times in 7 days' end || '.',
           jsonb_build_object('taskType', ${taskType}::text, 'taskId', ${taskColumn.id},
             'failureClass', ${failureClass}::text, 'consecutiveFailures', failures,
-            'error', ${errorMessage}::text)
+            'error', ${errorMessage}::text),
+          'monitoring_needs_intervention:' || ${taskType}::text || ':' || ${taskColumn.id}
         from judged where needs_intervention and ${taskColumn.status} <> 'needs_intervention'
+        -- Still open from an earlier episode of this task (resumed, failed again): one alert per condition.
+        on conflict (${alertColumn.user_id}, ${alertColumn.alert_type}, ${alertColumn.condition_key})
+          where ${alertColumn.acknowledged_at} is null and ${alertColumn.condition_key} is not null
+          do nothing
         returning 1
       )
       select locked.${taskColumn.consecutive_failures} as consecutive_failures, judged.failures,

@@ -186,7 +186,7 @@ export const usageAlertTypes = [
 /** Values of `usage_alerts.severity`. */
 export const alertSeverities = ['info', 'warning', 'critical'] as const;
 
-/** Alerts raised for a user's usage; open while `acknowledged_at` is null. */
+/** Alerts raised for a user (usage limits, monitoring tasks, connections); open while `acknowledged_at` is null. */
 export const usageAlerts = pgTable(
   'usage_alerts',
   {
@@ -198,9 +198,15 @@ export const usageAlerts = pgTable(
     details: jsonb().$type<Record<string, unknown>>().notNull().default({}),
     createdAt: timestamptz().notNull().defaultNow(),
     acknowledgedAt: timestamptz(),
+    /** The condition an alert stands for (e.g. one task needing intervention); null = not deduplicated. */
+    conditionKey: text(),
   },
   (table) => [
     index('usage_alerts_user_created_idx').on(table.userId, table.createdAt),
+    // One open alert per condition: raising it again while unacknowledged does nothing.
+    uniqueIndex('usage_alerts_open_condition_unique')
+      .on(table.userId, table.alertType, table.conditionKey)
+      .where(sql`"acknowledged_at" is null and "condition_key" is not null`),
     check('usage_alerts_alert_type_check', oneOf('alert_type', usageAlertTypes)),
     check('usage_alerts_severity_check', oneOf('severity', alertSeverities)),
   ],

@@ -1,0 +1,2 @@
+ALTER TABLE "usage_alerts" ADD COLUMN "condition_key" text;--> statement-breakpoint
+CREATE UNIQUE INDEX "usage_alerts_open_condition_unique" ON "usage_alerts" USING btree ("user_id","alert_type","condition_key") WHERE "acknowledged_at" is null and "condition_key" is not null;
