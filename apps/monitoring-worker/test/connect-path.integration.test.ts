@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { buildApp } from '@switchyard/chat-gateway';
 import { gatewayAppConfig, parseConfig } from '@switchyard/config';
-import { and, ensureConnectionTasks, eq, secretContext, withUser } from '@switchyard/db';
+import { and, eq, secretContext, withUser } from '@switchyard/db';
+import { ensureConnectionTasks } from '@switchyard/db/provisioning';
 import {
   oauthTokenExecutionLogs,
   oauthTokenMonitoringTasks,

@@ -44,10 +44,3 @@ export {
   type SchemaIssueKind,
   type SchemaReport,
 } from './schema-report.js';
-export {
-  ensureConnectionTasks,
-  pauseConnectionTasks,
-  type ConnectionTasks,
-  type ConnectionTasksInput,
-  type ProvisionedTask,
-} from './provisioning/connection-tasks.js';

@@ -1,13 +1,15 @@
 import type { OAuthConfig } from '@switchyard/config';
 import {
+  ensureConnectionTasks,
+  pauseConnectionTasks,
+  type ConnectionTasks,
+} from '@switchyard/db/provisioning';
+import {
   and,
   desc,
-  ensureConnectionTasks,
   eq,
-  pauseConnectionTasks,
   secretContext,
   withUser,
-  type ConnectionTasks,
   type PlatformDatabase,
   type SecretBox,
   type UserdataDb,

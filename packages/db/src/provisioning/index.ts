@@ -1,4 +1,11 @@
 export {
+  ensureConnectionTasks,
+  pauseConnectionTasks,
+  type ConnectionTasks,
+  type ConnectionTasksInput,
+  type ProvisionedTask,
+} from './connection-tasks.js';
+export {
   ensureWebsiteTasks,
   restoreWebsiteTasks,
   type EnsuredWebsiteTasks,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq, ensureConnectionTasks, pauseConnectionTasks } from '../../src/index.js';
+import { eq } from '../../src/index.js';
+import { ensureConnectionTasks, pauseConnectionTasks } from '../../src/provisioning/index.js';
 import {
   oauthTokenMonitoringTasks,
   onboardingSessions,
