@@ -10,6 +10,9 @@
  * task needs a person (3 failures in a row, 5 in 7 days, or a failure only the user can fix), and inserts one
  * `usage_alerts` row when the task newly needs one and no alert of that task is still open (`condition_key`).
  *
+ * An attempt whose log already says `success` (a delivery presumed lost that finished after all) is left alone
+ * and counts nothing.
+ *
  * Run twice: the log row is just rewritten, but a final run is not idempotent: each one counts one more
  * failure on the task and backs it off further. The alert is written only while the task is not
  * `needs_intervention` yet, so a task already waiting for a person is not alerted again.
@@ -126,7 +129,8 @@ export function createFailExecution(context: StatementContext) {
           ${logColumn.result_data} = coalesce(${logColumn.result_data}, '{}'::jsonb) || ${logData}::jsonb,
           ${logColumn.execution_time_ms} = greatest(0,
             (extract(epoch from (${atValue}::timestamptz - ${logColumn.execution_date})) * 1000)::int)
-        where ${logColumn.id} = ${log}::bigint
+        -- A delivery BullMQ believed lost may still finish: its success is never turned into a failure.
+        where ${logColumn.id} = ${log}::bigint and ${logColumn.status} <> 'success'
         returning 1
       ),
       counted as (
@@ -147,7 +151,7 @@ export function createFailExecution(context: StatementContext) {
               ),
             'lastClass', ${failureClass}::text
           ) as next_pattern
-        from locked where ${isFinal}::boolean
+        from locked where ${isFinal}::boolean and exists (select 1 from log_update)
       ),
       judged as (
         select counted.*,
