@@ -4,6 +4,7 @@ import { providersConfigSchema } from './schemas/providers.js';
 import { redisConfigSchema } from './schemas/redis.js';
 import { runtimeConfigSchema } from './schemas/runtime.js';
 import { secretsConfigSchema } from './schemas/secrets.js';
+import { usageStreamConfigSchema } from './schemas/usage-stream.js';
 import { workerConfigSchema } from './schemas/worker.js';
 import type { parseConfig } from './load.js';
 
@@ -15,6 +16,7 @@ export const gatewayAppConfig = {
   providers: providersConfigSchema,
   secrets: secretsConfigSchema,
   gateway: gatewayConfigSchema,
+  usageStream: usageStreamConfigSchema,
 };
 
 /** The sections monitoring-worker composes; pass to `loadConfigOrExit`. */
@@ -25,6 +27,7 @@ export const workerAppConfig = {
   providers: providersConfigSchema,
   secrets: secretsConfigSchema,
   worker: workerConfigSchema,
+  usageStream: usageStreamConfigSchema,
 };
 
 export type GatewayAppConfig = ReturnType<typeof parseConfig<typeof gatewayAppConfig>>;

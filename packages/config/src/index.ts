@@ -13,6 +13,7 @@ export { secretsConfigSchema, type SecretsConfig } from './schemas/secrets.js';
 export { runtimeConfigSchema, type RuntimeConfig } from './schemas/runtime.js';
 export { gatewayConfigSchema, type GatewayConfig } from './schemas/gateway.js';
 export { workerConfigSchema, type WorkerConfig } from './schemas/worker.js';
+export { usageStreamConfigSchema, type UsageStreamConfig } from './schemas/usage-stream.js';
 export { gatewayAppConfig, workerAppConfig, type GatewayAppConfig, type WorkerAppConfig } from './apps.js';
 export { logRedactCensor, logRedactPaths } from './log-redaction.js';
 export {
