@@ -54,21 +54,23 @@ let shuttingDown = false;
 
 // Installed before any worker starts, so a SIGTERM that lands mid-startup still drains instead of killing a job.
 // Shutdown: readiness fails at once, dispatching stops, active jobs get the grace period, then Redis and pools close.
-// The delay covers the grace period, the aborted jobs' hand-back (runtime.close's 5 s) and closing the pools.
+// The delay covers the grace period, the aborted jobs' hand-back (runtime.close's 5 s), the usage ingester's
+// last read and batch, and closing the pools.
 closeWithGrace(
   { delay: Math.max(config.worker.shutdownGraceMs, config.usageStream.blockMs + 5_000) + 10_000 },
-  , async ({ signal, err }) => {
-  shuttingDown = true;
-  if (err) logger.error({ error: err.message }, 'shutting down after an uncaught error');
-  else logger.info({ signal }, 'shutting down');
-  // The usage ingester finishes the batch in hand (or leaves it pending for another consumer) meanwhile.
-  await Promise.all([
-    started.runtime?.close(config.worker.shutdownGraceMs),
-    started.usageIngester?.close(),
-  ]);
-  await started.health?.close();
-  await Promise.all([platform.close(), userdata.close(), llm.close()]);
-});
+  async ({ signal, err }) => {
+    shuttingDown = true;
+    if (err) logger.error({ error: err.message }, 'shutting down after an uncaught error');
+    else logger.info({ signal }, 'shutting down');
+    // The usage ingester finishes the batch in hand (or leaves it pending for another consumer) meanwhile.
+    await Promise.all([
+      started.runtime?.close(config.worker.shutdownGraceMs),
+      started.usageIngester?.close(),
+    ]);
+    await started.health?.close();
+    await Promise.all([platform.close(), userdata.close(), llm.close()]);
+  },
+);
 
 const runtime = await createWorkerRuntime(config, { platform, userdata, llm: llm.client, logger });
 started.runtime = runtime;
