@@ -88,8 +88,16 @@ const print = (label: string, value: string) => console.log(`${label.padEnd(56)}
 
 try {
   const events = generateEvents();
-  print('events / users / partitions / batch size', `${events.length} / ${userCount} / ${settings.partitions} / ${settings.batchSize}`);
-  print('load average before (1, 5, 15 min)', loadavg().map((load) => load.toFixed(2)).join(', '));
+  print(
+    'events / users / partitions / batch size',
+    `${events.length} / ${userCount} / ${settings.partitions} / ${settings.batchSize}`,
+  );
+  print(
+    'load average before (1, 5, 15 min)',
+    loadavg()
+      .map((load) => load.toFixed(2))
+      .join(', '),
+  );
 
   // --- 1. Bare unnest insert of the same rows ---
   const bareStarted = performance.now();
@@ -159,7 +167,12 @@ try {
   print('bare unnest insert (rows/s)', bareRate.toFixed(0));
   print('ingestion stream -> Postgres, with summaries (rows/s)', ingestRate.toFixed(0));
   print('ingestion / bare insert (target >= 0.5)', (ingestRate / bareRate).toFixed(2));
-  print('load average after (1, 5, 15 min)', loadavg().map((load) => load.toFixed(2)).join(', '));
+  print(
+    'load average after (1, 5, 15 min)',
+    loadavg()
+      .map((load) => load.toFixed(2))
+      .join(', '),
+  );
 } finally {
   for (let partition = 0; partition < settings.partitions; partition += 1)
     await redis.del(usageStreamKey(namespace, partition));

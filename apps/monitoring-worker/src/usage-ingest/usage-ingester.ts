@@ -141,7 +141,10 @@ export function createUsageIngester(options: UsageIngesterOptions) {
         return await operation();
       } catch (error) {
         const delay = backoffMs(failures);
-        logger.warn({ error: errorMessage(error), retryInMs: delay, failures: failures + 1 }, `${what} failed`);
+        logger.warn(
+          { error: errorMessage(error), retryInMs: delay, failures: failures + 1 },
+          `${what} failed`,
+        );
         await sleep(delay, undefined, { signal: stopping.signal }).catch(() => undefined);
       }
     }
@@ -171,7 +174,13 @@ export function createUsageIngester(options: UsageIngesterOptions) {
       });
       if (outcome.deadLettered.length > 0)
         logger.error(
-          { entries: outcome.deadLettered.map(({ streamId, requestId, error }) => ({ streamId, requestId, error })) },
+          {
+            entries: outcome.deadLettered.map(({ streamId, requestId, error }) => ({
+              streamId,
+              requestId,
+              error,
+            })),
+          },
           'usage events rejected by Postgres were dead-lettered',
         );
     }
@@ -188,7 +197,8 @@ export function createUsageIngester(options: UsageIngesterOptions) {
    */
   async function acknowledge(done: readonly { streamKey: string; streamId: string }[]): Promise<void> {
     const byKey = new Map<string, string[]>();
-    for (const { streamKey, streamId } of done) byKey.set(streamKey, [...(byKey.get(streamKey) ?? []), streamId]);
+    for (const { streamKey, streamId } of done)
+      byKey.set(streamKey, [...(byKey.get(streamKey) ?? []), streamId]);
     if (byKey.size === 0) return;
     await untilDone('usage acknowledgement', async () => {
       const transaction = redis.multi();
@@ -200,7 +210,7 @@ export function createUsageIngester(options: UsageIngesterOptions) {
   }
 
   async function run(): Promise<void> {
-    for (let failures = 0; !stopping.signal.aborted; ) {
+    for (let failures = 0; !stopping.signal.aborted;) {
       try {
         let read = new Map<string, RawEntry[]>();
         if (Date.now() >= nextClaimAt) {

@@ -105,7 +105,10 @@ describe('a worker process killed while ingesting usage', () => {
       // A backlog the first process is still working through when it is killed.
       for (let round = 0; round < 100; round += 1) await append();
       const first = startWorkerProcess();
-      await waitUntil('the first process stores rows', async () => (await usageRowCount(databases.platform)) > 0);
+      await waitUntil(
+        'the first process stores rows',
+        async () => (await usageRowCount(databases.platform)) > 0,
+      );
       await waitUntil('the first process has a batch in hand', async () => (await backlog()).pending > 0);
       first.kill('SIGKILL');
       await once(first, 'exit');
@@ -117,7 +120,8 @@ describe('a worker process killed while ingesting usage', () => {
       const second = startWorkerProcess();
       await waitUntil(
         'every event is stored',
-        async () => (await usageRowCount(databases.platform)) >= appended.length && (await backlog()).length === 0,
+        async () =>
+          (await usageRowCount(databases.platform)) >= appended.length && (await backlog()).length === 0,
         150_000,
       );
       second.kill('SIGTERM');

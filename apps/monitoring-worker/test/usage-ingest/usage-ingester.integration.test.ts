@@ -6,7 +6,11 @@ import { startFaultProxy } from '@switchyard/net/testing';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createUsageBatchWriter, createUsageIngester, type UsageIngester } from '../../src/usage-ingest/index.js';
+import {
+  createUsageBatchWriter,
+  createUsageIngester,
+  type UsageIngester,
+} from '../../src/usage-ingest/index.js';
 import { deleteRedisPrefix } from '../helper.js';
 import {
   appendEvents,
@@ -88,7 +92,10 @@ async function deadLetters() {
  */
 function workload(users: string[], requests: number) {
   const events: UsageEvent[] = [];
-  const expected = new Map<string, { requests: number; errors: number; fallbacks: number; attempts: number }>();
+  const expected = new Map<
+    string,
+    { requests: number; errors: number; fallbacks: number; attempts: number }
+  >();
   for (const userId of users) {
     const totals = { requests: 0, errors: 0, fallbacks: 0, attempts: 0 };
     for (let index = 0; index < requests; index += 1) {
@@ -124,7 +131,10 @@ describe('usage ingestion from the stream', () => {
     await startIngester();
     await appendEvents(redis, namespace, partitions, events);
 
-    await waitUntil('every event is stored', async () => (await usageRowCount(databases.platform)) >= events.length);
+    await waitUntil(
+      'every event is stored',
+      async () => (await usageRowCount(databases.platform)) >= events.length,
+    );
     await waitUntil('the streams are drained', async () => (await streamBacklog()).length === 0);
 
     const requests = 60 * users.length + 1;
@@ -147,9 +157,9 @@ describe('usage ingestion from the stream', () => {
       expect(summary!.cost).toBeCloseTo(0.0015 * totals.attempts, 6);
       const perProvider = summary!.perProvider;
       expect(Object.keys(perProvider).sort()).toEqual(['anthropic', 'gemini', 'openai']);
-      expect(
-        Object.values(perProvider).reduce((total, provider) => total + provider.requests, 0),
-      ).toBe(totals.attempts);
+      expect(Object.values(perProvider).reduce((total, provider) => total + provider.requests, 0)).toBe(
+        totals.attempts,
+      );
       expect(perProvider.gemini!.requests).toBe(60);
     }
     const userEvents = events.filter((event) => event.userId === users[0]);
@@ -208,7 +218,10 @@ describe('usage ingestion from the stream', () => {
 
     // Restarted: a new consumer claims the abandoned entries once they are idle, stores nothing new, acks them.
     const { batches } = await startIngester();
-    await waitUntil('the abandoned entries are acknowledged', async () => (await streamBacklog()).pending === 0);
+    await waitUntil(
+      'the abandoned entries are acknowledged',
+      async () => (await streamBacklog()).pending === 0,
+    );
     expect(batches.reduce((total, batch) => total + batch.entries, 0)).toBe(60);
     expect(batches.reduce((total, batch) => total + batch.inserted, 0)).toBe(0);
     expect(await usageRowCount(databases.platform)).toBe(60);
@@ -270,8 +283,7 @@ describe('usage ingestion from the stream', () => {
     expect(batches.reduce((total, batch) => total + batch.entries, 0)).toBe(events.length);
     expect(batches.reduce((total, batch) => total + batch.inserted, 0)).toBe(events.length);
     expect(await usageRowCount(databases.platform)).toBe(events.length);
-    for (const userId of users)
-      expect((await summaryOf(databases.platform, userId))?.requests).toBe(100);
+    for (const userId of users) expect((await summaryOf(databases.platform, userId))?.requests).toBe(100);
   });
 
   it('keeps every event while Postgres is unreachable and stores each once when it returns', async () => {
@@ -296,12 +308,18 @@ describe('usage ingestion from the stream', () => {
         appended.push(...events);
       };
       await append(20);
-      await waitUntil('the first events are stored', async () => (await usageRowCount(databases.platform)) === 40);
+      await waitUntil(
+        'the first events are stored',
+        async () => (await usageRowCount(databases.platform)) === 40,
+      );
 
       await proxy.setMode('refuse');
       // Continuous appends while Postgres is away: nothing can be stored, nothing is acknowledged.
       for (let round = 0; round < 10; round += 1) await append(10);
-      await waitUntil('the ingester has read into the outage', async () => (await streamBacklog()).pending > 0);
+      await waitUntil(
+        'the ingester has read into the outage',
+        async () => (await streamBacklog()).pending > 0,
+      );
       expect(await usageRowCount(databases.platform)).toBe(40);
       expect((await streamBacklog()).length).toBe(appended.length - 40);
 

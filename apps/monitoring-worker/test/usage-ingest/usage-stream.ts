@@ -42,30 +42,28 @@ export interface ScriptedAttempt {
  */
 export function requestEvents(userId: string | null, attempts: ScriptedAttempt[], occurredAt = Date.now()) {
   const requestId = `req-${randomUUID()}`;
-  return attempts.map(
-    (attempt, index): UsageEvent => ({
-      requestId,
-      attempt: index + 1,
-      userId,
-      apiKeyId: userId === null ? null : randomUUID(),
-      provider: attempt.provider,
-      model: attempt.model ?? `${attempt.provider}-model`,
-      endpoint: 'chat.completions',
-      promptTokens: attempt.promptTokens ?? 0,
-      completionTokens: attempt.completionTokens ?? 0,
-      cachedTokens: attempt.cachedTokens ?? 0,
-      tokensEstimated: false,
-      costUsd: attempt.costUsd ?? 0,
-      priceEstimated: false,
-      latencyMs: 120,
-      status: attempt.status,
-      errorKind: attempt.status === 'error' ? 'rate_limit' : null,
-      fallbackFrom: index === 0 ? null : attempts[index - 1]!.provider,
-      streaming: false,
-      final: index === attempts.length - 1,
-      occurredAt,
-    }),
-  );
+  return attempts.map((attempt, index): UsageEvent => ({
+    requestId,
+    attempt: index + 1,
+    userId,
+    apiKeyId: userId === null ? null : randomUUID(),
+    provider: attempt.provider,
+    model: attempt.model ?? `${attempt.provider}-model`,
+    endpoint: 'chat.completions',
+    promptTokens: attempt.promptTokens ?? 0,
+    completionTokens: attempt.completionTokens ?? 0,
+    cachedTokens: attempt.cachedTokens ?? 0,
+    tokensEstimated: false,
+    costUsd: attempt.costUsd ?? 0,
+    priceEstimated: false,
+    latencyMs: 120,
+    status: attempt.status,
+    errorKind: attempt.status === 'error' ? 'rate_limit' : null,
+    fallbackFrom: index === 0 ? null : attempts[index - 1]!.provider,
+    streaming: false,
+    final: index === attempts.length - 1,
+    occurredAt,
+  }));
 }
 
 /** A Redis connection for appending to the streams in a test. */
