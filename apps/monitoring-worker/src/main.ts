@@ -83,6 +83,7 @@ const usageIngester = createUsageIngester({
   onBatch: (batch) => runtime.metrics.observeUsageBatch(batch),
 });
 started.usageIngester = usageIngester;
+runtime.metrics.observeUsageBacklog(() => usageIngester.backlog());
 await usageIngester.start();
 const health = createHealthServer({
   registry: runtime.metrics.registry,

@@ -66,6 +66,17 @@ export function createWorkerMetrics(queues: Queues) {
 
   return {
     registry,
+    /** Reports the usage streams' backlog (events appended, not yet stored) at each scrape. */
+    observeUsageBacklog(read: () => Promise<number>) {
+      new Gauge({
+        name: 'switchyard_usage_stream_backlog',
+        help: 'Usage events in the streams not yet stored in Postgres, over every partition',
+        registers: [registry],
+        async collect() {
+          this.set(await read());
+        },
+      });
+    },
     /** Counts one usage batch's entries by outcome. */
     observeUsageBatch(batch: { entries: number; inserted: number; deadLettered: readonly unknown[] }) {
       usageEntries.inc({ outcome: 'inserted' }, batch.inserted);

@@ -10,6 +10,7 @@ import {
   usageEventField,
   usageStreamKeys,
 } from '@switchyard/jobs';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ingestBatch, withoutNul, type IngestOutcome } from './ingest-batch.js';
 import { usagePeriod } from './summarize-usage.js';
@@ -82,6 +83,8 @@ export function createUsageIngester(options: UsageIngesterOptions) {
     connectionName: 'monitoring-worker:usage-ingest',
   });
   redis.on('error', (error) => logger.warn({ error: error.message }, 'usage ingest redis connection error'));
+  // Readings for metrics use their own connection: the ingester's waits in a blocking read most of the time.
+  let metricsConnection: Redis | undefined;
   const stopping = new AbortController();
   let loop: Promise<void> | undefined;
   let nextClaimAt = 0;
@@ -94,6 +97,23 @@ export function createUsageIngester(options: UsageIngesterOptions) {
       } catch (error) {
         if (!errorMessage(error).startsWith('BUSYGROUP')) throw error;
       }
+    }
+  }
+
+  /**
+   * Removes consumers of dead processes from the group once they hold nothing (a new name per process would
+   * otherwise pile up with every restart). A consumer still alive is recreated by its next read.
+   */
+  async function forgetDeadConsumers(key: string): Promise<void> {
+    const forgetAfterMs = Math.max(settings.claimIdleMs * 10, 3_600_000);
+    const consumers = (await redis.xinfo('CONSUMERS', key, usageConsumerGroup)) as (string | number)[][];
+    for (const fields of consumers) {
+      const info = new Map<string, string | number>();
+      for (let index = 0; index + 1 < fields.length; index += 2)
+        info.set(String(fields[index]), fields[index + 1]!);
+      const name = String(info.get('name'));
+      if (name !== consumer && Number(info.get('pending')) === 0 && Number(info.get('idle')) > forgetAfterMs)
+        await redis.xgroup('DELCONSUMER', key, usageConsumerGroup, name);
     }
   }
 
@@ -113,6 +133,7 @@ export function createUsageIngester(options: UsageIngesterOptions) {
       // An entry deleted while pending comes back as null (Redis 6.2); Redis 7 drops it from the pending list.
       const live = entries.filter((entry): entry is RawEntry => entry !== null);
       if (live.length > 0) claimed.set(key, live);
+      else await forgetDeadConsumers(key);
     }
     return claimed;
   }
@@ -238,9 +259,23 @@ export function createUsageIngester(options: UsageIngesterOptions) {
     consumer,
     /** The partitions' stream keys. */
     keys,
+    /** Events in the streams not yet stored (entries are deleted once stored), over every partition. */
+    async backlog(): Promise<number> {
+      const connection = metricsConnection;
+      if (connection === undefined) throw new Error('the usage ingester is not started');
+      const lengths = await Promise.all(keys.map((key) => connection.xlen(key)));
+      return lengths.reduce((total, length) => total + length, 0);
+    },
     /** Creates the consumer group where missing and starts consuming in the background. */
     async start(): Promise<void> {
       await ensureGroups();
+      // Fails fast (producer role): a scrape while Redis is away fails instead of hanging.
+      metricsConnection ??= createRedisConnection(options.redisUrl, {
+        role: 'producer',
+        connectionName: 'monitoring-worker:usage-ingest-metrics',
+      });
+      // A failed reading fails the scrape; the connection's own errors need a listener, not a log line each.
+      metricsConnection.on('error', () => undefined);
       loop ??= run();
     },
     /**
@@ -255,6 +290,7 @@ export function createUsageIngester(options: UsageIngesterOptions) {
       await Promise.race([loop ?? Promise.resolve(), deadline]);
       clearTimeout(timer);
       redis.disconnect();
+      metricsConnection?.disconnect();
       await loop?.catch(() => undefined);
     },
   };

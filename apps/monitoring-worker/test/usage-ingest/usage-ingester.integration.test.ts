@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createPlatformDb, type PlatformDb } from '@switchyard/db';
 import { createTestDatabases, type TestDatabases } from '@switchyard/db/testing';
-import { usageConsumerGroup, usageStreamKey, usageStreamKeys, type UsageEvent } from '@switchyard/jobs';
+import {
+  decodeUsageEvent,
+  usageConsumerGroup,
+  usageStreamKey,
+  usageStreamKeys,
+  type UsageEvent,
+} from '@switchyard/jobs';
 import { startFaultProxy } from '@switchyard/net/testing';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -30,7 +36,7 @@ let redis: Redis;
 let namespace: string;
 const ingesters: UsageIngester[] = [];
 
-beforeAll(async () => {
+beforeAll(() => {
   redis = streamConnection();
 });
 
@@ -208,7 +214,6 @@ describe('usage ingestion from the stream', () => {
       ...keys,
       ...keys.map(() => '>'),
     )) as [string, [string, string[]][]][];
-    const { decodeUsageEvent } = await import('@switchyard/jobs');
     const entries = read.flatMap(([streamKey, rows]) =>
       rows.map(([streamId, fields]) => ({ streamKey, streamId, event: decodeUsageEvent(fields) })),
     );
@@ -295,7 +300,7 @@ describe('usage ingestion from the stream', () => {
     });
     try {
       const userId = randomUUID();
-      const { batches } = await startIngester({ platform });
+      const { ingester, batches } = await startIngester({ platform });
       const appended: UsageEvent[] = [];
       const append = async (requests: number) => {
         const events = Array.from({ length: requests }, () =>
@@ -322,6 +327,8 @@ describe('usage ingestion from the stream', () => {
       );
       expect(await usageRowCount(databases.platform)).toBe(40);
       expect((await streamBacklog()).length).toBe(appended.length - 40);
+      // What /metrics reports as the backlog.
+      expect(await ingester.backlog()).toBe(appended.length - 40);
 
       await proxy.setMode('pass');
       for (let round = 0; round < 5; round += 1) await append(10);
