@@ -218,14 +218,23 @@ export function createUsageIngester(options: UsageIngesterOptions) {
    */
   async function acknowledge(done: readonly { streamKey: string; streamId: string }[]): Promise<void> {
     const byKey = new Map<string, string[]>();
-    for (const { streamKey, streamId } of done)
-      byKey.set(streamKey, [...(byKey.get(streamKey) ?? []), streamId]);
-    if (byKey.size === 0) return;
+    for (const { streamKey, streamId } of done) {
+      const ids = byKey.get(streamKey);
+      if (ids === undefined) byKey.set(streamKey, [streamId]);
+      else ids.push(streamId);
+    }
+    // Per partition, because a MULTI must stay within one hash slot on a Redis Cluster.
     await untilDone('usage acknowledgement', async () => {
-      const transaction = redis.multi();
-      for (const [key, ids] of byKey) transaction.xack(key, usageConsumerGroup, ...ids).xdel(key, ...ids);
-      const results = await transaction.exec();
-      const failed = results?.find(([error]) => error !== null)?.[0];
+      const results = await Promise.all(
+        [...byKey].map(([key, ids]) =>
+          redis
+            .multi()
+            .xack(key, usageConsumerGroup, ...ids)
+            .xdel(key, ...ids)
+            .exec(),
+        ),
+      );
+      const failed = results.flatMap((result) => result ?? []).find(([error]) => error !== null)?.[0];
       if (failed) throw failed;
     });
   }
