@@ -86,6 +86,7 @@ export function createUsageIngester(options: UsageIngesterOptions) {
   // Readings for metrics use their own connection: the ingester's waits in a blocking read most of the time.
   let metricsConnection: Redis | undefined;
   const stopping = new AbortController();
+  let starting: Promise<void> | undefined;
   let loop: Promise<void> | undefined;
   let nextClaimAt = 0;
 
@@ -276,16 +277,26 @@ export function createUsageIngester(options: UsageIngesterOptions) {
       return lengths.reduce((total, length) => total + length, 0);
     },
     /** Creates the consumer group where missing and starts consuming in the background. */
-    async start(): Promise<void> {
-      await ensureGroups();
-      // Fails fast (producer role): a scrape while Redis is away fails instead of hanging.
-      metricsConnection ??= createRedisConnection(options.redisUrl, {
-        role: 'producer',
-        connectionName: 'monitoring-worker:usage-ingest-metrics',
-      });
-      // A failed reading fails the scrape; the connection's own errors need a listener, not a log line each.
-      metricsConnection.on('error', () => undefined);
-      loop ??= run();
+    start(): Promise<void> {
+      // A shutdown that lands while the groups are being created ends the start quietly instead of failing it.
+      starting ??= (async () => {
+        try {
+          await ensureGroups();
+        } catch (error) {
+          if (stopping.signal.aborted) return;
+          throw error;
+        }
+        if (stopping.signal.aborted) return;
+        // Fails fast (producer role): a scrape while Redis is away fails instead of hanging.
+        metricsConnection = createRedisConnection(options.redisUrl, {
+          role: 'producer',
+          connectionName: 'monitoring-worker:usage-ingest-metrics',
+        });
+        // A failed reading fails the scrape; the connection's own errors need a listener, not a log line each.
+        metricsConnection.on('error', () => undefined);
+        loop = run();
+      })();
+      return starting;
     },
     /**
      * Stops: the current read returns within `blockMs`, a batch in hand is written and acknowledged if Postgres
@@ -296,7 +307,11 @@ export function createUsageIngester(options: UsageIngesterOptions) {
       stopping.abort();
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)));
-      await Promise.race([loop ?? Promise.resolve(), deadline]);
+      const stopped = (async () => {
+        await starting?.catch(() => undefined);
+        await loop;
+      })();
+      await Promise.race([stopped, deadline]);
       clearTimeout(timer);
       redis.disconnect();
       metricsConnection?.disconnect();

@@ -291,6 +291,19 @@ describe('usage ingestion from the stream', () => {
     for (const userId of users) expect((await summaryOf(databases.platform, userId))?.requests).toBe(100);
   });
 
+  it('stops quietly when shut down while it is still starting (a SIGTERM right after boot)', async () => {
+    const ingester = createUsageIngester({
+      redisUrl: 'redis://127.0.0.1:6379',
+      namespace,
+      settings,
+      platform: databases.platform,
+      logger: pino({ level: 'silent' }),
+    });
+    const started = ingester.start();
+    await ingester.close();
+    await expect(started).resolves.toBeUndefined();
+  });
+
   it('keeps every event while Postgres is unreachable and stores each once when it returns', async () => {
     const url = new URL(databases.config.platformUrl);
     const proxy = await startFaultProxy({ host: url.hostname, port: Number(url.port || 5432) });
