@@ -14,6 +14,7 @@ import { pino } from 'pino';
 import { createHealthServer } from './health-server.js';
 import { createWorkerLoggerOptions } from './logger.js';
 import { createWorkerLlm } from './llm-client.js';
+import { createUsageIngester, type UsageIngester } from './usage-ingest/index.js';
 import { createWorkerRuntime, type WorkerRuntime } from './worker-runtime.js';
 
 // Startup order: config -> databases migrated and verified -> workers -> health server; nothing runs on a drifted schema.
@@ -53,23 +54,42 @@ const userdata = createUserdataDb(logins.userdataUrl, {
 });
 const llm = await createWorkerLlm(config, { logger });
 // Filled in as startup proceeds; the shutdown handler closes whatever exists.
-const started: { runtime?: WorkerRuntime; health?: FastifyInstance } = {};
+const started: { runtime?: WorkerRuntime; usageIngester?: UsageIngester; health?: FastifyInstance } = {};
 let shuttingDown = false;
 
 // Installed before any worker starts, so a SIGTERM that lands mid-startup still drains instead of killing a job.
 // Shutdown: readiness fails at once, dispatching stops, active jobs get the grace period, then Redis and pools close.
-// The delay covers the grace period, the aborted jobs' hand-back (runtime.close's 5 s) and closing the pools.
-closeWithGrace({ delay: config.worker.shutdownGraceMs + 10_000 }, async ({ signal, err }) => {
-  shuttingDown = true;
-  if (err) logger.error({ error: err.message }, 'shutting down after an uncaught error');
-  else logger.info({ signal }, 'shutting down');
-  await started.runtime?.close(config.worker.shutdownGraceMs);
-  await started.health?.close();
-  await Promise.all([platform.close(), userdata.close(), llm.close()]);
-});
+// The delay covers the grace period, the aborted jobs' hand-back (runtime.close's 5 s), the usage ingester's
+// last read and batch, and closing the pools.
+closeWithGrace(
+  { delay: Math.max(config.worker.shutdownGraceMs, config.usageStream.blockMs + 5_000) + 10_000 },
+  async ({ signal, err }) => {
+    shuttingDown = true;
+    if (err) logger.error({ error: err.message }, 'shutting down after an uncaught error');
+    else logger.info({ signal }, 'shutting down');
+    // The usage ingester finishes the batch in hand (or leaves it pending for another consumer) meanwhile.
+    await Promise.all([
+      started.runtime?.close(config.worker.shutdownGraceMs),
+      started.usageIngester?.close(),
+    ]);
+    await started.health?.close();
+    await Promise.all([platform.close(), userdata.close(), llm.close()]);
+  },
+);
 
 const runtime = await createWorkerRuntime(config, { platform, userdata, llm: llm.client, logger });
 started.runtime = runtime;
+const usageIngester = createUsageIngester({
+  redisUrl: config.redis.url,
+  namespace: config.redis.usageStreamNamespace,
+  settings: config.usageStream,
+  platform,
+  logger,
+  onBatch: (batch) => runtime.metrics.observeUsageBatch(batch),
+});
+started.usageIngester = usageIngester;
+runtime.metrics.observeUsageBacklog(() => usageIngester.backlog());
+await usageIngester.start();
 const health = createHealthServer({
   registry: runtime.metrics.registry,
   isShuttingDown: () => shuttingDown,

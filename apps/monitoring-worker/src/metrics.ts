@@ -57,9 +57,35 @@ export function createWorkerMetrics(queues: Queues) {
       for (const [queue, depth] of Object.entries(depths)) this.set({ queue }, depth);
     },
   });
+  const usageEntries = new Counter({
+    name: 'switchyard_usage_ingest_entries_total',
+    help: 'Usage stream entries ingested, per outcome (inserted, duplicate = already stored, dead_lettered)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
 
   return {
     registry,
+    /** Reports the usage streams' backlog (events appended, not yet stored) at each scrape. */
+    observeUsageBacklog(read: () => Promise<number>) {
+      new Gauge({
+        name: 'switchyard_usage_stream_backlog',
+        help: 'Usage events in the streams not yet stored in Postgres, over every partition',
+        registers: [registry],
+        async collect() {
+          this.set(await read());
+        },
+      });
+    },
+    /** Counts one usage batch's entries by outcome. */
+    observeUsageBatch(batch: { entries: number; inserted: number; deadLettered: readonly unknown[] }) {
+      usageEntries.inc({ outcome: 'inserted' }, batch.inserted);
+      usageEntries.inc({ outcome: 'dead_lettered' }, batch.deadLettered.length);
+      usageEntries.inc(
+        { outcome: 'duplicate' },
+        Math.max(batch.entries - batch.inserted - batch.deadLettered.length, 0),
+      );
+    },
     /** Counts completions, failures and retries of a worker's jobs. */
     observe(queue: QueueName, worker: Worker) {
       worker.on('completed', (job) => {

@@ -5,6 +5,7 @@ import { providersConfigSchema } from './schemas/providers.js';
 import { redisConfigSchema } from './schemas/redis.js';
 import { runtimeConfigSchema } from './schemas/runtime.js';
 import { secretsConfigSchema } from './schemas/secrets.js';
+import { usageStreamConfigSchema } from './schemas/usage-stream.js';
 import { workerConfigSchema } from './schemas/worker.js';
 import type { parseConfig } from './load.js';
 
@@ -17,6 +18,7 @@ export const gatewayAppConfig = {
   secrets: secretsConfigSchema,
   gateway: gatewayConfigSchema,
   oauth: oauthConfigSchema,
+  usageStream: usageStreamConfigSchema,
 };
 
 /** The sections monitoring-worker composes; pass to `loadConfigOrExit`. */
@@ -28,6 +30,7 @@ export const workerAppConfig = {
   secrets: secretsConfigSchema,
   worker: workerConfigSchema,
   oauth: oauthConfigSchema,
+  usageStream: usageStreamConfigSchema,
 };
 
 export type GatewayAppConfig = ReturnType<typeof parseConfig<typeof gatewayAppConfig>>;

@@ -17,6 +17,7 @@ export { runtimeConfigSchema, type RuntimeConfig } from './schemas/runtime.js';
 export { gatewayConfigSchema, type GatewayConfig } from './schemas/gateway.js';
 export { oauthConfigSchema, type OAuthConfig, type OAuthPlatformSettings } from './schemas/oauth.js';
 export { workerConfigSchema, type WorkerConfig } from './schemas/worker.js';
+export { usageStreamConfigSchema, type UsageStreamConfig } from './schemas/usage-stream.js';
 export { gatewayAppConfig, workerAppConfig, type GatewayAppConfig, type WorkerAppConfig } from './apps.js';
 export { logRedactCensor, logRedactPaths } from './log-redaction.js';
 export {

@@ -76,7 +76,8 @@ export function createRecorders(options: RecordersOptions) {
       const logs = entries.map((entry) => entry.log);
       await client.query(
         `insert into api_usage_logs (request_id, user_id, provider, model, endpoint, prompt_tokens, completion_tokens, cached_tokens, cost, latency_ms, status, error_class, attempt, fallback_from, streaming, created_at)
-         select * from unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[], $9::numeric[], $10::int[], $11::text[], $12::text[], $13::int[], $14::text[], $15::bool[], $16::timestamptz[])`,
+         select * from unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[], $9::numeric[], $10::int[], $11::text[], $12::text[], $13::int[], $14::text[], $15::bool[], $16::timestamptz[])
+         on conflict (request_id, attempt) do nothing`,
         [
           logs.map((log) => log.requestId),
           logs.map((log) => log.userId ?? null),

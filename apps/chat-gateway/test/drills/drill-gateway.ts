@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { parseConfig, redisConfigSchema } from '@switchyard/config';
 import { createTestDatabases } from '@switchyard/db/testing';
 import { createTestGateway } from '../helper.js';
-import { startFaultProxy } from './fault-proxy.js';
+import { startFaultProxy } from '@switchyard/net/testing';
 
 /**
  * A gateway whose Redis and PostgreSQL connections all pass through fault proxies (one in front of Redis, one

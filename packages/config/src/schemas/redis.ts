@@ -23,6 +23,11 @@ export const redisConfigSchema = z
      * provider outage one of them sees opens the breaker for the other too.
      */
     llmKeyPrefix: `${env.REDIS_KEY_PREFIX}:`,
+    /**
+     * Namespace of the usage stream partitions (the prefix without its braces): each partition key carries its own
+     * hash tag, so a Redis Cluster spreads the partitions over its shards instead of one slot.
+     */
+    usageStreamNamespace: env.REDIS_KEY_PREFIX.slice(1, -1),
   }));
 
 export type RedisConfig = z.output<typeof redisConfigSchema>;

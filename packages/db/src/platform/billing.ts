@@ -106,9 +106,12 @@ export const apiProviderPricing = pgTable(
 export const usageLogStatuses = ['success', 'error'] as const;
 
 /**
- * One row per provider call (every attempt, including failed ones and fallbacks), written in batches.
- * `cost` is USD; `attempt` starts at 1; `fallback_from` names the provider that failed before this one.
- * `user_id` is null only for calls made with the bootstrap admin key.
+ * One row per provider call (every attempt, including failed ones and fallbacks), written in batches by the
+ * worker's usage ingester from the usage stream. `(request_id, attempt)` is unique: a redelivered event inserts
+ * nothing. `cost` is USD; `attempt` starts at 1; `fallback_from` names the provider that failed before this one;
+ * `error_class` holds the event's error kind (`rate_limit`, `timeout`, ...; the column keeps its name so readers
+ * and rows written before the stream keep working). `user_id` and `api_key_id` are null only for calls made with
+ * the bootstrap admin key.
  */
 export const apiUsageLogs = pgTable(
   'api_usage_logs',
@@ -116,13 +119,18 @@ export const apiUsageLogs = pgTable(
     id: bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
     requestId: text().notNull(),
     userId: uuid(),
+    apiKeyId: uuid(),
     provider: text().notNull(),
     model: text().notNull(),
     endpoint: text().notNull(),
     promptTokens: integer().notNull().default(0),
     completionTokens: integer().notNull().default(0),
     cachedTokens: integer().notNull().default(0),
+    /** The token counts are a tokenizer's estimate, not the provider's usage. */
+    tokensEstimated: boolean().notNull().default(false),
     cost: numeric({ precision: 14, scale: 8, mode: 'number' }).notNull().default(0),
+    /** The model had no price; `cost` uses its provider's most expensive known price. */
+    priceEstimated: boolean().notNull().default(false),
     latencyMs: integer(),
     status: text({ enum: usageLogStatuses }).notNull(),
     errorClass: text(),
@@ -134,12 +142,16 @@ export const apiUsageLogs = pgTable(
   (table) => [
     index('api_usage_logs_user_created_idx').on(table.userId, table.createdAt),
     index('api_usage_logs_created_idx').on(table.createdAt),
-    index('api_usage_logs_request_id_idx').on(table.requestId),
+    // Also serves lookups by request id (its leading column), so no second index on request_id.
+    uniqueIndex('api_usage_logs_request_attempt_unique').on(table.requestId, table.attempt),
     check('api_usage_logs_status_check', oneOf('status', usageLogStatuses)),
   ],
 );
 
-/** Per-provider counters inside `usage_summaries.per_provider`, keyed by provider name. */
+/**
+ * Per-provider counters inside `usage_summaries.per_provider`, keyed by provider name: `requests` counts the
+ * attempts sent to that provider, `errors` the failed ones.
+ */
 export type ProviderUsage = Record<
   string,
   { requests: number; tokens: number; cost: number; errors?: number }
@@ -147,7 +159,9 @@ export type ProviderUsage = Record<
 
 /**
  * Monthly counters per user; `period` is `YYYY-MM` (UTC). Unique (user_id, period): writers upsert and add.
- * `total_cost` is USD.
+ * `request_count` counts requests (a request with fallbacks is one), `error_count` the requests that failed on
+ * every provider, `fallback_count` the attempts that were fallbacks. `total_cost` is USD; `cached_tokens` is the
+ * part of `prompt_tokens` the provider served from its cache.
  */
 export const usageSummaries = pgTable(
   'usage_summaries',
@@ -160,6 +174,7 @@ export const usageSummaries = pgTable(
     fallbackCount: integer().notNull().default(0),
     promptTokens: bigint({ mode: 'number' }).notNull().default(0),
     completionTokens: bigint({ mode: 'number' }).notNull().default(0),
+    cachedTokens: bigint({ mode: 'number' }).notNull().default(0),
     totalTokens: bigint({ mode: 'number' }).notNull().default(0),
     totalCost: numeric({ precision: 14, scale: 6, mode: 'number' }).notNull().default(0),
     perProvider: jsonb().$type<ProviderUsage>().notNull().default({}),
@@ -168,6 +183,31 @@ export const usageSummaries = pgTable(
   (table) => [
     uniqueIndex('usage_summaries_user_period_unique').on(table.userId, table.period),
     check('usage_summaries_period_check', sql`"period" ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'`),
+  ],
+);
+
+/**
+ * Usage stream entries the ingester could not store: malformed ones, and events Postgres rejected (found by
+ * bisecting the batch). Acknowledged on the stream once here; `(stream_key, stream_id)` is unique, so a redelivered
+ * entry is recorded once, with the time it was first seen. `error` is the decoder's or Postgres's message, never
+ * row values; `raw_event` is the entry as read (NUL characters written as `\u0000`, which text cannot hold).
+ */
+export const usageDeadLetters = pgTable(
+  'usage_dead_letters',
+  {
+    id: bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    streamKey: text().notNull(),
+    streamId: text().notNull(),
+    /** Null when the entry could not be decoded. */
+    requestId: text(),
+    attempt: integer(),
+    rawEvent: text().notNull(),
+    error: text().notNull(),
+    firstSeenAt: timestamptz().notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex('usage_dead_letters_stream_entry_unique').on(table.streamKey, table.streamId),
+    index('usage_dead_letters_first_seen_idx').on(table.firstSeenAt),
   ],
 );
 
