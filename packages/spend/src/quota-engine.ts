@@ -268,6 +268,27 @@ export function createQuotaEngine(options: QuotaEngineOptions) {
       return { costUsd: cost, remaining: remainingOf(plan, requests, costNano), event };
     },
 
+    /** Gives a reservation back unused (an attempt that was never made): no usage event. */
+    async release(reservation: Reservation): Promise<void> {
+      if (!reservation.counted) return;
+      const { plan } = reservation;
+      const [providerRequests, providerCost] = providerLimitArgs(plan, reservation.providerId);
+      await redis.spendSettle(
+        periodKey(reservation.userId, reservation.period),
+        reservation.tokens,
+        reservation.costNano,
+        0,
+        0,
+        reservation.providerId,
+        plan.monthlyRequestLimit,
+        plan.monthlyTokenLimit,
+        toNanoUsd(plan.monthlyCostCapUsd),
+        providerRequests,
+        providerCost,
+        periodTtlMs,
+      );
+    },
+
     /** The live counters of a user's period (requests, tokens, cost and per provider), straight from Redis. */
     async liveCounters(userId: string, period: string) {
       const fields = await options.redis.hgetall(periodKey(userId, period));

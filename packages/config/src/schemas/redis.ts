@@ -12,6 +12,7 @@ export const redisConfigSchema = z
         .default('{switchyard}'),
     ),
     REDIS_COMMAND_TIMEOUT_MS: integer({ default: 500, min: 10, max: 60_000 }),
+    USAGE_STREAM_PARTITIONS: integer({ default: 8, min: 1, max: 1_024 }),
   })
   .transform((env) => ({
     url: env.REDIS_URL,
@@ -23,6 +24,14 @@ export const redisConfigSchema = z
      * provider outage one of them sees opens the breaker for the other too.
      */
     llmKeyPrefix: `${env.REDIS_KEY_PREFIX}:`,
+    /**
+     * Namespace of per-user spend keys (`<ns>:spend:{u:<userId>}:...`) and usage streams (`<ns>:usage:{p<n>}`): the
+     * key prefix without its braces, so each user and each partition gets its own hash tag (Redis Cluster shards
+     * them) instead of all sharing the prefix's one slot.
+     */
+    spendNamespace: env.REDIS_KEY_PREFIX.slice(1, -1),
+    /** Number of usage streams; a user's events always go to the same one (hash of the user id). */
+    usageStreamPartitions: env.USAGE_STREAM_PARTITIONS,
   }));
 
 export type RedisConfig = z.output<typeof redisConfigSchema>;
