@@ -46,7 +46,7 @@ const userdata = createUserdataDb(
     timeouts: config.databases.timeouts,
   },
 );
-const llm = await createWorkerLlm(config, { logger });
+const llm = await createWorkerLlm(config, { logger, platform });
 // Filled in as startup proceeds; the shutdown handler closes whatever exists.
 const started: { runtime?: WorkerRuntime; health?: FastifyInstance } = {};
 let shuttingDown = false;

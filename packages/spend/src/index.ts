@@ -1,4 +1,13 @@
 export { writeCrossedAlerts } from './alerts.js';
+export {
+  createSpendMetering,
+  meteredCall,
+  RequestMeter,
+  usageIdFor,
+  type MeteredCall,
+  type SpendMetering,
+  type SpendMeteringOptions,
+} from './metering.js';
 export { fromNanoUsd, toNanoUsd } from './money.js';
 export { periodBounds, periodOf, recentPeriods, secondsToPeriodEnd } from './period.js';
 export { createPlanCatalog, type PlanCatalog, type PlanCatalogOptions, type SpendPlan } from './plans.js';

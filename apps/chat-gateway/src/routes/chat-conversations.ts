@@ -23,7 +23,7 @@ import { abortOnClientClose } from '../services/client-disconnect.js';
 import { orUnavailable } from '../services/dependency-outage.js';
 import { gatewayHeaders, hedgeRequested, overheadMs, quotaHeaders } from '../services/gateway-headers.js';
 import { boundHistory } from '../services/history-budget.js';
-import { meteredCall } from '../services/spend-metering.js';
+import { meteredCall } from '@switchyard/spend';
 import { createChatStreamer } from '../services/chat-streamer.js';
 
 /** Native chat API: conversations and their history in the userdata database, under row-level security. */

@@ -8,7 +8,7 @@ import {
 } from '@switchyard/llm';
 import type { Redis } from 'ioredis';
 import { createLlmRecording, type RecordedCall } from './llm-recording.js';
-import type { RequestMeter, SpendMetering } from './spend-metering.js';
+import type { RequestMeter, SpendMetering } from '@switchyard/spend';
 import type { PrometheusMetrics } from './prometheus-metrics.js';
 import { selectProviders } from './provider-selection.js';
 import type { Recorders } from './recorders.js';

@@ -2,13 +2,16 @@ import {
   createPlanCatalog,
   createPriceBook,
   createQuotaEngine,
+  createSpendMetering,
   type PlanCatalog,
   type PriceBook,
   type QuotaEngine,
+  type SpendMetering,
 } from '@switchyard/spend';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { createSpendMetering, type SpendMetering } from '../../services/spend-metering.js';
+import { isOutage } from '../../services/dependency-outage.js';
+import { createSpendErrors } from '../../services/spend-errors.js';
 import { createUsageReports, type UsageReports } from '../../services/usage-reports.js';
 
 declare module 'fastify' {
@@ -54,7 +57,8 @@ export default fp(
     const metering = createSpendMetering({
       engine,
       failOpen: options.failOpen,
-      keyRateLimitPerMinute: options.keyRateLimitPerMinute,
+      isOutage,
+      errors: createSpendErrors(options.keyRateLimitPerMinute),
       onFailOpen: () => app.log.warn('redis not answering: request served without quota (QUOTA_FAIL_OPEN)'),
       logger: app.log,
     });

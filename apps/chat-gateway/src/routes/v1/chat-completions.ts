@@ -11,7 +11,7 @@ import { gatewayHeaders, hedgeRequested, overheadMs, quotaHeaders } from '../../
 import { createChatStreamer } from '../../services/chat-streamer.js';
 import { rejectDeepJson } from '../../services/json-depth.js';
 import { createParameterCheck } from '../../services/request-fields.js';
-import { meteredCall } from '../../services/spend-metering.js';
+import { meteredCall } from '@switchyard/spend';
 
 /** `POST /v1/chat/completions`: OpenAI-compatible, JSON or SSE (`stream: true`), over the fallback client. */
 const chatCompletionsRoutes: FastifyPluginAsyncTypebox<{

@@ -11,20 +11,8 @@ import {
   type LlmClientHooks,
   type UsageEvent as ClientUsageEvent,
 } from '@switchyard/llm';
-import {
-  SpendLimitError,
-  type AttemptUsage,
-  type QuotaEngine,
-  type Remaining,
-  type Reservation,
-} from '@switchyard/spend';
-import {
-  DependencyUnavailableError,
-  QuotaExceededError,
-  RateLimitExceededError,
-  withHeaders,
-} from '../errors.js';
-import { isOutage } from './dependency-outage.js';
+import type { AttemptUsage, QuotaEngine, Remaining, Reservation } from './quota-engine.js';
+import { SpendLimitError } from './spend-limit-error.js';
 
 /** Who makes a metered call. `usageId` names its usage events: unique, even when clients repeat `x-request-id`. */
 export interface MeteredCall {
@@ -34,6 +22,8 @@ export interface MeteredCall {
   /** `chat.completions`, `native-chat`, ... */
   endpoint: string;
   streaming: boolean;
+  /** Recorded as usage, but not counted against the plan (the worker's calls on a plan that includes monitoring). */
+  uncounted?: boolean;
 }
 
 /**
@@ -86,6 +76,7 @@ interface MeterContext {
   meters: Map<string, RequestMeter>;
   logger: { warn(object: Record<string, unknown>, message: string): void };
   limitError(error: SpendLimitError): Error;
+  unavailable(dependency: 'Redis' | 'PostgreSQL'): Error;
   onRedisError(error: unknown): 'open';
 }
 
@@ -339,7 +330,7 @@ export class RequestMeter {
       this.context.logger.warn({ reason: String(settleError) }, 'usage not settled');
     }
     if (this.refusal) return this.context.limitError(this.refusal);
-    if (this.outage) return new DependencyUnavailableError('Redis');
+    if (this.outage) return this.context.unavailable('Redis');
     return error;
   }
 
@@ -387,16 +378,21 @@ export class RequestMeter {
 /** Options of `createSpendMetering`. */
 export interface SpendMeteringOptions {
   engine: QuotaEngine;
-  /** Redis unreachable: serve uncounted (true) or answer 503 dependency_unavailable (false). */
+  /** Redis unreachable: serve uncounted (true) or fail with `errors.redisUnavailable()` (false). */
   failOpen: boolean;
   onFailOpen?: () => void;
-  /** RATE_LIMIT_PER_MINUTE, for the `x-ratelimit-*` headers of a refusal. */
-  keyRateLimitPerMinute: number;
+  /** Whether an error means Redis (`'Redis'`) or PostgreSQL did not answer. */
+  isOutage: (error: unknown, dependency: 'Redis' | 'PostgreSQL') => boolean;
+  /** The errors the caller answers with: a refused reservation, and an unavailable dependency. */
+  errors: {
+    limit: (error: SpendLimitError) => Error;
+    unavailable: (dependency: 'Redis' | 'PostgreSQL') => Error;
+  };
   logger: { warn(object: Record<string, unknown>, message: string): void };
 }
 
 /**
- * Meters LLM calls with the quota engine: a request reserves its first attempt before any provider is called,
+ * Meters LLM calls of the `@switchyard/llm` fallback client with the quota engine (gateway and worker alike): a request reserves its first attempt before any provider is called,
  * every later attempt re-reserves at its own provider's price when it starts (a wrapper around the provider), and
  * every attempt is settled, with its usage event, once — failed ones before the next attempt reserves, the rest
  * before the answer completes.
@@ -405,33 +401,22 @@ export function createSpendMetering(options: SpendMeteringOptions) {
   const { engine } = options;
   const meters = new Map<string, RequestMeter>();
 
-  /** Redis did not answer: fail open (nothing counted from here on) or 503. */
+  /** Redis did not answer: fail open (nothing counted from here on) or the caller's unavailable error. */
   function onRedisError(error: unknown): 'open' {
-    if (!isOutage(error, 'Redis')) throw error;
-    if (!options.failOpen) throw new DependencyUnavailableError('Redis');
+    if (!options.isOutage(error, 'Redis')) throw error;
+    if (!options.failOpen) throw options.errors.unavailable('Redis');
     options.onFailOpen?.();
     return 'open';
   }
 
-  /** A refused reservation as the API answers it, with `retry-after` (and `x-ratelimit-*` for the per-key rate). */
-  function limitError(error: SpendLimitError): Error {
-    const seconds = String(error.retryAfterSeconds);
-    if (error.limit !== 'key_rate')
-      return withHeaders(new QuotaExceededError(error.message), { 'retry-after': seconds });
-    return withHeaders(
-      new RateLimitExceededError(
-        `Rate limit reached for this API key: ${options.keyRateLimitPerMinute} requests per minute. Retry after ${seconds} s.`,
-      ),
-      {
-        'retry-after': seconds,
-        'x-ratelimit-limit-requests': String(options.keyRateLimitPerMinute),
-        'x-ratelimit-remaining-requests': '0',
-        'x-ratelimit-reset-requests': `${seconds}s`,
-      },
-    );
-  }
-
-  const context: MeterContext = { engine, meters, logger: options.logger, limitError, onRedisError };
+  const context: MeterContext = {
+    engine,
+    meters,
+    logger: options.logger,
+    limitError: options.errors.limit,
+    unavailable: options.errors.unavailable,
+    onRedisError,
+  };
 
   /** The client's hooks: attempts and usage reach the meter of their request. */
   const hooks = {
@@ -447,8 +432,7 @@ export function createSpendMetering(options: SpendMeteringOptions) {
     hooks,
     /**
      * Admits a request: reserves its first attempt (the chain's first entry) against every limit of the user's
-     * plan. Over a limit: 429 `quota_exceeded` (`rate_limit_exceeded` for the per-key rate) with `retryAfterSeconds`;
-     * Redis away: 503, or uncounted under QUOTA_FAIL_OPEN.
+     * plan. Over a limit: `errors.limit(...)`; Redis away: `errors.unavailable('Redis')`, or uncounted with `failOpen`.
      */
     async begin(call: MeteredCall, request: ChatRequest, first: ChainEntry | undefined): Promise<RequestMeter> {
       let reservation: Reservation | 'open';
@@ -463,11 +447,12 @@ export function createSpendMetering(options: SpendMeteringOptions) {
               promptTokens,
               maxTokens: request.max_completion_tokens ?? request.max_tokens,
               countRequest: true,
+              uncounted: call.uncounted,
             })
           : 'open';
       } catch (error) {
-        if (error instanceof SpendLimitError) throw limitError(error);
-        if (isOutage(error, 'PostgreSQL')) throw new DependencyUnavailableError('PostgreSQL');
+        if (error instanceof SpendLimitError) throw options.errors.limit(error);
+        if (options.isOutage(error, 'PostgreSQL')) throw options.errors.unavailable('PostgreSQL');
         reservation = onRedisError(error);
       }
       const meter = new RequestMeter(context, call, request, promptTokens, reservation);
