@@ -25,10 +25,8 @@ export const defaultProviderModels: Record<ProviderName, string> = {
  * The known catalog: model ids each provider serves, used for `<P>_MODELS` when it is not set. `undefined`
  * means no catalog (an OpenAI-compatible server serves whatever it was started with), so pinned models are
  * not restricted until `OPENAI_COMPATIBLE_MODELS` lists them.
- *
- * These are the model ids of `modelPrices` in @switchyard/llm. They are written here, not imported, because
- * llm depends on config (it reads `ProvidersConfig`), so config importing llm would be a cycle, and the default
- * of a variable belongs with the variable. The gateway's `served-models.test.ts` fails when the two differ.
+ * The LLM client also resolves bare model ids (`llama-3.1-8b-instant`) to their provider with it. Prices are not
+ * here: they are data, in `api_provider_pricing` (@switchyard/spend reads them).
  */
 export const providerModelCatalog: Readonly<Record<ProviderName, readonly string[] | undefined>> = {
   gemini: ['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-2.0-flash'],
