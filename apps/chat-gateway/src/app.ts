@@ -108,6 +108,7 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
     partitions: config.redis.usageStreamPartitions,
     keyRateLimitPerMinute: config.gateway.rateLimitPerMinute,
     failOpen: config.gateway.quotaFailOpen,
+    enabled: config.gateway.spendMetering,
   });
   await app.register(userRoutingPlugin, {
     providers: config.providers,

@@ -378,8 +378,10 @@ export class RequestMeter {
 /** Options of `createSpendMetering`. */
 export interface SpendMeteringOptions {
   engine: QuotaEngine;
-  /** Redis unreachable: serve uncounted (true) or fail with `errors.redisUnavailable()` (false). */
+  /** Redis unreachable: serve uncounted (true) or fail with `errors.unavailable('Redis')` (false). */
   failOpen: boolean;
+  /** False: nothing is reserved or recorded (SPEND_METERING=off, for measuring what metering costs). */
+  enabled?: boolean;
   onFailOpen?: () => void;
   /** Whether an error means Redis (`'Redis'`) or PostgreSQL did not answer. */
   isOutage: (error: unknown, dependency: 'Redis' | 'PostgreSQL') => boolean;
@@ -436,9 +438,9 @@ export function createSpendMetering(options: SpendMeteringOptions) {
      */
     async begin(call: MeteredCall, request: ChatRequest, first: ChainEntry | undefined): Promise<RequestMeter> {
       let reservation: Reservation | 'open';
-      const promptTokens = estimateTokens(request.messages);
+      const promptTokens = options.enabled === false ? 0 : estimateTokens(request.messages);
       try {
-        reservation = first
+        reservation = first && options.enabled !== false
           ? await engine.reserve({
               userId: call.userId,
               apiKeyId: call.apiKeyId,

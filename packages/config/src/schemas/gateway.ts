@@ -23,6 +23,7 @@ export const gatewayConfigSchema = z
     USER_BASE_URL_ALLOWLIST: emptyAsUndefined(commaList.default([])),
     LLM_PASSTHROUGH_PARAMS: emptyAsUndefined(commaList.default([])),
     CHAT_HISTORY_MAX_TOKENS: integer({ default: 16_000, min: 256 }),
+    SPEND_METERING: emptyAsUndefined(z.enum(['on', 'off']).default('on')),
   })
   .refine((env) => env.NODE_ENV !== 'production' || env.GATEWAY_ADMIN_KEY !== undefined, {
     path: ['GATEWAY_ADMIN_KEY'],
@@ -64,6 +65,8 @@ export const gatewayConfigSchema = z
     passthroughParams: env.LLM_PASSTHROUGH_PARAMS,
     /** Native chat: prompt (history + new message) plus answer bound of one message, in tokens. */
     chatHistoryMaxTokens: env.CHAT_HISTORY_MAX_TOKENS,
+    /** `off`: no plan limits and no usage events (the benchmark's baseline); logged as a warning at startup. */
+    spendMetering: env.SPEND_METERING === 'on',
   }));
 
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;

@@ -32,6 +32,8 @@ interface SpendPluginOptions {
   partitions: number;
   keyRateLimitPerMinute: number;
   failOpen: boolean;
+  /** SPEND_METERING: false = no limits enforced, no usage recorded. */
+  enabled: boolean;
 }
 
 /** Spend control: every chat request reserves against its user's plan and settles with its usage events. */
@@ -57,11 +59,13 @@ export default fp(
     const metering = createSpendMetering({
       engine,
       failOpen: options.failOpen,
+      enabled: options.enabled,
       isOutage,
       errors: createSpendErrors(options.keyRateLimitPerMinute),
       onFailOpen: () => app.log.warn('redis not answering: request served without quota (QUOTA_FAIL_OPEN)'),
       logger: app.log,
     });
+    if (!options.enabled) app.log.warn('SPEND_METERING=off: plan limits are not enforced and usage is not recorded');
     await Promise.all([plans.ready, prices.ready]);
     const reports = createUsageReports({ db, engine, plans });
     app.decorate('spend', { plans, prices, engine, metering, reports });
