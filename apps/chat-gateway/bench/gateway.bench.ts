@@ -582,7 +582,10 @@ async function main(): Promise<void> {
     for (const started of running) started.kill('SIGTERM');
     await Promise.all(running.map((started) => new Promise((resolve) => started.once('exit', resolve))));
     // Spend counters and usage streams live under the prefix without its braces (per-user and per-partition tags).
-    const keys = [...(await redis.keys(`${keyPrefix}*`)), ...(await redis.keys(`${keyPrefix.slice(1, -1)}:*`))];
+    const keys = [
+      ...(await redis.keys(`${keyPrefix}*`)),
+      ...(await redis.keys(`${keyPrefix.slice(1, -1)}:*`)),
+    ];
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();
     await databases.drop();

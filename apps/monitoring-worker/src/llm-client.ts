@@ -92,7 +92,8 @@ export async function createWorkerLlm(
       isOutage: () => false,
       errors: {
         limit: (error) => new MonitoringSpendLimitError(error),
-        unavailable: (dependency) => new Error(`${dependency} did not answer while metering a monitoring call`),
+        unavailable: (dependency) =>
+          new Error(`${dependency} did not answer while metering a monitoring call`),
       },
       logger: { warn: (object, message) => options.logger.warn(object, message) },
     });

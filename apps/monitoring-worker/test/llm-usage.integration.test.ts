@@ -29,7 +29,10 @@ describe("the worker's LLM calls are priced and recorded as the task owner's usa
   beforeAll(async () => {
     simulator = await startOpenAISimulator();
     databases = await createTestDatabases();
-    llm = await createWorkerLlm(config(), { logger: pino({ level: 'silent' }), platform: databases.platform });
+    llm = await createWorkerLlm(config(), {
+      logger: pino({ level: 'silent' }),
+      platform: databases.platform,
+    });
     redis = new Redis(redisUrl);
   });
   afterAll(async () => {
@@ -46,7 +49,9 @@ describe("the worker's LLM calls are priced and recorded as the task owner's usa
   async function userOnPlan(plan: { requests: number; monitoringIncluded: boolean }): Promise<string> {
     const { pool } = databases.platform;
     const userId = (
-      await pool.query<{ id: string }>(`insert into users (email) values (gen_random_uuid() || '@example.com') returning id`)
+      await pool.query<{ id: string }>(
+        `insert into users (email) values (gen_random_uuid() || '@example.com') returning id`,
+      )
     ).rows[0]!.id;
     const planId = (
       await pool.query<{ id: string }>(

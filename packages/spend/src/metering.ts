@@ -204,7 +204,11 @@ export class RequestMeter {
       tokensEstimated: usage.estimated ?? false,
       latencyMs: Math.max(0, Math.round(event.durationMs)),
       status: failed ? 'error' : 'success',
-      errorKind: failed ? (event.outcome === 'cancelled' ? 'hedge_cancelled' : (event.errorKind ?? 'unknown')) : null,
+      errorKind: failed
+        ? event.outcome === 'cancelled'
+          ? 'hedge_cancelled'
+          : (event.errorKind ?? 'unknown')
+        : null,
       fallbackFrom: this.fallbackFrom(index),
       streaming: this.call.streaming,
       final,
@@ -213,7 +217,11 @@ export class RequestMeter {
   }
 
   /** Settles one attempt with its event; an attempt without a reservation (fail-open) records nothing. */
-  private async settleAttempt(index: number, usage: ChatUsage, final: boolean): Promise<Remaining | undefined> {
+  private async settleAttempt(
+    index: number,
+    usage: ChatUsage,
+    final: boolean,
+  ): Promise<Remaining | undefined> {
     const seen = this.attempts[index]!;
     seen.settled = true;
     if (!seen.reservation) return undefined;
@@ -358,7 +366,9 @@ export class RequestMeter {
               async next() {
                 if (!inner) {
                   const reservation = await hold(callOptions.model);
-                  inner = provider.chatStream(capped(request, reservation), callOptions)[Symbol.asyncIterator]();
+                  inner = provider
+                    .chatStream(capped(request, reservation), callOptions)
+                    [Symbol.asyncIterator]();
                 }
                 return inner.next();
               },
@@ -373,7 +383,6 @@ export class RequestMeter {
     };
   }
 }
-
 
 /** Options of `createSpendMetering`. */
 export interface SpendMeteringOptions {
@@ -436,22 +445,27 @@ export function createSpendMetering(options: SpendMeteringOptions) {
      * Admits a request: reserves its first attempt (the chain's first entry) against every limit of the user's
      * plan. Over a limit: `errors.limit(...)`; Redis away: `errors.unavailable('Redis')`, or uncounted with `failOpen`.
      */
-    async begin(call: MeteredCall, request: ChatRequest, first: ChainEntry | undefined): Promise<RequestMeter> {
+    async begin(
+      call: MeteredCall,
+      request: ChatRequest,
+      first: ChainEntry | undefined,
+    ): Promise<RequestMeter> {
       let reservation: Reservation | 'open';
       const promptTokens = options.enabled === false ? 0 : estimateTokens(request.messages);
       try {
-        reservation = first && options.enabled !== false
-          ? await engine.reserve({
-              userId: call.userId,
-              apiKeyId: call.apiKeyId,
-              provider: first.provider,
-              model: first.model,
-              promptTokens,
-              maxTokens: request.max_completion_tokens ?? request.max_tokens,
-              countRequest: true,
-              uncounted: call.uncounted,
-            })
-          : 'open';
+        reservation =
+          first && options.enabled !== false
+            ? await engine.reserve({
+                userId: call.userId,
+                apiKeyId: call.apiKeyId,
+                provider: first.provider,
+                model: first.model,
+                promptTokens,
+                maxTokens: request.max_completion_tokens ?? request.max_tokens,
+                countRequest: true,
+                uncounted: call.uncounted,
+              })
+            : 'open';
       } catch (error) {
         if (error instanceof SpendLimitError) throw options.errors.limit(error);
         if (options.isOutage(error, 'PostgreSQL')) throw options.errors.unavailable('PostgreSQL');

@@ -167,7 +167,9 @@ export function createQuotaEngine(options: QuotaEngineOptions) {
       ]);
       const bound = completionBound(plan, input.maxTokens);
       const tokens = input.promptTokens + bound;
-      const costNano = toNanoUsd(costOf(quote.price, { prompt: input.promptTokens, completion: bound, cached: 0 }));
+      const costNano = toNanoUsd(
+        costOf(quote.price, { prompt: input.promptTokens, completion: bound, cached: 0 }),
+      );
       const period = periodOf(at);
       const base = {
         userId: input.userId,

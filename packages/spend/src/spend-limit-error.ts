@@ -30,9 +30,12 @@ function messageFor(limit: SpendLimit, planName: string, retryAfterSeconds: numb
     return `You reached the requests-per-minute limit of ${plan}. Retry after ${retryAfterSeconds} s.`;
   if (limit === 'key_rate')
     return `You reached this API key's requests-per-minute limit. Retry after ${retryAfterSeconds} s.`;
-  if (limit === 'requests') return `You used the monthly request limit of ${plan}. Upgrade the plan or wait for the next month.`;
-  if (limit === 'tokens') return `This request would pass the monthly token limit of ${plan}. Upgrade the plan or wait for the next month.`;
-  if (limit === 'cost') return `This request would pass the monthly cost cap of ${plan}. Upgrade the plan or wait for the next month.`;
+  if (limit === 'requests')
+    return `You used the monthly request limit of ${plan}. Upgrade the plan or wait for the next month.`;
+  if (limit === 'tokens')
+    return `This request would pass the monthly token limit of ${plan}. Upgrade the plan or wait for the next month.`;
+  if (limit === 'cost')
+    return `This request would pass the monthly cost cap of ${plan}. Upgrade the plan or wait for the next month.`;
   const [kind, provider] = limit.split(':') as [string, string];
   return kind === 'provider_requests'
     ? `You used the monthly request limit for provider ${provider} of ${plan}.`

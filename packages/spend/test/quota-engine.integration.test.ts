@@ -22,7 +22,14 @@ function startProcess(databases: TestDatabases, namespace: string) {
   const subscriber = new Redis(redisUrl);
   const plans = createPlanCatalog({ db: databases.platform.db, redis, subscriber, namespace });
   const prices = createPriceBook({ db: databases.platform.db, redis, subscriber, namespace });
-  const engine = createQuotaEngine({ redis, db: databases.platform.db, plans, prices, namespace, partitions });
+  const engine = createQuotaEngine({
+    redis,
+    db: databases.platform.db,
+    plans,
+    prices,
+    namespace,
+    partitions,
+  });
   return {
     engine,
     plans,
@@ -154,7 +161,9 @@ describe('quota engine on real Redis and Postgres', () => {
 
   it('raises each 80/90/100 % alert once per period, however many processes cross it', async () => {
     const userId = await userOnPlan({ monthly_request_limit: 10 });
-    await Promise.all(Array.from({ length: 14 }, (_, index) => request(processes[index % 2]!.engine, userId)));
+    await Promise.all(
+      Array.from({ length: 14 }, (_, index) => request(processes[index % 2]!.engine, userId)),
+    );
     await expect
       .poll(async () =>
         (
@@ -224,13 +233,14 @@ describe('quota engine on real Redis and Postgres', () => {
       expect(settled.event.priceEstimated).toBe(true);
     }
     await expect
-      .poll(async () =>
-        (
-          await databases.platform.pool.query<{ occurrence_count: number }>(
-            `select occurrence_count from capability_gaps where capability = $1`,
-            [`price:anthropic/${model}`],
-          )
-        ).rows,
+      .poll(
+        async () =>
+          (
+            await databases.platform.pool.query<{ occurrence_count: number }>(
+              `select occurrence_count from capability_gaps where capability = $1`,
+              [`price:anthropic/${model}`],
+            )
+          ).rows,
       )
       .toEqual([{ occurrence_count: 1 }]);
   });

@@ -101,7 +101,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = (app) => {
       onRequest: app.requireAdmin,
       schema: {
         tags: ['admin'],
-        summary: "Put a user on a plan (the period starts now); every replica enforces it at once",
+        summary: 'Put a user on a plan (the period starts now); every replica enforces it at once',
         security,
         params: IdParamsSchema,
         body: AssignSubscriptionSchema,

@@ -1,8 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 /** The `{ success, data }` envelope of the subscription, plan and usage routes. */
-export const Envelope = <T extends TSchema>(data: T) =>
-  Type.Object({ success: Type.Literal(true), data });
+export const Envelope = <T extends TSchema>(data: T) => Type.Object({ success: Type.Literal(true), data });
 
 const Unlimited = (description: string) => ({ minimum: 0, description: `${description}; 0 = unlimited` });
 

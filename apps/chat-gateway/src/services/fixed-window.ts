@@ -13,7 +13,9 @@ export function fixedWindowCommand(redis: Redis): FixedWindowCommand {
   let command = commands.get(redis);
   if (command) return command;
   redis.defineCommand('switchyardFixedWindow', { numberOfKeys: 1, lua: script });
-  command = (redis as unknown as { switchyardFixedWindow: FixedWindowCommand }).switchyardFixedWindow.bind(redis);
+  command = (redis as unknown as { switchyardFixedWindow: FixedWindowCommand }).switchyardFixedWindow.bind(
+    redis,
+  );
   commands.set(redis, command);
   return command;
 }

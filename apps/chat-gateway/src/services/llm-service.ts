@@ -130,7 +130,11 @@ export function createLlmService(options: LlmServiceOptions) {
       try {
         answer = await client.chat(
           request,
-          callOptions(plan, call, chainProviders(plan, (provider) => meter.track(provider))),
+          callOptions(
+            plan,
+            call,
+            chainProviders(plan, (provider) => meter.track(provider)),
+          ),
         );
       } catch (error) {
         recording.recordFailure(error, false);

@@ -66,14 +66,21 @@ export function createPlanAdmin(options: { db: PlatformDatabase; plans: PlanCata
       const [[user], [plan]] = await Promise.all([
         db.select({ id: users.id }).from(users).where(eq(users.id, userId)).limit(1),
         db
-          .select({ id: subscriptionPlans.id, name: subscriptionPlans.name, active: subscriptionPlans.active })
+          .select({
+            id: subscriptionPlans.id,
+            name: subscriptionPlans.name,
+            active: subscriptionPlans.active,
+          })
           .from(subscriptionPlans)
           .where(eq(subscriptionPlans.name, planName))
           .limit(1),
       ]);
       if (!user) throw new NotFoundError('User');
       if (!plan?.active)
-        throw withParam(new InvalidValueError(`There is no active plan named \`${planName.slice(0, 100)}\`.`), 'plan');
+        throw withParam(
+          new InvalidValueError(`There is no active plan named \`${planName.slice(0, 100)}\`.`),
+          'plan',
+        );
       const start = new Date();
       const end = new Date(start);
       if (billingCycle === 'yearly') end.setUTCFullYear(end.getUTCFullYear() + 1);

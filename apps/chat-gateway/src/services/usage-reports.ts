@@ -28,7 +28,11 @@ const percentOf = (used: number, limit: number) =>
  * `api_usage_logs` / `usage_summaries`, a few seconds behind. When Redis has no counters (expired, or not
  * answering) the summary row stands in. History is `usage_summaries` only.
  */
-export function createUsageReports(options: { db: PlatformDatabase; engine: QuotaEngine; plans: PlanCatalog }) {
+export function createUsageReports(options: {
+  db: PlatformDatabase;
+  engine: QuotaEngine;
+  plans: PlanCatalog;
+}) {
   const { db, engine, plans } = options;
 
   async function live(userId: string, period: string) {
@@ -108,7 +112,12 @@ export function createUsageReports(options: { db: PlatformDatabase; engine: Quot
           monitoringIncluded: plan.monitoringIncluded,
         },
         percent,
-        status: highest >= 100 ? ('limit_reached' as const) : highest >= 80 ? ('warning' as const) : ('ok' as const),
+        status:
+          highest >= 100
+            ? ('limit_reached' as const)
+            : highest >= 80
+              ? ('warning' as const)
+              : ('ok' as const),
         providers: breakdown.map(({ provider, model, requests: count, costUsd: cost }) => ({
           provider,
           model,

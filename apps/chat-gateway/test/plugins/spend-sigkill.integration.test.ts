@@ -51,90 +51,94 @@ describe('SIGKILL a gateway under load', () => {
     await databases.drop();
   });
 
-  it(
-    'every request answered before the kill has its final usage event in the stream',
-    async () => {
-      const port = await freePort();
-      gateway = spawn(process.execPath, ['--conditions=@switchyard/source', '--import', 'tsx', entry], {
-        env: {
-          PATH: readProcessEnv().PATH ?? '',
-          NODE_ENV: 'test',
-          LOG_LEVEL: 'silent',
-          HOST: '127.0.0.1',
-          PORT: String(port),
-          GATEWAY_ADMIN_KEY: adminKey,
-          REDIS_URL: redisUrl,
-          REDIS_KEY_PREFIX: keyPrefix,
-          PLATFORM_DATABASE_URL: databases.config.platformUrl,
-          USERDATA_DATABASE_URL: databases.config.userdataUrl,
-          OPENAI_API_KEY: 'sk-test-sigkill',
-          OPENAI_BASE_URL: `${simulator.url}/v1`,
-          LLM_FALLBACK_ORDER: 'openai',
-          RATE_LIMIT_PER_MINUTE: '0',
-        },
-        stdio: ['ignore', 'ignore', 'ignore'],
-      });
-      const base = `http://127.0.0.1:${port}`;
-      for (let ready = false; !ready; ) {
-        ready = await fetch(`${base}/health`).then(
-          (response) => response.ok,
-          () => false,
-        );
-        if (!ready) await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-      const admin = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
-      const user = (await (
-        await fetch(`${base}/api/admin/users`, {
-          method: 'POST',
-          headers: admin,
-          body: JSON.stringify({ email: `sigkill-${randomUUID()}@example.com` }),
-        })
-      ).json()) as { id: string };
-      // An unlimited plan: the Free plan's 100 requests would end the load before the kill.
-      await databases.platform.pool.query(`insert into subscription_plans (name) values ('Unlimited')`);
-      await databases.platform.pool.query(
-        `insert into user_subscriptions (user_id, plan_id) select $1, id from subscription_plans where name = 'Unlimited'`,
-        [user.id],
+  it('every request answered before the kill has its final usage event in the stream', async () => {
+    const port = await freePort();
+    gateway = spawn(process.execPath, ['--conditions=@switchyard/source', '--import', 'tsx', entry], {
+      env: {
+        PATH: readProcessEnv().PATH ?? '',
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        GATEWAY_ADMIN_KEY: adminKey,
+        REDIS_URL: redisUrl,
+        REDIS_KEY_PREFIX: keyPrefix,
+        PLATFORM_DATABASE_URL: databases.config.platformUrl,
+        USERDATA_DATABASE_URL: databases.config.userdataUrl,
+        OPENAI_API_KEY: 'sk-test-sigkill',
+        OPENAI_BASE_URL: `${simulator.url}/v1`,
+        LLM_FALLBACK_ORDER: 'openai',
+        RATE_LIMIT_PER_MINUTE: '0',
+      },
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    const base = `http://127.0.0.1:${port}`;
+    for (let ready = false; !ready;) {
+      ready = await fetch(`${base}/health`).then(
+        (response) => response.ok,
+        () => false,
       );
-      const { key } = (await (
-        await fetch(`${base}/api/admin/users/${user.id}/api-keys`, { method: 'POST', headers: admin, body: '{}' })
-      ).json()) as { key: string };
+      if (!ready) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const admin = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
+    const user = (await (
+      await fetch(`${base}/api/admin/users`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ email: `sigkill-${randomUUID()}@example.com` }),
+      })
+    ).json()) as { id: string };
+    // An unlimited plan: the Free plan's 100 requests would end the load before the kill.
+    await databases.platform.pool.query(`insert into subscription_plans (name) values ('Unlimited')`);
+    await databases.platform.pool.query(
+      `insert into user_subscriptions (user_id, plan_id) select $1, id from subscription_plans where name = 'Unlimited'`,
+      [user.id],
+    );
+    const { key } = (await (
+      await fetch(`${base}/api/admin/users/${user.id}/api-keys`, {
+        method: 'POST',
+        headers: admin,
+        body: '{}',
+      })
+    ).json()) as { key: string };
 
-      const answered: string[] = [];
-      let stop = false;
-      const worker = async () => {
-        while (!stop) {
-          try {
-            const response = await fetch(`${base}/v1/chat/completions`, {
-              method: 'POST',
-              headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-              body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'count me' }] }),
-            });
-            const body = await response.text();
-            // Answered: the whole 200 body arrived.
-            if (response.status === 200 && body.includes('"choices"'))
-              answered.push(response.headers.get('x-request-id')!);
-          } catch {
-            // The kill cut this one: not answered.
-          }
+    const answered: string[] = [];
+    let stop = false;
+    const worker = async () => {
+      while (!stop) {
+        try {
+          const response = await fetch(`${base}/v1/chat/completions`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'count me' }] }),
+          });
+          const body = await response.text();
+          // Answered: the whole 200 body arrived.
+          if (response.status === 200 && body.includes('"choices"'))
+            answered.push(response.headers.get('x-request-id')!);
+        } catch {
+          // The kill cut this one: not answered.
         }
-      };
-      const workers = Array.from({ length: 16 }, () => worker());
-      while (answered.length < 60) await new Promise((resolve) => setTimeout(resolve, 20));
-      gateway.kill('SIGKILL');
-      await once(gateway, 'exit');
-      stop = true;
-      await Promise.all(workers);
+      }
+    };
+    const workers = Array.from({ length: 16 }, () => worker());
+    while (answered.length < 60) await new Promise((resolve) => setTimeout(resolve, 20));
+    gateway.kill('SIGKILL');
+    await once(gateway, 'exit');
+    stop = true;
+    await Promise.all(workers);
 
-      const events = await readUsageEvents(redisUrl, redisConfig.spendNamespace, redisConfig.usageStreamPartitions);
-      const finals = new Set(
-        events.filter((event) => event.userId === user.id && event.final && event.status === 'success').map(
-          (event) => event.requestId,
-        ),
-      );
-      expect(answered.length).toBeGreaterThanOrEqual(60);
-      expect(answered.filter((requestId) => !finals.has(requestId))).toEqual([]);
-    },
-    120_000,
-  );
+    const events = await readUsageEvents(
+      redisUrl,
+      redisConfig.spendNamespace,
+      redisConfig.usageStreamPartitions,
+    );
+    const finals = new Set(
+      events
+        .filter((event) => event.userId === user.id && event.final && event.status === 'success')
+        .map((event) => event.requestId),
+    );
+    expect(answered.length).toBeGreaterThanOrEqual(60);
+    expect(answered.filter((requestId) => !finals.has(requestId))).toEqual([]);
+  }, 120_000);
 });

@@ -99,7 +99,9 @@ describe('spend control across two gateway replicas', () => {
     const refused = answers.filter((response) => response.statusCode === 429);
     expect(refused).toHaveLength(20);
     expect(refused[0]!.json()).toMatchObject({ error: { code: 'quota_exceeded' } });
-    expect(refused[0]!.json<{ error: { message: string } }>().error.message).toContain('monthly request limit');
+    expect(refused[0]!.json<{ error: { message: string } }>().error.message).toContain(
+      'monthly request limit',
+    );
     const events = (await first.usageEvents()).filter((event) => event.userId === user.id);
     expect(events.filter((event) => event.final)).toHaveLength(100);
   });
@@ -116,9 +118,9 @@ describe('spend control across two gateway replicas', () => {
     expect(events).toHaveLength(requests + Math.min(failedAttempts, 3));
     expect(events.filter((event) => event.final && event.status === 'success')).toHaveLength(requests);
     const failed = events.filter((event) => event.status === 'error');
-    expect(failed.every((event) => !event.final && event.provider === 'openai' && event.errorKind === 'server')).toBe(
-      true,
-    );
+    expect(
+      failed.every((event) => !event.final && event.provider === 'openai' && event.errorKind === 'server'),
+    ).toBe(true);
     // The answer after a failure names what it fell back from.
     const fallbacks = events.filter((event) => event.fallbackFrom === 'openai');
     expect(fallbacks.length).toBeGreaterThan(0);
@@ -168,8 +170,9 @@ describe('spend control across two gateway replicas', () => {
     await expect
       .poll(async () => read().then((response) => response.json<{ data: { type: string }[] }>().data.length))
       .toBe(3);
-    const alerts = (await read()).json<{ data: { id: string; type: string; details: { percent: number } }[] }>()
-      .data;
+    const alerts = (await read()).json<{
+      data: { id: string; type: string; details: { percent: number } }[];
+    }>().data;
     expect(alerts.map((alert) => alert.details.percent).sort((a, b) => a - b)).toEqual([80, 90, 100]);
     expect(alerts.find((alert) => alert.details.percent === 100)?.type).toBe('request_limit_reached');
 
@@ -178,7 +181,10 @@ describe('spend control across two gateway replicas', () => {
       url: `/api/users/me/alerts/${alerts[0]!.id}/ack`,
       headers: { authorization: `Bearer ${user.key}` },
     });
-    expect(acknowledged.json()).toMatchObject({ success: true, data: { acknowledgedAt: expect.any(String) } });
+    expect(acknowledged.json()).toMatchObject({
+      success: true,
+      data: { acknowledgedAt: expect.any(String) },
+    });
     // Unacknowledged first.
     expect((await read()).json<{ data: { id: string }[] }>().data.at(-1)?.id).toBe(alerts[0]!.id);
     // More refused requests do not raise them again.
@@ -192,7 +198,10 @@ describe('spend control across two gateway replicas', () => {
     const plan = await subscribeToNewPlan(first, user.id, { monthlyRequestLimit: 4 });
     for (let index = 0; index < 3; index += 1) expect((await chat(first, user.key)).statusCode).toBe(200);
     const read = (key: string) =>
-      first.app.inject({ url: `/api/subscription/usage/${user.id}`, headers: { authorization: `Bearer ${key}` } });
+      first.app.inject({
+        url: `/api/subscription/usage/${user.id}`,
+        headers: { authorization: `Bearer ${key}` },
+      });
     const own = await read(user.key);
     expect(own.json()).toMatchObject({
       success: true,

@@ -65,7 +65,8 @@ export default fp(
       onFailOpen: () => app.log.warn('redis not answering: request served without quota (QUOTA_FAIL_OPEN)'),
       logger: app.log,
     });
-    if (!options.enabled) app.log.warn('SPEND_METERING=off: plan limits are not enforced and usage is not recorded');
+    if (!options.enabled)
+      app.log.warn('SPEND_METERING=off: plan limits are not enforced and usage is not recorded');
     await Promise.all([plans.ready, prices.ready]);
     const reports = createUsageReports({ db, engine, plans });
     app.decorate('spend', { plans, prices, engine, metering, reports });
