@@ -366,9 +366,8 @@ export class RequestMeter {
               async next() {
                 if (!inner) {
                   const reservation = await hold(callOptions.model);
-                  inner = provider
-                    .chatStream(capped(request, reservation), callOptions)
-                    [Symbol.asyncIterator]();
+                  const chunks = provider.chatStream(capped(request, reservation), callOptions);
+                  inner = chunks[Symbol.asyncIterator]();
                 }
                 return inner.next();
               },
@@ -431,10 +430,10 @@ export function createSpendMetering(options: SpendMeteringOptions) {
 
   /** The client's hooks: attempts and usage reach the meter of their request. */
   const hooks = {
-    onAttempt(event: AttemptEvent) {
+    onAttempt: (event: AttemptEvent) => {
       if (event.requestId) meters.get(event.requestId)?.attempted(event);
     },
-    onUsage(event: ClientUsageEvent) {
+    onUsage: (event: ClientUsageEvent) => {
       if (event.requestId) meters.get(event.requestId)?.usageReported(event);
     },
   } satisfies LlmClientHooks;
@@ -445,11 +444,11 @@ export function createSpendMetering(options: SpendMeteringOptions) {
      * Admits a request: reserves its first attempt (the chain's first entry) against every limit of the user's
      * plan. Over a limit: `errors.limit(...)`; Redis away: `errors.unavailable('Redis')`, or uncounted with `failOpen`.
      */
-    async begin(
+    begin: async (
       call: MeteredCall,
       request: ChatRequest,
       first: ChainEntry | undefined,
-    ): Promise<RequestMeter> {
+    ): Promise<RequestMeter> => {
       let reservation: Reservation | 'open';
       const promptTokens = options.enabled === false ? 0 : estimateTokens(request.messages);
       try {

@@ -66,11 +66,11 @@ export function createLlmService(options: LlmServiceOptions) {
       fallbackOnRefusal: options.providers.fallbackOnRefusal,
       hedgeAfterMs: options.providers.hedgeAfterMs,
       hooks: {
-        onAttempt(event) {
+        onAttempt: (event) => {
           recording.hooks.onAttempt(event);
           options.metering.hooks.onAttempt(event);
         },
-        onFallback: recording.hooks.onFallback,
+        onFallback: (event) => recording.hooks.onFallback(event),
         onUsage: options.metering.hooks.onUsage,
       },
     });
