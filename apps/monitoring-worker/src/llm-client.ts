@@ -4,6 +4,7 @@ import type { PlatformDb } from '@switchyard/db';
 import {
   createLlmClient,
   createProvidersFromConfig,
+  estimateTokens,
   type BreakerOptions,
   type ChatRequest,
 } from '@switchyard/llm';
@@ -68,6 +69,9 @@ export async function createWorkerLlm(
   await Promise.all([redis.connect(), options.platform ? subscriber.connect() : undefined]);
 
   const spend = options.platform && createSpend(options.platform);
+  // Reservations count prompt tokens with the o200k tokenizer, which loads synchronously on first use (about a
+  // second on a busy machine): loaded now, before any job holds a lock the blocked event loop could not renew.
+  if (spend) estimateTokens('warm up');
   function createSpend(platform: PlatformDb) {
     const shared = { db: platform.db, redis, subscriber, namespace: config.redis.spendNamespace };
     const plans = createPlanCatalog(shared);
