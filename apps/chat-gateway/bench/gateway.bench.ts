@@ -268,6 +268,9 @@ async function main(): Promise<void> {
     // The limiter stays on (it shares the quota's round trip) but must not throttle the benchmark.
     RATE_LIMIT_PER_MINUTE: '1000000000',
   };
+  // A second gateway on the same databases and Redis with spend metering off (no reservation, no settlement, no
+  // usage event): the baseline of the "quota + usage on / off" ratio.
+  const meteringOffPort = await freePort();
   const profileDir = env.BENCH_CPU_PROFILE_DIR;
   mkdirSync(`${appRoot}/reports`, { recursive: true });
   const gatewayLogs = [`${appRoot}/reports/bench-gateway-0.log`];
@@ -277,9 +280,16 @@ async function main(): Promise<void> {
     logFile: gatewayLogs[0],
   });
   const gatewayUrl = `http://127.0.0.1:${port}`;
+  gatewayLogs.push(`${appRoot}/reports/bench-gateway-metering-off.log`);
+  const meteringOff = child('dist/server.js', [], {
+    env: { ...gatewayEnv, PORT: String(meteringOffPort), SPEND_METERING: 'off' },
+    nodeArgs: [],
+    logFile: gatewayLogs.at(-1),
+  });
+  const meteringOffUrl = `http://127.0.0.1:${meteringOffPort}`;
   const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   try {
-    await waitForReady(gatewayUrl);
+    await Promise.all([waitForReady(gatewayUrl), waitForReady(meteringOffUrl)]);
     // Idle means after startup settled: timers armed, first metrics flush and GC done.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const idleRss = rssMegabytes(gateway);
@@ -291,9 +301,14 @@ async function main(): Promise<void> {
         body: JSON.stringify({ email: 'bench@example.com' }),
       })
     ).json()) as { id: string };
-    // The seeded Free plan allows few requests a month; the benchmark user gets an unlimited plan.
+    // The seeded Free plan allows few requests a month. The benchmark user's plan has every limit set, far above
+    // what a run uses, so each request runs every check of the reservation script (limits of 0 are skipped).
     await databases.platform.pool.query(
-      `insert into subscription_plans (name, monthly_request_limit) values ('Bench', 0)`,
+      `insert into subscription_plans (name, monthly_request_limit, monthly_token_limit, monthly_cost_cap,
+         provider_limits, max_tokens_per_request, rate_limit_per_minute)
+       values ('Bench', 2000000000, 9000000000000, 99999999,
+         '{"openai": {"monthlyCostCapUsd": 99999999, "monthlyRequestLimit": 2000000000},
+           "groq": {"monthlyCostCapUsd": 99999999, "monthlyRequestLimit": 2000000000}}', 4096, 2000000000)`,
     );
     await databases.platform.pool.query(
       `insert into user_subscriptions (user_id, plan_id) select $1, id from subscription_plans where name = 'Bench'`,
@@ -308,6 +323,7 @@ async function main(): Promise<void> {
     ).json()) as { key: string };
     const auth = { authorization: `Bearer ${key}` };
     const gatewayChat = `${gatewayUrl}/v1/chat/completions`;
+    const meteringOffChat = `${meteringOffUrl}/v1/chat/completions`;
     process.stdout.write(
       `gateway: compiled dist, NODE_ENV=production, LOG_LEVEL=warn, own process; load generator, simulators and pass-throughs in separate processes\n` +
         `idle RSS ${idleRss.toFixed(0)} MB; ${rounds} interleaved rounds of ${duration} s per target, ${connections} connections; medians below\n\n`,
@@ -320,6 +336,7 @@ async function main(): Promise<void> {
       ['raw Fastify+undici proxy', () => drive(`${rawUrl}/v1/chat/completions`)],
       ['gateway non-stream', () => drive(gatewayChat, { headers: auth })],
       ['gateway stream', () => drive(gatewayChat, { headers: auth, body: streamBody })],
+      ['gateway non-stream, quota+usage off', () => drive(meteringOffChat, { headers: auth })],
     ];
     const results = new Map<string, Row[]>(targets.map(([name]) => [name, []]));
     for (let round = 0; round < rounds; round += 1) {
@@ -455,7 +472,7 @@ async function main(): Promise<void> {
         child('dist/server.js', [], {
           env: { ...gatewayEnv, PORT: String(replicaPort) },
           nodeArgs: [],
-          logFile: gatewayLogs[index],
+          logFile: gatewayLogs.at(-1),
         }),
       );
       await waitForReady(`http://127.0.0.1:${replicaPort}`);
@@ -516,6 +533,16 @@ async function main(): Promise<void> {
       'information',
     );
     ratio('breaker open / healthy throughput', breakerRatio, 'target >= 0.90');
+    ratio(
+      'quota+usage on / off throughput (gateway non-stream)',
+      perRound('gateway non-stream', 'gateway non-stream, quota+usage off'),
+      'target >= 0.90',
+    );
+    const onP99 = summary('gateway non-stream').p99;
+    const offP99 = summary('gateway non-stream, quota+usage off').p99;
+    process.stdout.write(
+      `  p99 with quota+usage on ${onP99.toFixed(1)} ms vs off ${offP99.toFixed(1)} ms (medians of rounds, same run)\n`,
+    );
     process.stdout.write(
       `  p99 added at 1,000 req/s offered (gateway - direct, median of rounds): ${addedP99.toFixed(1)} ms (target < 5 ms)\n`,
     );
@@ -549,11 +576,16 @@ async function main(): Promise<void> {
   } finally {
     gateway.kill('SIGTERM');
     await new Promise((resolve) => gateway.once('exit', resolve));
+    meteringOff.kill('SIGTERM');
     // Every party exits before the databases are dropped, so no replica logs its pool being cut.
     const running = children.filter((started) => started.exitCode === null && started.signalCode === null);
     for (const started of running) started.kill('SIGTERM');
     await Promise.all(running.map((started) => new Promise((resolve) => started.once('exit', resolve))));
-    const keys = await redis.keys(`${keyPrefix}*`);
+    // Spend counters and usage streams live under the prefix without its braces (per-user and per-partition tags).
+    const keys = [
+      ...(await redis.keys(`${keyPrefix}*`)),
+      ...(await redis.keys(`${keyPrefix.slice(1, -1)}:*`)),
+    ];
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();
     await databases.drop();

@@ -6,13 +6,14 @@ import { createErrorHandler, mapError } from './error-handler.js';
 import { ShuttingDownError } from './errors.js';
 import type { LlmClient } from './services/llm-service.js';
 import { requestIdFor } from './services/request-id.js';
+import { stripNul } from './services/strip-nul.js';
 import authPlugin from './plugins/app/auth.js';
 import lifecyclePlugin from './plugins/app/lifecycle.js';
 import embeddingsPlugin from './plugins/app/embeddings.js';
 import monitoringPlugin from './plugins/app/monitoring.js';
 import llmPlugin from './plugins/app/llm.js';
 import observabilityPlugin from './plugins/app/observability.js';
-import quotaPlugin from './plugins/app/quota.js';
+import spendPlugin from './plugins/app/spend.js';
 import userRoutingPlugin from './plugins/app/user-routing.js';
 import databasesPlugin from './plugins/external/databases.js';
 import queuesPlugin from './plugins/external/queues.js';
@@ -78,6 +79,11 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
       ).envelope,
     ),
   );
+  // NUL bytes never get past the edge: PostgreSQL text cannot hold them (a row with one would fail its whole batch).
+  app.addHook('preValidation', (request, _reply, done) => {
+    stripNul(request.body);
+    done();
+  });
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
     done(null, payload);
@@ -106,9 +112,12 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
     metricsToken: config.gateway.metricsToken,
     protectMetrics: config.gateway.protectMetrics,
   });
-  await app.register(quotaPlugin, {
-    rateLimitPerMinute: config.gateway.rateLimitPerMinute,
+  await app.register(spendPlugin, {
+    namespace: config.redis.spendNamespace,
+    partitions: config.usageStream.partitions,
+    keyRateLimitPerMinute: config.gateway.rateLimitPerMinute,
     failOpen: config.gateway.quotaFailOpen,
+    enabled: config.gateway.spendMetering,
   });
   await app.register(userRoutingPlugin, {
     providers: config.providers,
@@ -131,6 +140,7 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
   await app.register(chatCompletionsRoutes, {
     heartbeatMs: config.gateway.streamHeartbeatMs,
     maxBodyBytes: config.gateway.maxBodyBytes,
+    passthroughParams: config.gateway.passthroughParams,
   });
   await app.register(responsesRoutes, {
     heartbeatMs: config.gateway.streamHeartbeatMs,
@@ -143,6 +153,7 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
   await app.register(chatConversationsRoutes, {
     heartbeatMs: config.gateway.streamHeartbeatMs,
     maxBodyBytes: config.gateway.maxBodyBytes,
+    historyMaxTokens: config.gateway.chatHistoryMaxTokens,
   });
   await app.register(aiAgentsRoutes, {
     secretsKey: config.secrets.key,

@@ -179,6 +179,8 @@ export function createErrorHandler(maxBodyBytes: number) {
     }
     if (mapped.envelope.error.code === 'dependency_unavailable')
       reply.header('retry-after', String(dependencyRetryAfterSeconds));
+    const { responseHeaders } = error as { responseHeaders?: Record<string, string> };
+    if (responseHeaders) reply.headers(responseHeaders);
     return reply.code(mapped.statusCode).type('application/json').send(mapped.envelope);
   };
 }

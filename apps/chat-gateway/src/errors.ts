@@ -12,12 +12,13 @@ const errorTypes: Record<string, string> = {
   invalid_admin_key: 'invalid_request_error',
   model_not_found: 'invalid_request_error',
   not_found: 'invalid_request_error',
+  forbidden: 'invalid_request_error',
   capability_not_supported: 'invalid_request_error',
   unsupported_parameter: 'invalid_request_error',
   content_filter: 'invalid_request_error',
   context_length_exceeded: 'invalid_request_error',
   rate_limit_exceeded: 'rate_limit_error',
-  insufficient_quota: 'insufficient_quota',
+  quota_exceeded: 'insufficient_quota',
   all_providers_failed: 'api_error',
   no_providers_configured: 'api_error',
   shutting_down: 'api_error',
@@ -62,10 +63,16 @@ export const ModelNotFoundError = createError<'model_not_found', 404, [string]>(
 /** 404: a resource that does not exist, or belongs to someone else (the two are indistinguishable on purpose). */
 export const NotFoundError = createError<'not_found', 404, [string]>('not_found', '%s not found.', 404);
 
+/** 403: the key is valid but may not see this resource (another user's usage). */
+export const ForbiddenError = createError<'forbidden', 403, [string]>('forbidden', '%s', 403);
+
 /** 400: a request field holds a value we cannot use. */
 export const InvalidValueError = createError<'invalid_value', 400, [string]>('invalid_value', '%s', 400);
 
-/** 400: a request uses a parameter, value or tool this gateway cannot honour; `param` names it (never dropped silently). */
+/**
+ * 400: a request uses a parameter, value or tool this gateway cannot honour, or a top-level chat field it does not
+ * forward (not in LLM_PASSTHROUGH_PARAMS); `param` names it (never dropped silently).
+ */
 export const UnsupportedParameterError = createError<'unsupported_parameter', 400, [string]>(
   'unsupported_parameter',
   '%s',
@@ -79,12 +86,13 @@ export const RateLimitExceededError = createError<'rate_limit_exceeded', 429, [s
   429,
 );
 
-/** 429: the user's plan allowance for the period is used up. */
-export const QuotaExceededError = createError<'insufficient_quota', 429, [string]>(
-  'insufficient_quota',
-  '%s',
-  429,
-);
+/** 429: the request would pass one of the user's plan limits; the message names the limit. */
+export const QuotaExceededError = createError<'quota_exceeded', 429, [string]>('quota_exceeded', '%s', 429);
+
+/** Response headers an error asks for (`retry-after` of a spent limit, `x-ratelimit-*`). */
+export function withHeaders<T extends Error>(error: T, headers: Record<string, string>): T {
+  return Object.assign(error, { responseHeaders: headers });
+}
 
 /** 503: no provider has credentials; the message names the variables to set. */
 export const NoProvidersConfiguredError = createError(

@@ -3,6 +3,7 @@ import { EventEmitter, once } from 'node:events';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { gatewayAppConfig, parseConfig } from '@switchyard/config';
 import { createTestDatabases, type TestDatabases } from '@switchyard/db/testing';
+import { decodeUsageEvent, usageStreamKeys, type UsageEvent } from '@switchyard/jobs';
 import { Redis } from 'ioredis';
 import { buildApp, type AppDependencies } from '../src/app.js';
 
@@ -43,7 +44,10 @@ export async function createTestGateway(
     await app.close();
     if (shared?.keyPrefix === undefined) {
       const redis = new Redis(config.redis.url);
-      const keys = await redis.keys(`${keyPrefix}*`);
+      const keys = [
+        ...(await redis.keys(`${keyPrefix}*`)),
+        ...(await redis.keys(`${config.redis.spendNamespace}:*`)),
+      ];
       if (keys.length > 0) await redis.del(...keys);
       await redis.quit();
     }
@@ -73,7 +77,53 @@ export async function createTestGateway(
     return { id, key: issued.key, keyId: issued.id };
   }
 
-  return { app, config, databases, keyPrefix, close, createUser };
+  /** Every usage event this gateway (and its replicas) appended to the usage streams, oldest first per partition. */
+  async function usageEvents(): Promise<UsageEvent[]> {
+    return readUsageEvents(config.redis.url, config.redis.spendNamespace, config.usageStream.partitions);
+  }
+
+  return { app, config, databases, keyPrefix, close, createUser, usageEvents };
+}
+
+/** Reads and decodes every event of the usage streams of `namespace`. */
+export async function readUsageEvents(
+  redisUrl: string,
+  namespace: string,
+  partitions: number,
+): Promise<UsageEvent[]> {
+  const redis = new Redis(redisUrl);
+  try {
+    const events: UsageEvent[] = [];
+    for (const key of usageStreamKeys(namespace, partitions))
+      for (const [, fields] of await redis.xrange(key, '-', '+')) events.push(decodeUsageEvent(fields));
+    return events;
+  } finally {
+    await redis.quit();
+  }
+}
+
+/** Puts a user on a new plan with `limits` through the admin API; returns the plan's name. */
+export async function subscribeToNewPlan(
+  gateway: { app: TestGateway['app'] },
+  userId: string,
+  limits: Record<string, unknown>,
+): Promise<string> {
+  const name = `plan-${randomUUID().slice(0, 8)}`;
+  const created = await gateway.app.inject({
+    method: 'POST',
+    url: '/api/admin/plans',
+    headers: { authorization: `Bearer ${adminKey}` },
+    payload: { name, ...limits },
+  });
+  if (created.statusCode !== 201) throw new Error(`create plan: ${created.statusCode} ${created.body}`);
+  const assigned = await gateway.app.inject({
+    method: 'PUT',
+    url: `/api/admin/users/${userId}/subscription`,
+    headers: { authorization: `Bearer ${adminKey}` },
+    payload: { plan: name },
+  });
+  if (assigned.statusCode !== 200) throw new Error(`subscribe: ${assigned.statusCode} ${assigned.body}`);
+  return name;
 }
 
 /** A test gateway. */

@@ -52,7 +52,7 @@ const userdata = createUserdataDb(logins.userdataUrl, {
   poolMax: config.databases.poolMax,
   timeouts: config.databases.workerTimeouts,
 });
-const llm = await createWorkerLlm(config, { logger });
+const llm = await createWorkerLlm(config, { logger, platform });
 // Filled in as startup proceeds; the shutdown handler closes whatever exists.
 const started: { runtime?: WorkerRuntime; usageIngester?: UsageIngester; health?: FastifyInstance } = {};
 let shuttingDown = false;
@@ -81,7 +81,7 @@ const runtime = await createWorkerRuntime(config, { platform, userdata, llm: llm
 started.runtime = runtime;
 const usageIngester = createUsageIngester({
   redisUrl: config.redis.url,
-  namespace: config.redis.usageStreamNamespace,
+  namespace: config.redis.spendNamespace,
   settings: config.usageStream,
   platform,
   logger,

@@ -1,6 +1,11 @@
 import { once } from 'node:events';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { parseConfig, providersConfigSchema, redisConfigSchema } from '@switchyard/config';
+import {
+  parseConfig,
+  providersConfigSchema,
+  redisConfigSchema,
+  usageStreamConfigSchema,
+} from '@switchyard/config';
 import { startOpenAISimulator, type Simulator } from '@switchyard/llm/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,7 +60,7 @@ describe('the worker’s LLM client when Redis stops answering', () => {
     simulator = await startOpenAISimulator({ answer: analysisAnswer });
     proxy = await startSilencingProxy(new URL(redisUrl));
     const config = parseConfig(
-      { providers: providersConfigSchema, redis: redisConfigSchema },
+      { providers: providersConfigSchema, redis: redisConfigSchema, usageStream: usageStreamConfigSchema },
       {
         REDIS_URL: proxy.url,
         REDIS_KEY_PREFIX: prefix,

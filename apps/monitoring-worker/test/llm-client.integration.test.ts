@@ -1,4 +1,9 @@
-import { parseConfig, providersConfigSchema, redisConfigSchema } from '@switchyard/config';
+import {
+  parseConfig,
+  providersConfigSchema,
+  redisConfigSchema,
+  usageStreamConfigSchema,
+} from '@switchyard/config';
 import { eq } from '@switchyard/db';
 import { websiteAnalyses, websiteAnalysisExecutionLogs } from '@switchyard/db/platform';
 import { queueNames } from '@switchyard/jobs';
@@ -30,7 +35,7 @@ describe('the worker’s LLM client (breakers in Redis, shared with the gateway)
     site = await startWebsiteServer();
     simulator = await startOpenAISimulator({ answer: analysisAnswer });
     const config = parseConfig(
-      { providers: providersConfigSchema, redis: redisConfigSchema },
+      { providers: providersConfigSchema, redis: redisConfigSchema, usageStream: usageStreamConfigSchema },
       {
         REDIS_URL: redisUrl,
         REDIS_KEY_PREFIX: llmPrefix,

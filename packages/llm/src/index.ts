@@ -45,14 +45,6 @@ export {
 } from './providers/openai-compatible/index.js';
 export { resolveModel, type ResolvedModel } from './resolve-model.js';
 export { estimateTokens } from './tokens.js';
-export {
-  embeddingModelPrices,
-  findModelPrice,
-  modelPrices,
-  priceUsage,
-  type ModelPrice,
-  type UsageCost,
-} from './pricing.js';
 export { createAnthropicProvider } from './providers/anthropic/index.js';
 export { createCohereProvider } from './providers/cohere/index.js';
 export { createGeminiProvider } from './providers/gemini/index.js';

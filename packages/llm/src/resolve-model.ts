@@ -1,11 +1,11 @@
 import type { ChatProvider } from './chat-provider.js';
 import type { ChainEntry } from './client.js';
-import { modelPrices } from './pricing.js';
+import { providerModelCatalog } from '@switchyard/config';
 
 /** What a request's `model` field asks for: the default chain, or one provider and model first. */
 export type ResolvedModel = { type: 'auto' } | { type: 'pinned'; entry: ChainEntry };
 
-// Model-id families each provider owns, for bare ids that are not in a chain or the price table.
+// Model-id families each provider owns, for bare ids that are not in a chain or the model catalog.
 const familyPatterns: Array<[RegExp, string]> = [
   [/^(gpt-|o\d|chatgpt-)/, 'openai'],
   [/^gemini-/, 'gemini'],
@@ -40,8 +40,8 @@ export function resolveModel(
     (entry) => entry.model === trimmed && providers.some((provider) => provider.name === entry.provider),
   );
   if (inChain) return { type: 'pinned', entry: { ...inChain } };
-  const byPrice = providers.find((provider) => modelPrices[provider.id]?.[trimmed] !== undefined);
-  if (byPrice) return { type: 'pinned', entry: { provider: byPrice.name, model: trimmed } };
+  const byCatalog = providers.find((provider) => providerModelCatalog[provider.id]?.includes(trimmed));
+  if (byCatalog) return { type: 'pinned', entry: { provider: byCatalog.name, model: trimmed } };
   for (const [pattern, id] of familyPatterns) {
     if (!pattern.test(trimmed)) continue;
     const provider = providers.find((candidate) => candidate.id === id);

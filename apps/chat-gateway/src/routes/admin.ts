@@ -8,12 +8,22 @@ import {
   IdParamsSchema,
   NoContentSchema,
 } from '../schemas/common.js';
+import {
+  AssignSubscriptionSchema,
+  CreatePlanSchema,
+  PlanEnvelopeSchema,
+  PlanNameParamsSchema,
+  SubscriptionSchema,
+  UpdatePlanSchema,
+} from '../schemas/subscription.js';
 import { CreateApiKeySchema, CreateUserSchema, IssuedApiKeySchema, UserSchema } from '../schemas/users.js';
+import { createPlanAdmin } from '../services/plan-admin.js';
 
-/** Admin endpoints (GATEWAY_ADMIN_KEY): create users, issue and revoke API keys. */
+/** Admin endpoints (GATEWAY_ADMIN_KEY): create users, issue and revoke API keys, plans and subscriptions. */
 const adminRoutes: FastifyPluginAsyncTypebox = (app) => {
   const security = [{ adminKey: [] }];
   const { db } = app.platform;
+  const planAdmin = createPlanAdmin({ db, plans: app.spend.plans });
 
   app.post(
     '/api/admin/users',
@@ -83,6 +93,67 @@ const adminRoutes: FastifyPluginAsyncTypebox = (app) => {
     async (request, reply) => {
       if (!(await app.apiKeys.revoke(request.params.id))) throw new NotFoundError('Active API key');
       return reply.code(204).send(null);
+    },
+  );
+  app.put(
+    '/api/admin/users/:id/subscription',
+    {
+      onRequest: app.requireAdmin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Put a user on a plan (the period starts now); every replica enforces it at once',
+        security,
+        params: IdParamsSchema,
+        body: AssignSubscriptionSchema,
+        response: { 200: SubscriptionSchema, ...errorResponses },
+      },
+    },
+    async (request) => ({
+      success: true as const,
+      data: await planAdmin.assign(request.params.id, request.body.plan, request.body.billingCycle),
+    }),
+  );
+
+  app.post(
+    '/api/admin/plans',
+    {
+      onRequest: app.requireAdmin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Create a plan (limits: 0 or absent = unlimited)',
+        security,
+        body: CreatePlanSchema,
+        response: { 201: PlanEnvelopeSchema, ...errorResponses, 409: ErrorEnvelopeRefSchema },
+      },
+    },
+    async (request, reply) => {
+      const plan = await planAdmin.create(request.body);
+      if (!plan)
+        throw Object.assign(
+          withParam(new InvalidValueError(`A plan named ${request.body.name} already exists.`), 'name'),
+          { statusCode: 409 },
+        );
+      return reply.code(201).send({ success: true as const, data: plan });
+    },
+  );
+
+  app.put(
+    '/api/admin/plans/:name',
+    {
+      onRequest: app.requireAdmin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Change a plan; its subscribers get the new limits on every replica at once',
+        security,
+        params: PlanNameParamsSchema,
+        body: UpdatePlanSchema,
+        response: { 200: PlanEnvelopeSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const plan = await planAdmin.update(request.params.name, request.body);
+      if (!plan) throw new NotFoundError('Plan');
+      return { success: true as const, data: plan };
     },
   );
   return Promise.resolve();

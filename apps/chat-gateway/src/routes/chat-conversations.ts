@@ -20,14 +20,19 @@ import {
 import { conversationView, createConversationStore, messageView } from '../services/conversations.js';
 import { rejectDeepJson } from '../services/json-depth.js';
 import { abortOnClientClose } from '../services/client-disconnect.js';
-import { gatewayHeaders, hedgeRequested, overheadMs } from '../services/gateway-headers.js';
+import { orUnavailable } from '../services/dependency-outage.js';
+import { gatewayHeaders, hedgeRequested, overheadMs, quotaHeaders } from '../services/gateway-headers.js';
+import { boundHistory } from '../services/history-budget.js';
+import { meteredCall } from '@switchyard/spend';
 import { createChatStreamer } from '../services/chat-streamer.js';
 
 /** Native chat API: conversations and their history in the userdata database, under row-level security. */
-const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; maxBodyBytes: number }> = (
-  app,
-  options,
-) => {
+const chatConversationsRoutes: FastifyPluginAsyncTypebox<{
+  heartbeatMs: number;
+  maxBodyBytes: number;
+  /** Prompt + answer tokens one message may use (CHAT_HISTORY_MAX_TOKENS); older history is left out. */
+  historyMaxTokens: number;
+}> = (app, options) => {
   const store = createConversationStore(app.userdata);
   const streamChatAnswer = createChatStreamer({
     ...options,
@@ -129,7 +134,6 @@ const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; 
     {
       preValidation: rejectDeepJson,
       onRequest: app.authenticate,
-      preHandler: app.enforceQuota,
       schema: {
         tags,
         security,
@@ -140,6 +144,7 @@ const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; 
         response: {
           200: SendMessageResultSchema,
           ...errorResponses,
+          429: ErrorEnvelopeRefSchema,
           502: ErrorEnvelopeRefSchema,
           503: ErrorEnvelopeRefSchema,
         },
@@ -148,23 +153,42 @@ const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; 
     async (request, reply) => {
       // From the request's arrival (before auth and quota), so the overhead we report includes them.
       const startedAt = performance.now() - reply.elapsedTime;
-      const userId = request.principal!.userId;
+      const principal = request.principal!;
+      const userId = principal.userId;
       const conversation = await store.find(userId, request.params.id);
       if (!conversation) throw new NotFoundError('Conversation');
-      const history = await store.context(userId, conversation.id);
+      const [history, spendPlan] = await Promise.all([
+        store.context(userId, conversation.id),
+        orUnavailable('PostgreSQL', () => app.spend.plans.planFor(userId)),
+      ]);
+      // The answer gets the plan's completion bound; the history gets what is left of the budget, newest first.
+      const answerTokens = app.spend.engine.completionBound(spendPlan, undefined);
       const chatRequest: ChatRequest = {
         model: request.body.model ?? conversation.defaultModel ?? 'auto',
-        messages: [...history, { role: 'user', content: request.body.content }],
+        messages: boundHistory(
+          history,
+          { role: 'user', content: request.body.content },
+          { contextTokens: options.historyMaxTokens, answerTokens },
+        ),
+        max_tokens: answerTokens,
       };
+      const streaming = request.body.stream === true;
       const plan = await app.llm.plan(chatRequest, userId);
+      // The meter counts the messages really sent (the bounded history), and reserves the answer's bound.
+      const meter = await app.llm.meter(
+        meteredCall(request, principal, 'native-chat', streaming),
+        chatRequest,
+        plan.chain[0],
+      );
       const callOptions = {
         requestId: request.id,
         userId,
         startedAt,
         hedge: hedgeRequested(request.headers['x-gateway-hedge']),
+        meter,
       };
 
-      if (request.body.stream !== true) {
+      if (!streaming) {
         return abortOnClientClose(reply, async (signal) => {
           const answer = await app.llm.chat(chatRequest, plan, { ...callOptions, signal });
           const [userMessage, assistantMessage] = await store.append(userId, conversation.id, [
@@ -180,12 +204,14 @@ const chatConversationsRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; 
             },
           ]);
           reply.headers(gatewayHeaders(answer, request.id, overheadMs(startedAt, answer.attempts)));
+          reply.headers(quotaHeaders(answer.remaining));
           return { userMessage: messageView(userMessage!), assistantMessage: messageView(assistantMessage!) };
         });
       }
 
       let text = '';
       await streamChatAnswer(request, reply, {
+        headers: () => quotaHeaders(meter.remaining),
         start: (signal) => app.llm.chatStream(chatRequest, plan, { ...callOptions, signal }),
         onChunk: (chunk) => {
           text += chunk.choices[0]?.delta.content ?? '';

@@ -1,20 +1,35 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { and, asc, eq } from '@switchyard/db';
-import { subscriptionPlans, usageSummaries } from '@switchyard/db/platform';
-import { NotFoundError } from '../errors.js';
-import { errorResponses } from '../schemas/common.js';
-import { PlanListSchema, UsageParamsSchema, UsageSchema } from '../schemas/subscription.js';
-import { currentPeriod } from '../services/quota.js';
+import { asc, eq } from '@switchyard/db';
+import { subscriptionPlans } from '@switchyard/db/platform';
+import { ForbiddenError } from '../errors.js';
+import { errorResponses, ErrorEnvelopeRefSchema } from '../schemas/common.js';
+import {
+  PlanListSchema,
+  UsageHistoryQuerySchema,
+  UsageHistorySchema,
+  UsageParamsSchema,
+  UsageSchema,
+} from '../schemas/subscription.js';
+import { planView } from '../services/plan-admin.js';
 
-/** Seed endpoints kept by name: the plan catalog and a user's usage this month. */
+/** The plan catalog and users' usage against their plans (`{ success, data }` envelopes). */
 const subscriptionRoutes: FastifyPluginAsyncTypebox = (app) => {
   const { db } = app.platform;
+  const { reports } = app.spend;
+  const security: Record<string, string[]>[] = [{ apiKey: [] }, { adminKey: [] }];
+
+  /** A user's key may read only its own usage; the admin key reads anyone's. */
+  function assertMayRead(principal: { userId: string } | undefined, userId: string): void {
+    if (principal && principal.userId !== userId)
+      throw new ForbiddenError("An API key may read only its own user's usage.");
+  }
+
   app.get(
     '/api/subscription/plans',
     {
       schema: {
         tags: ['subscription'],
-        summary: 'Active plans',
+        summary: 'Active plans and their limits',
         response: { 200: PlanListSchema },
       },
     },
@@ -23,49 +38,47 @@ const subscriptionRoutes: FastifyPluginAsyncTypebox = (app) => {
         .select()
         .from(subscriptionPlans)
         .where(eq(subscriptionPlans.active, true))
-        .orderBy(asc(subscriptionPlans.sortOrder));
-      return { plans: rows };
+        .orderBy(asc(subscriptionPlans.sortOrder), asc(subscriptionPlans.name));
+      return { success: true as const, data: rows.map(planView) };
     },
   );
 
   app.get(
     '/api/subscription/usage/:userId',
     {
-      onRequest: app.authenticate,
+      preHandler: app.requireUserOrAdmin,
       schema: {
         tags: ['subscription'],
-        summary: "A user's usage this month (your own user id only)",
-        security: [{ apiKey: [] }],
+        summary: "A user's usage this month against the plan's limits (own user, or any with the admin key)",
+        security,
         params: UsageParamsSchema,
-        response: { 200: UsageSchema, ...errorResponses },
+        response: { 200: UsageSchema, ...errorResponses, 403: ErrorEnvelopeRefSchema },
       },
     },
     async (request) => {
-      // Someone else's usage is reported as missing, like other users' conversations.
-      if (request.params.userId !== request.principal!.userId) throw new NotFoundError('User');
-      const userId = request.params.userId;
-      const period = currentPeriod();
-      const [[summary], limits, requestsCounted] = await Promise.all([
-        db
-          .select()
-          .from(usageSummaries)
-          .where(and(eq(usageSummaries.userId, userId), eq(usageSummaries.period, period)))
-          .limit(1),
-        app.quota.limitsFor(userId),
-        app.quota.used(userId),
-      ]);
+      assertMayRead(request.principal, request.params.userId);
+      return { success: true as const, data: await reports.current(request.params.userId) };
+    },
+  );
+
+  app.get(
+    '/api/subscription/usage/:userId/history',
+    {
+      preHandler: app.requireUserOrAdmin,
+      schema: {
+        tags: ['subscription'],
+        summary: "A user's usage of the last `months` months, oldest first",
+        security,
+        params: UsageParamsSchema,
+        querystring: UsageHistoryQuerySchema,
+        response: { 200: UsageHistorySchema, ...errorResponses, 403: ErrorEnvelopeRefSchema },
+      },
+    },
+    async (request) => {
+      assertMayRead(request.principal, request.params.userId);
       return {
-        userId,
-        period,
-        plan: { name: limits.planName, monthlyRequestLimit: limits.monthlyRequestLimit },
-        requestsCounted,
-        summary: {
-          requestCount: summary?.requestCount ?? 0,
-          errorCount: summary?.errorCount ?? 0,
-          fallbackCount: summary?.fallbackCount ?? 0,
-          totalTokens: summary?.totalTokens ?? 0,
-          totalCost: summary?.totalCost ?? 0,
-        },
+        success: true as const,
+        data: await reports.history(request.params.userId, request.query.months),
       };
     },
   );

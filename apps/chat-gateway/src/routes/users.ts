@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { eq } from '@switchyard/db';
 import { users } from '@switchyard/db/platform';
 import { InvalidValueError, NotFoundError, withParam } from '../errors.js';
-import { errorResponses } from '../schemas/common.js';
+import { errorResponses, IdParamsSchema } from '../schemas/common.js';
+import { AlertEnvelopeSchema, AlertListSchema, UsageSchema } from '../schemas/subscription.js';
 import { MeSchema, PreferencesSchema } from '../schemas/users.js';
 import { readPreferences, writePreferences } from '../services/preferences.js';
 
@@ -82,6 +83,58 @@ const usersRoutes: FastifyPluginAsyncTypebox = (app) => {
       await writePreferences(app.userdata, request.principal!.userId, request.body);
       await app.userRouting.invalidate(request.principal!.userId);
       return request.body;
+    },
+  );
+  app.get(
+    '/api/users/me/usage',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        tags: ['users'],
+        summary: 'Your usage this month against your plan (as /api/subscription/usage/:userId)',
+        security,
+        response: { 200: UsageSchema, ...errorResponses },
+      },
+    },
+    async (request) => ({
+      success: true as const,
+      data: await app.spend.reports.current(request.principal!.userId),
+    }),
+  );
+
+  app.get(
+    '/api/users/me/alerts',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        tags: ['users'],
+        summary: 'Your usage alerts, unacknowledged first',
+        security,
+        response: { 200: AlertListSchema, ...errorResponses },
+      },
+    },
+    async (request) => ({
+      success: true as const,
+      data: await app.spend.reports.alerts(request.principal!.userId),
+    }),
+  );
+
+  app.post(
+    '/api/users/me/alerts/:id/ack',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        tags: ['users'],
+        summary: 'Acknowledge one of your alerts',
+        security,
+        params: IdParamsSchema,
+        response: { 200: AlertEnvelopeSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const alert = await app.spend.reports.acknowledge(request.principal!.userId, request.params.id);
+      if (!alert) throw new NotFoundError('Alert');
+      return { success: true as const, data: alert };
     },
   );
   return Promise.resolve();

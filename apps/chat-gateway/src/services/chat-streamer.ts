@@ -21,6 +21,8 @@ export interface ChatStreamerOptions {
 
 /** One streamed answer: how to start it, and what to do around its chunks. */
 export interface ChatStreamHandlers<Stream extends RelayedStream> {
+  /** Headers besides the `x-gateway-*` ones, read when the headers go out. */
+  headers?: () => Record<string, string>;
   /** Starts the upstream call; `signal` aborts it when the client leaves or shutdown gives up waiting. */
   start: (signal: AbortSignal) => Stream;
   /** Sees every chunk before it is written. */
@@ -59,7 +61,7 @@ export function createChatStreamer(options: ChatStreamerOptions) {
     const stream = handlers.start(controller.signal);
     const sse = createSseWriter(reply.raw, {
       heartbeatMs: options.heartbeatMs,
-      headers: () => streamHeaders(stream.progress(), request.id),
+      headers: () => ({ ...handlers.headers?.(), ...streamHeaders(stream.progress(), request.id) }),
     });
     try {
       for await (const chunk of stream.chunks) {

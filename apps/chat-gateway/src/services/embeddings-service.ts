@@ -5,6 +5,7 @@ import {
   type EmbeddingClient,
   type EmbeddingRequest,
 } from '@switchyard/llm';
+import type { RequestMeter, SpendMetering } from '@switchyard/spend';
 import type { Redis } from 'ioredis';
 import { InvalidValueError, ModelNotFoundError, withParam } from '../errors.js';
 import { createLlmRecording, type RecordedCall } from './llm-recording.js';
@@ -18,12 +19,14 @@ interface EmbeddingsServiceOptions {
   keyPrefix: string;
   prometheus: PrometheusMetrics;
   recorders: Recorders;
+  metering: SpendMetering;
   logger: { warn(object: Record<string, unknown>, message: string): void };
 }
 
-/** One embeddings call: who makes it, when it arrived, and the signal that aborts it. */
+/** One embeddings call: who makes it, when it arrived, the signal that aborts it, and its spend meter. */
 export interface EmbeddingCall extends RecordedCall {
   signal: AbortSignal;
+  meter: RequestMeter;
 }
 
 /**
@@ -41,7 +44,14 @@ export function createEmbeddingsService(options: EmbeddingsServiceOptions) {
     redis: options.redis,
     keyPrefix: options.keyPrefix,
     timeouts: options.providers.timeouts,
-    hooks: recording.hooks,
+    hooks: {
+      onAttempt: (event) => {
+        recording.hooks.onAttempt(event);
+        options.metering.hooks.onAttempt(event);
+      },
+      onFallback: (event) => recording.hooks.onFallback(event),
+      onUsage: options.metering.hooks.onUsage,
+    },
   });
 
   return {
@@ -64,26 +74,35 @@ export function createEmbeddingsService(options: EmbeddingsServiceOptions) {
       return chain;
     },
 
+    /**
+     * Embeds through the chain; every attempt holds a reservation at its deployment's price first. When it
+     * resolves, every attempt is settled and its usage event is in Redis.
+     */
     async embed(request: EmbeddingRequest, chain: ReturnType<EmbeddingClient['plan']>, call: EmbeddingCall) {
+      const { meter } = call;
+      let answer;
       try {
-        const answer = await client.embed(request, {
+        answer = await client.embed(request, {
           chain,
           signal: call.signal,
-          requestId: call.requestId,
+          // Hook events find the request's meter by this id (unique per call, unlike a client's x-request-id).
+          requestId: meter.call.usageId,
           userId: call.userId,
+          beforeAttempt: (provider, model) => meter.hold(provider, model),
         });
-        const { usage } = answer.result;
-        recording.recordAnswer(
-          { ...call, endpoint: 'embeddings' },
-          answer,
-          { prompt_tokens: usage.prompt_tokens, completion_tokens: 0, total_tokens: usage.total_tokens },
-          false,
-        );
-        return answer;
       } catch (error) {
         recording.recordFailure(error, false);
-        throw error;
+        throw await meter.fail(error);
       }
+      recording.recordAnswer({ ...call, endpoint: 'embeddings' }, answer, false);
+      const { usage } = answer.result;
+      const remaining = await meter.finish({
+        prompt_tokens: usage.prompt_tokens,
+        completion_tokens: 0,
+        total_tokens: usage.total_tokens,
+        ...(usage.estimated ? { estimated: true } : {}),
+      });
+      return { ...answer, remaining };
     },
 
     /** Every served `provider/model` embedding id, for `GET /v1/models`. */

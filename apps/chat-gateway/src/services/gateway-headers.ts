@@ -52,3 +52,18 @@ export function streamHeaders(
 export function hedgeRequested(header: unknown): boolean | undefined {
   return header === 'on' ? true : header === 'off' ? false : undefined;
 }
+
+/**
+ * `x-quota-remaining-requests` and `x-quota-remaining-cost-usd` of a chat answer: what is left of the plan this
+ * period (`unlimited` when the plan has no such limit). A stream sends them with its first byte, so they count
+ * the stream's own reservation (its worst case), not yet its real cost.
+ */
+export function quotaHeaders(remaining: {
+  requests: number | null;
+  costUsd: number | null;
+}): Record<string, string> {
+  return {
+    'x-quota-remaining-requests': remaining.requests === null ? 'unlimited' : String(remaining.requests),
+    'x-quota-remaining-cost-usd': remaining.costUsd === null ? 'unlimited' : remaining.costUsd.toFixed(6),
+  };
+}

@@ -1,11 +1,4 @@
-import {
-  priceUsage,
-  type LlmEndpoint,
-  type AttemptEvent,
-  type ChatUsage,
-  type FallbackEvent,
-  type LlmClientHooks,
-} from '@switchyard/llm';
+import type { AttemptEvent, FallbackEvent, LlmClientHooks, LlmEndpoint } from '@switchyard/llm';
 import { ModelNotFoundError } from '../errors.js';
 import type { PrometheusMetrics } from './prometheus-metrics.js';
 import type { Recorders } from './recorders.js';
@@ -44,7 +37,7 @@ const metricName = (provider: string) => {
 
 /**
  * Maps what the LLM client reports (attempts, fallbacks) and how calls end (answer, failure, unknown model)
- * to Prometheus metrics and the metrics, usage, fallback and capability-gap rows.
+ * to Prometheus metrics and the metrics, fallback and capability-gap rows. Usage is the spend meter's.
  */
 export function createLlmRecording(options: LlmRecordingOptions) {
   const { prometheus, recorders, logger } = options;
@@ -52,44 +45,10 @@ export function createLlmRecording(options: LlmRecordingOptions) {
   const warnNotRecorded = (reason: unknown) =>
     logger.warn({ reason: String(reason) }, 'capability gap not recorded');
 
-  /**
-   * The usage row of an attempt that gave no answer: a failed one (`errorClass` its kind), or a cancelled hedge
-   * whose upstream read the prompt (`usage`, so it costs) and answered nothing.
-   */
-  function recordUnanswered(attempt: AttemptEvent, errorClass: string | null, usage?: ChatUsage): void {
-    const providerId = attempt.provider.split(':', 1)[0] ?? attempt.provider;
-    recorders.usage.add({
-      log: {
-        requestId: attempt.requestId ?? 'unknown',
-        userId: attempt.userId ?? null,
-        provider: attempt.provider,
-        model: attempt.model,
-        endpoint: attempt.endpoint ?? 'chat.completions',
-        ...(usage
-          ? {
-              promptTokens: usage.prompt_tokens,
-              completionTokens: usage.completion_tokens,
-              cost: priceUsage(providerId, attempt.model, usage)?.totalUsd ?? 0,
-            }
-          : {}),
-        status: 'error',
-        errorClass,
-        attempt: attempt.attempt,
-        latencyMs: Math.round(attempt.durationMs),
-        streaming: attempt.stream,
-        createdAt: new Date(),
-      },
-      countsAsRequest: false,
-      usedFallback: false,
-    });
-  }
-
   /** The client's hooks: every attempt and fallback becomes metrics and rows. */
   const hooks = {
     onAttempt(event: AttemptEvent) {
       if (event.outcome === 'skipped') return;
-      if (event.outcome === 'cancelled' && event.usage)
-        recordUnanswered(event, 'hedge_cancelled', event.usage);
       const provider = metricName(event.provider);
       prometheus.providerDurationFor(provider, event.outcome).observe(event.durationMs / 1000);
       if (event.outcome === 'error')
@@ -108,7 +67,6 @@ export function createLlmRecording(options: LlmRecordingOptions) {
             }
           : { provider: event.provider, model: event.model, outcome: event.outcome },
       });
-      if (event.outcome === 'error') recordUnanswered(event, event.errorKind ?? null);
     },
     onFallback(event: FallbackEvent) {
       prometheus.fallbacks.inc({
@@ -130,44 +88,9 @@ export function createLlmRecording(options: LlmRecordingOptions) {
     },
   } satisfies LlmClientHooks;
 
-  /** A call that got its answer: its usage row (priced) and its latency and overhead metrics. */
-  function recordAnswer(
-    call: RecordedCall,
-    answer: RecordedAnswer,
-    usage: ChatUsage | undefined,
-    streaming: boolean,
-  ): void {
-    const success = answer.attempts.findLast((attempt) => attempt.outcome === 'success');
-    // Own-key providers are named `<id>:own-...`; they cost what their provider charges.
-    const providerId = answer.provider.split(':', 1)[0] ?? answer.provider;
+  /** A call that got its answer: its latency and overhead metrics (its usage goes to the usage stream). */
+  function recordAnswer(call: RecordedCall, answer: RecordedAnswer, streaming: boolean): void {
     const now = new Date();
-    const cost = usage ? (priceUsage(providerId, answer.model, usage)?.totalUsd ?? 0) : 0;
-    recorders.usage.add({
-      log: {
-        requestId: call.requestId,
-        userId: call.userId,
-        provider: answer.provider,
-        model: answer.model,
-        endpoint: call.endpoint ?? 'chat.completions',
-        promptTokens: usage?.prompt_tokens ?? 0,
-        completionTokens: usage?.completion_tokens ?? 0,
-        cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
-        cost,
-        latencyMs: Math.round(success?.durationMs ?? 0),
-        status: 'success',
-        attempt: success?.attempt ?? 1,
-        fallbackFrom: answer.usedFallback
-          ? ((
-              answer.attempts.find((attempt) => attempt.outcome === 'error') as
-                { provider?: string } | undefined
-            )?.provider ?? null)
-          : null,
-        streaming,
-        createdAt: now,
-      },
-      countsAsRequest: true,
-      usedFallback: answer.usedFallback,
-    });
     const totalMs = performance.now() - call.startedAt;
     const providerMs = answer.attempts.reduce((total, attempt) => total + attempt.durationMs, 0);
     recorders.metrics.add({

@@ -8,6 +8,7 @@ import {
 } from '@switchyard/llm';
 import type { Redis } from 'ioredis';
 import { createLlmRecording, type RecordedCall } from './llm-recording.js';
+import type { RequestMeter, SpendMetering } from '@switchyard/spend';
 import type { PrometheusMetrics } from './prometheus-metrics.js';
 import { selectProviders } from './provider-selection.js';
 import type { Recorders } from './recorders.js';
@@ -24,6 +25,8 @@ export interface CallOptions extends RecordedCall {
   signal: AbortSignal;
   /** `x-gateway-hedge`: true = hedge the first token, false = never, undefined = LLM_HEDGE_AFTER_MS decides. */
   hedge?: boolean | undefined;
+  /** The request's spend meter (from `metering.begin`): every attempt reserves, and is settled, through it. */
+  meter: RequestMeter;
 }
 
 interface LlmServiceOptions {
@@ -36,6 +39,7 @@ interface LlmServiceOptions {
   keyPrefix: string;
   prometheus: PrometheusMetrics;
   recorders: Recorders;
+  metering: SpendMetering;
   userRouting: { get(userId: string): Promise<UserRouting> };
   logger: { warn(object: Record<string, unknown>, message: string): void };
 }
@@ -61,7 +65,14 @@ export function createLlmService(options: LlmServiceOptions) {
       timeouts: options.providers.timeouts,
       fallbackOnRefusal: options.providers.fallbackOnRefusal,
       hedgeAfterMs: options.providers.hedgeAfterMs,
-      hooks: recording.hooks,
+      hooks: {
+        onAttempt: (event) => {
+          recording.hooks.onAttempt(event);
+          options.metering.hooks.onAttempt(event);
+        },
+        onFallback: (event) => recording.hooks.onFallback(event),
+        onUsage: options.metering.hooks.onUsage,
+      },
     });
   const planRoute = createRoutePlanner({
     providers,
@@ -72,15 +83,29 @@ export function createLlmService(options: LlmServiceOptions) {
   });
   const providerByName = new Map(providers.map((provider) => [provider.name, provider]));
 
-  function callOptions(plan: RoutePlan, call: CallOptions): LlmCallOptions {
+  /** The chain's providers for one call, each wrapped by `wrap` (once per provider name). */
+  function chainProviders(plan: RoutePlan, wrap: (provider: ChatProvider) => ChatProvider): ChatProvider[] {
+    const wrapped: ChatProvider[] = [];
+    for (const entry of plan.chain) {
+      const provider =
+        plan.providers.find((candidate) => candidate.name === entry.provider) ??
+        providerByName.get(entry.provider);
+      if (provider && !wrapped.some((candidate) => candidate.name === provider.name))
+        wrapped.push(wrap(provider));
+    }
+    return wrapped;
+  }
+
+  function callOptions(plan: RoutePlan, call: CallOptions, providers: ChatProvider[]): LlmCallOptions {
     return {
       chain: plan.chain,
-      providers: plan.providers,
+      providers,
       // A pinned model the provider does not serve is the caller's mistake, never the shared breaker's business.
       pinnedModel: plan.pinnedModel,
       hedge: call.hedge,
       signal: call.signal,
-      requestId: call.requestId,
+      // Hook events find the request's meter by this id (unique per call, unlike a client's x-request-id).
+      requestId: call.meter.call.usageId,
       userId: call.userId,
       endpoint: call.endpoint,
     };
@@ -93,18 +118,32 @@ export function createLlmService(options: LlmServiceOptions) {
     providerIds: () => routable.map((provider) => provider.name),
     close: () => configured.close(),
 
+    /** Admits a request against its user's plan and returns its meter (429 / 503 when refused). */
+    meter: options.metering.begin,
+
     /** The route of a request: its `model`, the user's own keys (first), fallback order and default model. */
     plan: planRoute,
 
+    /** A JSON answer; when it resolves, every attempt is settled and its usage event is in Redis. */
     async chat(request: ChatRequest, plan: RoutePlan, call: CallOptions) {
+      const { meter } = call;
+      let answer;
       try {
-        const answer = await client.chat(request, callOptions(plan, call));
-        recording.recordAnswer(call, answer, answer.completion.usage, false);
-        return answer;
+        answer = await client.chat(
+          request,
+          callOptions(
+            plan,
+            call,
+            chainProviders(plan, (provider) => meter.track(provider)),
+          ),
+        );
       } catch (error) {
         recording.recordFailure(error, false);
-        throw error;
+        throw await meter.fail(error);
       }
+      recording.recordAnswer(call, answer, false);
+      const remaining = await meter.finish(answer.completion.usage);
+      return { ...answer, remaining };
     },
 
     /**
@@ -113,24 +152,21 @@ export function createLlmService(options: LlmServiceOptions) {
      */
     chatStream(request: ChatRequest, plan: RoutePlan, call: CallOptions) {
       const progress = createStreamProgress(call.startedAt);
-      const tracked: ChatProvider[] = [];
-      for (const entry of plan.chain) {
-        const provider =
-          plan.providers.find((candidate) => candidate.name === entry.provider) ??
-          providerByName.get(entry.provider);
-        if (provider && !tracked.some((candidate) => candidate.name === provider.name))
-          tracked.push(progress.track(provider));
-      }
-      const stream = client.chatStream(request, { ...callOptions(plan, call), providers: tracked });
+      const { meter } = call;
+      const tracked = chainProviders(plan, (provider) => meter.track(progress.track(provider)));
+      const stream = client.chatStream(request, callOptions(plan, call, tracked));
       // Recorded from the outcome, so no extra generator sits between the client and the socket for every chunk.
+      // The route awaits `outcome` before `[DONE]`: an answered stream's usage events are in Redis by then.
       const outcome = stream.outcome.then(
-        (settled) => {
-          recording.recordAnswer(call, settled, settled.usage, true);
-          return settled;
+        async (settled) => {
+          recording.recordAnswer(call, settled, true);
+          // Each contributor's own usage was reported per attempt; the summed usage is not the last attempt's.
+          const remaining = await meter.finish(undefined);
+          return { ...settled, remaining };
         },
-        (error: unknown) => {
+        async (error: unknown) => {
           recording.recordFailure(error, true);
-          throw error;
+          throw await meter.fail(error);
         },
       );
       // Awaited only after a complete stream; a failed one is already reported by iteration.

@@ -2,18 +2,17 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { RateLimitExceededError } from '../errors.js';
 import { orUnavailable } from './dependency-outage.js';
-import { admitCommand } from './quota.js';
+import { fixedWindowCommand } from './fixed-window.js';
 
 const windowMs = 60_000;
 
 /**
  * Per-user limits on actions that make the gateway do work for the caller (store a key, send a test request to a
  * provider), so one key cannot turn them into a request cannon. Counted in Redis with the chat rate limit's own
- * fixed-window script (`quota-admit.lua` with the quota off), so every replica shares one counter per user and the
- * rule lives in one place. Over the limit: 429 `rate_limit_exceeded` with `retry-after`.
+ * `fixed-window.lua`, so every replica shares one counter per user. Over the limit: 429 `rate_limit_exceeded` with `retry-after`.
  */
 export function createUserActionLimit(options: { redis: Redis; keyPrefix: string; perMinute: number }) {
-  const runAdmit = admitCommand(options.redis);
+  const countAction = fixedWindowCommand(options.redis);
   /** A preHandler (after `authenticate`) counting one `action` for the calling user. */
   return function limit(action: string, description: string) {
     return async function enforceUserActionLimit(
@@ -22,9 +21,8 @@ export function createUserActionLimit(options: { redis: Redis; keyPrefix: string
     ): Promise<void> {
       if (!request.principal || options.perMinute === 0) return;
       const key = `${options.keyPrefix}:rate:${action}:${request.principal.userId}`;
-      // The quota key is unused with a quota of 0; passing the same key keeps both in one Redis Cluster slot.
-      const [verdict, , windowLeft] = await orUnavailable('Redis', () =>
-        runAdmit(key, key, options.perMinute, windowMs, 0, windowMs),
+      const [verdict, windowLeft] = await orUnavailable('Redis', () =>
+        countAction(key, options.perMinute, windowMs),
       );
       if (verdict !== 0) return;
       const seconds = Math.ceil(Math.max(windowLeft, 1) / 1000);

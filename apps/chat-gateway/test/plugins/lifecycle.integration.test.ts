@@ -75,10 +75,10 @@ describe('graceful shutdown', () => {
     expect(text).toContain('"content":"anywhere."');
     await closing;
 
-    const usage = await gateway!.databases.platform.db.execute<{ status: string; streaming: boolean }>(
-      sql`select status, streaming from api_usage_logs where request_id = ${stream.requestId}`,
-    );
-    expect(usage.rows).toEqual([{ status: 'success', streaming: true }]);
+    const usage = (await gateway!.usageEvents()).filter((event) => event.requestId === stream.requestId);
+    expect(usage.map(({ status, streaming }) => ({ status, streaming }))).toEqual([
+      { status: 'success', streaming: true },
+    ]);
     const metrics = await gateway!.databases.platform.db.execute<{ count: number }>(
       sql`select count(*)::int as count from system_performance_metrics where metric_name = 'request_latency_ms'`,
     );

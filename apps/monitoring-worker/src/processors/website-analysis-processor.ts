@@ -63,7 +63,7 @@ export function createWebsiteAnalysisProcessor(
   const { taskState, fetcher, llm } = dependencies;
   const now = dependencies.now ?? (() => new Date());
 
-  async function fetchAndAnalyse(url: string, signal: AbortSignal) {
+  async function fetchAndAnalyse(url: string, userId: string, signal: AbortSignal) {
     const page = await fetcher.fetch(url, signal);
     if (page.status >= 400) {
       throw new TaskFailureError(
@@ -72,7 +72,7 @@ export function createWebsiteAnalysisProcessor(
       );
     }
     const facts = parsePage(page.body, page.finalUrl);
-    return { page, facts, analyses: await analyzeContent(llm, page.finalUrl, facts, signal) };
+    return { page, facts, analyses: await analyzeContent(llm, page.finalUrl, facts, signal, userId) };
   }
 
   /** The task's own work; `previous` is its latest analysis (a snake_case row), read when the attempt began. */
@@ -83,7 +83,8 @@ export function createWebsiteAnalysisProcessor(
   ): Promise<TaskOutcome> {
     const url = String(task.website_url);
     const competitor = task.task_type === 'competitor';
-    const { page, facts, analyses } = await fetchAndAnalyse(url, signal);
+    // The task's owner pays for (or has in their plan) the LLM calls of its analysis.
+    const { page, facts, analyses } = await fetchAndAnalyse(url, String(task.user_id), signal);
     const fetchedData = {
       status: page.status,
       finalUrl: page.finalUrl,

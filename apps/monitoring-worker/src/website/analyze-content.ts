@@ -6,7 +6,8 @@ import type { PageFacts } from './parse-page.js';
 export interface AnalysisChatClient {
   chat(
     request: ChatRequest,
-    options: { signal: AbortSignal; waitForProbe?: boolean },
+    /** `userId`: whose usage the call is (the task's owner), priced and counted against their plan. */
+    options: { signal: AbortSignal; waitForProbe?: boolean; userId?: string },
   ): Promise<{ completion: ChatCompletion; provider: string; model: string }>;
 }
 
@@ -95,6 +96,8 @@ export async function analyzeContent(
   url: string,
   facts: PageFacts,
   signal: AbortSignal,
+  /** The task's owner, whose usage the calls are. */
+  userId?: string,
 ): Promise<ContentAnalyses> {
   const page = describePage(url, facts);
   const answeredBy: string[] = [];
@@ -120,7 +123,7 @@ export async function analyzeContent(
           },
           // The three analyses run at once: behind a half-open breaker, two wait for the third's probe to
           // settle instead of being refused, so a task recovering from an outage does not fail once more.
-          { signal, waitForProbe: true },
+          { signal, waitForProbe: true, userId },
         );
         answeredBy.push(`${provider}/${model}`);
         const text = completion.choices[0]?.message.content ?? '';

@@ -21,6 +21,9 @@ export const gatewayConfigSchema = z
     MY_AGENTS_RATE_LIMIT_PER_MINUTE: integer({ default: 10, min: 0 }),
     QUOTA_FAIL_OPEN: flag(false),
     USER_BASE_URL_ALLOWLIST: emptyAsUndefined(commaList.default([])),
+    LLM_PASSTHROUGH_PARAMS: emptyAsUndefined(commaList.default([])),
+    CHAT_HISTORY_MAX_TOKENS: integer({ default: 16_000, min: 256 }),
+    SPEND_METERING: emptyAsUndefined(z.enum(['on', 'off']).default('on')),
   })
   .refine((env) => env.NODE_ENV !== 'production' || env.GATEWAY_ADMIN_KEY !== undefined, {
     path: ['GATEWAY_ADMIN_KEY'],
@@ -58,6 +61,12 @@ export const gatewayConfigSchema = z
     quotaFailOpen: env.QUOTA_FAIL_OPEN,
     /** Hosts a user's own provider key may name as `baseUrl` even though they resolve to non-public addresses. */
     userBaseUrlAllowlist: env.USER_BASE_URL_ALLOWLIST,
+    /** Top-level chat request fields forwarded to providers besides the ones the gateway knows; others get 400. */
+    passthroughParams: env.LLM_PASSTHROUGH_PARAMS,
+    /** Native chat: prompt (history + new message) plus answer bound of one message, in tokens. */
+    chatHistoryMaxTokens: env.CHAT_HISTORY_MAX_TOKENS,
+    /** `off`: no plan limits and no usage events (the benchmark's baseline); logged as a warning at startup. */
+    spendMetering: env.SPEND_METERING === 'on',
   }));
 
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;

@@ -25,10 +25,8 @@ export const defaultProviderModels: Record<ProviderName, string> = {
  * The known catalog: model ids each provider serves, used for `<P>_MODELS` when it is not set. `undefined`
  * means no catalog (an OpenAI-compatible server serves whatever it was started with), so pinned models are
  * not restricted until `OPENAI_COMPATIBLE_MODELS` lists them.
- *
- * These are the model ids of `modelPrices` in @switchyard/llm. They are written here, not imported, because
- * llm depends on config (it reads `ProvidersConfig`), so config importing llm would be a cycle, and the default
- * of a variable belongs with the variable. The gateway's `served-models.test.ts` fails when the two differ.
+ * The LLM client also resolves bare model ids (`llama-3.1-8b-instant`) to their provider with it. Prices are not
+ * here: they are data, in `api_provider_pricing` (@switchyard/spend reads them).
  */
 export const providerModelCatalog: Readonly<Record<ProviderName, readonly string[] | undefined>> = {
   gemini: ['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-2.0-flash'],
@@ -47,8 +45,8 @@ export type EmbeddingProviderName = (typeof embeddingProviderNames)[number];
 /**
  * Embedding models each provider's key serves when `<P>_EMBEDDING_MODELS` is not set. An OpenAI-compatible server
  * serves none until it declares them: its vectors are only interchangeable with a vendor's when it runs that model.
- * These are the embedding model ids of `embeddingModelPrices` in @switchyard/llm (written here for the same reason as
- * `providerModelCatalog`); llm's `embedding-catalog.test.ts` fails when the two differ.
+ * Each has a price row seeded in `api_provider_pricing` (platform migration `seed_embedding_prices`); spend's
+ * `embedding-prices.integration.test.ts` fails when one lacks it.
  */
 export const embeddingModelCatalog: Readonly<Record<EmbeddingProviderName, readonly string[]>> = {
   openai: ['text-embedding-3-small', 'text-embedding-3-large', 'text-embedding-ada-002'],

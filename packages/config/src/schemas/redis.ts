@@ -24,10 +24,11 @@ export const redisConfigSchema = z
      */
     llmKeyPrefix: `${env.REDIS_KEY_PREFIX}:`,
     /**
-     * Namespace of the usage stream partitions (the prefix without its braces): each partition key carries its own
-     * hash tag, so a Redis Cluster spreads the partitions over its shards instead of one slot.
+     * Namespace of per-user spend keys (`<ns>:spend:{u:<userId>}:...`) and usage streams (`<ns>:usage:{p<n>}`): the
+     * key prefix without its braces, so each user and each partition gets its own hash tag (Redis Cluster shards
+     * them) instead of all sharing the prefix's one slot.
      */
-    usageStreamNamespace: env.REDIS_KEY_PREFIX.slice(1, -1),
+    spendNamespace: env.REDIS_KEY_PREFIX.slice(1, -1),
   }));
 
 export type RedisConfig = z.output<typeof redisConfigSchema>;

@@ -13,7 +13,7 @@ describe('usage stream settings', () => {
       blockMs: 2_000,
       claimIdleMs: 60_000,
     });
-    expect(config.redis.usageStreamNamespace).toBe('acme');
+    expect(config.redis.spendNamespace).toBe('acme');
   });
 
   it('names every bad variable', () => {

@@ -15,8 +15,8 @@ import {
 import { oneOf, timestamps, timestamptz } from '../columns.js';
 import { users } from './users.js';
 
-/** Per-provider monthly limits of a plan, keyed by provider name; 0 or absent = unlimited. */
-export type ProviderLimits = Record<string, { requests?: number; tokens?: number; cost?: number }>;
+/** Per-provider monthly limits of a plan, keyed by provider id (`openai`); 0 or absent = unlimited. Cost in USD. */
+export type ProviderLimits = Record<string, { monthlyCostCapUsd?: number; monthlyRequestLimit?: number }>;
 
 /** Plans. For every limit and the cost cap, 0 means unlimited. Prices and caps are in USD. */
 export const subscriptionPlans = pgTable(
@@ -31,6 +31,12 @@ export const subscriptionPlans = pgTable(
     monthlyTokenLimit: bigint({ mode: 'number' }).notNull().default(0),
     monthlyCostCap: numeric({ precision: 10, scale: 2, mode: 'number' }).notNull().default(0),
     providerLimits: jsonb().$type<ProviderLimits>().notNull().default({}),
+    /** Most completion tokens one request may ask for (and is reserved for when it asks for none); 0 = no cap. */
+    maxTokensPerRequest: integer().notNull().default(0),
+    /** Requests per minute per user, across all their keys; 0 = no plan rate limit. */
+    rateLimitPerMinute: integer().notNull().default(0),
+    /** The monitoring worker's LLM calls for this user are recorded but do not count against the plan. */
+    monitoringIncluded: boolean().notNull().default(false),
     features: jsonb().$type<string[]>().notNull().default([]),
     sortOrder: integer().notNull().default(0),
     active: boolean().notNull().default(true),
@@ -40,7 +46,7 @@ export const subscriptionPlans = pgTable(
     uniqueIndex('subscription_plans_name_unique').on(table.name),
     check(
       'subscription_plans_limits_check',
-      sql`"monthly_price" >= 0 and "yearly_price" >= 0 and "monthly_request_limit" >= 0 and "monthly_token_limit" >= 0 and "monthly_cost_cap" >= 0`,
+      sql`"monthly_price" >= 0 and "yearly_price" >= 0 and "monthly_request_limit" >= 0 and "monthly_token_limit" >= 0 and "monthly_cost_cap" >= 0 and "max_tokens_per_request" >= 0 and "rate_limit_per_minute" >= 0`,
     ),
   ],
 );
@@ -219,6 +225,7 @@ export const usageAlertTypes = [
   'token_limit_reached',
   'cost_cap_warning',
   'cost_cap_reached',
+  'provider_limit_warning',
   'provider_limit_reached',
   'monitoring_needs_intervention',
   'oauth_token_expiring',
@@ -226,7 +233,12 @@ export const usageAlertTypes = [
 /** Values of `usage_alerts.severity`. */
 export const alertSeverities = ['info', 'warning', 'critical'] as const;
 
-/** Alerts raised for a user (usage limits, monitoring tasks, connections); open while `acknowledged_at` is null. */
+/**
+ * Alerts raised for a user (usage limits, monitoring tasks, connections); open while `acknowledged_at` is null.
+ * Two keys keep an alert from repeating: a limit alert carries `period_key` (`<YYYY-MM>:<limit>:<percent>`, e.g.
+ * `2026-12:cost:80`), unique per user and type, so it is raised once a period; a condition alert (a task needing
+ * intervention, a token expiring) carries `condition_key`, unique among the user's open alerts of its type.
+ */
 export const usageAlerts = pgTable(
   'usage_alerts',
   {
@@ -240,6 +252,7 @@ export const usageAlerts = pgTable(
     acknowledgedAt: timestamptz(),
     /** The condition an alert stands for (e.g. one task needing intervention); null = not deduplicated. */
     conditionKey: text(),
+    periodKey: text(),
   },
   (table) => [
     index('usage_alerts_user_created_idx').on(table.userId, table.createdAt),
@@ -247,6 +260,7 @@ export const usageAlerts = pgTable(
     uniqueIndex('usage_alerts_open_condition_unique')
       .on(table.userId, table.alertType, table.conditionKey)
       .where(sql`"acknowledged_at" is null and "condition_key" is not null`),
+    uniqueIndex('usage_alerts_user_type_period_unique').on(table.userId, table.alertType, table.periodKey),
     check('usage_alerts_alert_type_check', oneOf('alert_type', usageAlertTypes)),
     check('usage_alerts_severity_check', oneOf('severity', alertSeverities)),
   ],

@@ -38,6 +38,11 @@ export interface EmbeddingCallOptions {
   deadlineMs?: number;
   requestId?: string;
   userId?: string;
+  /**
+   * Runs before each attempt is sent (e.g. a spend reservation at that deployment's price); what it throws ends the
+   * attempt like the provider's own error would.
+   */
+  beforeAttempt?: (provider: string, model: string) => Promise<unknown>;
 }
 
 /** Vectors and how they were obtained. */
@@ -116,6 +121,7 @@ export function createEmbeddingClient(options: EmbeddingClientOptions) {
         let result: EmbeddingResult | undefined;
         let failure: LlmError | undefined;
         try {
+          await callOptions.beforeAttempt?.(provider.name, entry.model);
           result = await provider.embed(request, {
             model: entry.model,
             signal: control.signal,

@@ -17,11 +17,12 @@ export default fp(
       redis: app.redis,
       prometheus: app.prometheus,
       recorders: app.recorders,
+      metering: app.spend.metering,
       logger: app.log,
     });
     app.decorate('embeddings', service);
     app.addHook('onClose', () => service.close());
     return Promise.resolve();
   },
-  { name: 'embeddings', dependencies: ['observability', 'redis'] },
+  { name: 'embeddings', dependencies: ['observability', 'redis', 'spend'] },
 );

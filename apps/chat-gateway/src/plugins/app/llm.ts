@@ -20,6 +20,7 @@ export default fp(
       redis: app.redis,
       prometheus: app.prometheus,
       recorders: app.recorders,
+      metering: app.spend.metering,
       userRouting: app.userRouting,
       logger: app.log,
     });
@@ -28,5 +29,5 @@ export default fp(
     app.addHook('onClose', () => service.close());
     return Promise.resolve();
   },
-  { name: 'llm', dependencies: ['observability', 'redis', 'user-routing'] },
+  { name: 'llm', dependencies: ['observability', 'redis', 'user-routing', 'spend'] },
 );

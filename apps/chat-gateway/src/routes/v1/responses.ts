@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { meteredCall } from '@switchyard/spend';
 import type { FastifyRequest } from 'fastify';
 import { NotFoundError, UnsupportedParameterError, withParam } from '../../errors.js';
 import { ChatRequestHeadersSchema } from '../../schemas/chat-completions.js';
@@ -13,7 +14,7 @@ import {
 } from '../../schemas/responses.js';
 import { createChatStreamer } from '../../services/chat-streamer.js';
 import { abortOnClientClose } from '../../services/client-disconnect.js';
-import { gatewayHeaders, hedgeRequested, overheadMs } from '../../services/gateway-headers.js';
+import { gatewayHeaders, hedgeRequested, overheadMs, quotaHeaders } from '../../services/gateway-headers.js';
 import { rejectDeepJson } from '../../services/json-depth.js';
 import {
   createResponseEventTranslator,
@@ -96,7 +97,7 @@ const responsesRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; maxBodyB
     {
       preValidation: rejectDeepJson,
       onRequest: app.authenticate,
-      preHandler: [checkRequest, app.enforceQuota],
+      preHandler: checkRequest,
       schema: {
         tags,
         summary: 'Create a model response (OpenAI Responses API; set `stream: true` for typed SSE events)',
@@ -107,6 +108,7 @@ const responsesRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; maxBodyB
           200: ResponseSchema,
           ...errorResponses,
           413: ErrorEnvelopeRefSchema,
+          429: ErrorEnvelopeRefSchema,
           502: ErrorEnvelopeRefSchema,
           503: ErrorEnvelopeRefSchema,
         },
@@ -125,12 +127,19 @@ const responsesRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; maxBodyB
       }
       const chatRequest = toChatRequest(body, context);
       const plan = await app.llm.plan(chatRequest, userId);
+      // Admission: the first attempt's worst case is reserved against every plan limit (429 / 503 here).
+      const meter = await app.llm.meter(
+        meteredCall(request, request.principal!, endpoint, body.stream === true),
+        chatRequest,
+        plan.chain[0],
+      );
       const call = {
         requestId: request.id,
         userId,
         startedAt,
         endpoint,
         hedge: hedgeRequested(request.headers['x-gateway-hedge']),
+        meter,
       };
       const shell = responseShell(newResponseId('resp'), Math.floor(Date.now() / 1000), body);
       const keep = body.store !== false;
@@ -143,11 +152,15 @@ const responsesRoutes: FastifyPluginAsyncTypebox<{ heartbeatMs: number; maxBodyB
         if (keep) await store.save(userId, response, context);
         const overhead = overheadMs(startedAt, answer.attempts);
         app.prometheus.overheadFor('false').observe(overhead / 1000);
-        return reply.headers(gatewayHeaders(answer, request.id, overhead)).send(response);
+        return reply
+          .headers(gatewayHeaders(answer, request.id, overhead))
+          .headers(quotaHeaders(answer.remaining))
+          .send(response);
       }
 
       const translator = createResponseEventTranslator(shell, newResponseId);
       await streamChatAnswer(request, reply, {
+        headers: () => quotaHeaders(meter.remaining),
         start: (signal) => app.llm.chatStream(chatRequest, plan, { ...call, signal }),
         write: (sse, chunk) => writeEvents(sse, translator.chunk(chunk)),
         beforeDone: async (sse, stream) => {

@@ -19,6 +19,7 @@ describe('POST /v1/chat/completions through the official openai SDK', () => {
     LLM_FIRST_TOKEN_TIMEOUT_MS: '1000',
     LLM_TOTAL_TIMEOUT_MS: '1500',
     METRICS_FLUSH_INTERVAL_MS: '50',
+    LLM_PASSTHROUGH_PARAMS: 'seed,metadata',
   });
 
   /** A replica on the same databases with its own Redis prefix, so breakers a failure test opens start closed and stay there. */
@@ -63,7 +64,22 @@ describe('POST /v1/chat/completions through the official openai SDK', () => {
     expect(response.headers.get('x-request-id')).toBeTruthy();
   });
 
-  it('passes unknown request fields on to an OpenAI-compatible provider', async () => {
+  it('refuses a top-level field the deployment does not pass through: 400 unsupported_parameter naming it', async () => {
+    const refused = client.chat.completions.create({
+      model: 'openai/gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi' }],
+      logit_bias: { '42': 5 },
+    } as OpenAI.ChatCompletionCreateParamsNonStreaming);
+    await expect(refused).rejects.toMatchObject({
+      status: 400,
+      code: 'unsupported_parameter',
+      param: 'logit_bias',
+      message: expect.stringContaining('`logit_bias`') as string,
+    });
+    expect(primary.requests).toHaveLength(0);
+  });
+
+  it('passes the fields listed in LLM_PASSTHROUGH_PARAMS on to an OpenAI-compatible provider', async () => {
     await client.chat.completions.create({
       model: 'openai/gpt-4o-mini',
       messages: [{ role: 'user', content: 'hi' }],

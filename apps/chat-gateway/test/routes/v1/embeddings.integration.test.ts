@@ -1,4 +1,3 @@
-import { sql } from '@switchyard/db';
 import {
   simulatedEmbedding,
   startGeminiSimulator,
@@ -99,27 +98,20 @@ describe('POST /v1/embeddings through the official openai SDK', () => {
     );
     expect(openai.requests[0]?.body).toMatchObject({ input: inputs, model: 'text-embedding-3-small' });
 
-    await gateway.app.recorders.usage.flush();
+    // Its usage event is in the stream before the answer completes, priced from the seeded price table.
     const requestId = response.headers.get('x-request-id')!;
-    const rows = await gateway.databases.platform.db.execute<{
-      endpoint: string;
-      provider: string;
-      model: string;
-      prompt_tokens: number;
-      status: string;
-      cost: string;
-    }>(
-      sql`select endpoint, provider, model, prompt_tokens, status, cost from api_usage_logs where request_id = ${requestId}`,
-    );
-    expect(rows.rows).toHaveLength(1);
-    expect(rows.rows[0]).toMatchObject({
+    const events = (await gateway.usageEvents()).filter((event) => event.requestId === requestId);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
       endpoint: 'embeddings',
       provider: 'openai',
       model: 'text-embedding-3-small',
-      prompt_tokens: 8,
+      promptTokens: 8,
       status: 'success',
+      final: true,
+      priceEstimated: false,
     });
-    expect(Number(rows.rows[0]?.cost)).toBeGreaterThan(0);
+    expect(events[0]?.costUsd).toBeGreaterThan(0);
   });
 
   it('answers base64 that decodes to the same vector as the float answer', async () => {

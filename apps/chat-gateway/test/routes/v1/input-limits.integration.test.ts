@@ -14,7 +14,8 @@ describe('input limits on the chat routes', () => {
   let gateway: TestGateway;
   let authorization: string;
   beforeAll(async () => {
-    gateway = await createTestGateway();
+    // `metadata` carries the deep JSON below; the deployment passes it through (unknown fields are refused).
+    gateway = await createTestGateway({ LLM_PASSTHROUGH_PARAMS: 'metadata' });
     authorization = `Bearer ${(await gateway.createUser()).key}`;
   });
   afterAll(() => gateway.close());

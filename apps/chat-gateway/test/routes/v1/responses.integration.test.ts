@@ -86,11 +86,11 @@ describe('POST /v1/responses through the official openai SDK', () => {
       ],
     });
     const requestId = response.headers.get('x-request-id')!;
-    await gateway.app.recorders.usage.flush();
-    const rows = await gateway.databases.platform.db.execute<{ endpoint: string; status: string }>(
-      sql`select endpoint, status from api_usage_logs where request_id = ${requestId}`,
-    );
-    expect(rows.rows).toEqual([{ endpoint: 'responses', status: 'success' }]);
+    // The usage event is in the stream before the answer completes.
+    const events = (await gateway.usageEvents()).filter((event) => event.requestId === requestId);
+    expect(events.map(({ endpoint, status }) => ({ endpoint, status }))).toEqual([
+      { endpoint: 'responses', status: 'success' },
+    ]);
   });
 
   it('streams the typed events in order, with sequence numbers, ending in the full text', async () => {
@@ -391,13 +391,11 @@ describe('POST /v1/responses through the official openai SDK', () => {
         expect(data.output_text).toBe(answerAbout(`Fallback ${fault.type}`));
         expect(response.headers.get('x-gateway-provider')).toBe('groq');
         expect(data.model).toBe('llama-3.3-70b-versatile');
-        // Failed attempts and the answer are usage rows of this API.
-        await replica.app.recorders.usage.flush();
-        const rows = await gateway.databases.platform.db.execute<{ endpoint: string; status: string }>(
-          sql`select endpoint, status from api_usage_logs where request_id = ${response.headers.get('x-request-id')}`,
-        );
-        expect(new Set(rows.rows.map((row) => row.status))).toEqual(new Set(['error', 'success']));
-        expect(new Set(rows.rows.map((row) => row.endpoint))).toEqual(new Set(['responses']));
+        // Failed attempts and the answer are usage events of this API.
+        const requestId = response.headers.get('x-request-id');
+        const events = (await replica.usageEvents()).filter((event) => event.requestId === requestId);
+        expect(new Set(events.map((event) => event.status))).toEqual(new Set(['error', 'success']));
+        expect(new Set(events.map((event) => event.endpoint))).toEqual(new Set(['responses']));
       });
     }
   });

@@ -1,0 +1,3 @@
+import { createVitestConfig } from '@switchyard/vitest-config';
+
+export default createVitestConfig();
