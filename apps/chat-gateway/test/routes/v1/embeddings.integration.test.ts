@@ -148,7 +148,7 @@ describe('POST /v1/embeddings through the official openai SDK', () => {
     });
   });
 
-  it('counts embeddings against the monthly plan like chat: 429 insufficient_quota once it is used up', async () => {
+  it('counts embeddings against the monthly plan like chat: 429 quota_exceeded once it is used up', async () => {
     const user = await gateway.createUser();
     const { platform } = gateway.databases;
     const plan = await platform.pool.query<{ id: string }>(
@@ -166,7 +166,7 @@ describe('POST /v1/embeddings through the official openai SDK', () => {
       .catch((caught: unknown) => caught);
     expect(refused).toBeInstanceOf(APIError);
     expect((refused as APIError).status).toBe(429);
-    expect((refused as APIError).code).toBe('insufficient_quota');
+    expect((refused as APIError).code).toBe('quota_exceeded');
     expect(openai.requests).toHaveLength(1);
   });
 

@@ -359,7 +359,8 @@ describe('POST /v1/responses through the official openai SDK', () => {
     expect(created.output_text).toBe(answerAbout('Nulls'));
     const sent = primary.requests[0]?.body as Record<string, unknown>;
     expect(sent).not.toHaveProperty('temperature');
-    expect(sent).not.toHaveProperty('max_tokens');
+    // No output bound of the caller's: the plan's per-request cap (Free: 1024) bounds it, never 0.
+    expect(sent.max_tokens).toBe(1024);
     expect(created.temperature).toBeNull();
   });
 
