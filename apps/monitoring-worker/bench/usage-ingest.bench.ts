@@ -6,7 +6,7 @@
  *    reads, writes (rows + monthly summaries in one transaction per batch) and acknowledges them all.
  * Prints rows/s of each, the ratio (target >= 0.5) and the load average before and after (the machine is shared).
  * BENCH_USAGE_EVENTS (default 100,000), BENCH_USAGE_USERS (1,000), USAGE_STREAM_PARTITIONS (4) and
- * USAGE_INGEST_BATCH_SIZE (500) reshape it.
+ * USAGE_INGEST_BATCH_SIZE (2000) reshape it.
  */
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
