@@ -9,7 +9,7 @@ describe('usage stream settings', () => {
     );
     expect(config.usageStream).toEqual({
       partitions: 4,
-      batchSize: 500,
+      batchSize: 2_000,
       blockMs: 2_000,
       claimIdleMs: 60_000,
     });
