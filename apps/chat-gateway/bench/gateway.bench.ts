@@ -390,7 +390,8 @@ async function main(): Promise<void> {
         headers: { ...auth, 'content-type': 'application/json' },
         body,
       });
-    const health = (await (await fetch(`${gatewayUrl}/api/providers/health`)).json()) as {
+    // Provider health needs a key since the ops endpoints were closed (issue 12).
+    const health = (await (await fetch(`${gatewayUrl}/api/providers/health`, { headers: auth })).json()) as {
       providers: Array<{ provider: string; breaker: { state: string } }>;
     };
     const breakerState =

@@ -25,6 +25,8 @@ export default fp(
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
       commandTimeout: options.commandTimeoutMs,
+      // Concurrent requests' commands (auth cache, reserve, settle + XADD) leave in one write per event-loop tick.
+      enableAutoPipelining: true,
       lazyConnect: true,
       connectionName: 'chat-gateway',
     });
