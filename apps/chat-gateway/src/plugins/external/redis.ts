@@ -25,8 +25,8 @@ export default fp(
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
       commandTimeout: options.commandTimeoutMs,
-      // Concurrent requests' commands (auth cache, reserve, settle + XADD) leave in one write per event-loop tick.
-      enableAutoPipelining: true,
+      // No enableAutoPipelining: it raised quota+usage on/off throughput from 0.83 to 0.93 in `pnpm bench`, but after
+      // a refused connection the client never served again (test/drills/redis-outage caught it, every run).
       lazyConnect: true,
       connectionName: 'chat-gateway',
     });
