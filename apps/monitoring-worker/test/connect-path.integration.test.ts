@@ -371,13 +371,16 @@ describe('connecting a platform', () => {
       payload: { siteUrl: wordpress.url, username: 'editor', applicationPassword: 'abcd efgh ijkl mnop' },
     });
     expect(accepted.statusCode).toBe(201);
-    expect(accepted.body).not.toContain('abcd');
+    // Whole phrases only: a random id or ciphertext can hold a short fragment such as "abcd" by chance.
+    expect(accepted.body).not.toContain('abcd efgh ijkl mnop');
+    expect(accepted.body).not.toContain('abcdefghijklmnop');
     expect(wordpress.requests.at(-1)!.path).toBe('/wp-json/wp/v2/users/me');
     const [stored] = await withUser(harness.databases.userdata, user.id, (transaction) =>
       transaction.select().from(oauthConnections),
     );
     expect(stored).toMatchObject({ platform: 'wordpress', status: 'active' });
-    expect(stored!.encryptedAccessToken).not.toContain('abcd');
+    expect(stored!.encryptedAccessToken).not.toContain('abcd efgh ijkl mnop');
+    expect(stored!.encryptedAccessToken).not.toContain('abcdefghijklmnop');
   });
 
   it('refuses Wix at creation when its OAuth app is not configured', async () => {
