@@ -1,13 +1,6 @@
 export { writeCrossedAlerts } from './alerts.js';
-export {
-  createSpendMetering,
-  meteredCall,
-  RequestMeter,
-  usageIdFor,
-  type MeteredCall,
-  type SpendMetering,
-  type SpendMeteringOptions,
-} from './metering.js';
+export { createSpendMetering, type SpendMetering, type SpendMeteringOptions } from './metering.js';
+export { meteredCall, RequestMeter, usageIdFor, type MeteredCall } from './request-meter.js';
 export { fromNanoUsd, toNanoUsd } from './money.js';
 export { periodBounds, periodOf, recentPeriods, secondsToPeriodEnd } from './period.js';
 export { createPlanCatalog, type PlanCatalog, type PlanCatalogOptions, type SpendPlan } from './plans.js';

@@ -25,7 +25,7 @@ import {
   TaskStatusPatchSchema,
   UserScopeQuerySchema,
 } from '../schemas/monitoring.js';
-import { taskView } from '../services/monitoring.js';
+import { taskView } from '../services/monitoring-task-view.js';
 
 const LimitQuerySchema = Type.Object({
   ...UserScopeQuerySchema.properties,
