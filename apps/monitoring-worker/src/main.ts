@@ -53,8 +53,15 @@ const userdata = createUserdataDb(logins.userdataUrl, {
   timeouts: config.databases.workerTimeouts,
 });
 const llm = await createWorkerLlm(config, { logger, platform });
-// Filled in as startup proceeds; the shutdown handler closes whatever exists.
-const started: { runtime?: WorkerRuntime; usageIngester?: UsageIngester; health?: FastifyInstance } = {};
+// Filled in as startup proceeds; the shutdown handler closes whatever exists. The runtime is held as a promise from
+// the moment its creation begins: its BullMQ workers take jobs before it resolves (schedulers and the task restore
+// are still being awaited), and a SIGTERM in that window must wait for it and drain it, not close the pools under a
+// running job ("Cannot use a pool after calling end on the pool", then exit 0 with the job lost to a retry).
+const started: {
+  runtime?: Promise<WorkerRuntime>;
+  usageIngester?: UsageIngester;
+  health?: FastifyInstance;
+} = {};
 let shuttingDown = false;
 
 // Installed before any worker starts, so a SIGTERM that lands mid-startup still drains instead of killing a job.
@@ -69,7 +76,7 @@ closeWithGrace(
     else logger.info({ signal }, 'shutting down');
     // The usage ingester finishes the batch in hand (or leaves it pending for another consumer) meanwhile.
     await Promise.all([
-      started.runtime?.close(config.worker.shutdownGraceMs),
+      started.runtime?.then((runtime) => runtime.close(config.worker.shutdownGraceMs)).catch(() => undefined),
       started.usageIngester?.close(),
     ]);
     await started.health?.close();
@@ -77,8 +84,8 @@ closeWithGrace(
   },
 );
 
-const runtime = await createWorkerRuntime(config, { platform, userdata, llm: llm.client, logger });
-started.runtime = runtime;
+started.runtime = createWorkerRuntime(config, { platform, userdata, llm: llm.client, logger });
+const runtime = await started.runtime;
 const usageIngester = createUsageIngester({
   redisUrl: config.redis.url,
   namespace: config.redis.spendNamespace,
