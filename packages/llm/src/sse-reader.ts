@@ -9,6 +9,12 @@ const carriageReturn = 13;
 const colon = 58;
 const space = 32;
 
+/** What the reader needs of a body: the next bytes, and a way to stop reading (which releases the connection). */
+interface ByteReader {
+  read(): Promise<IteratorResult<Uint8Array, unknown>>;
+  cancel(): Promise<void>;
+}
+
 /** Shared by every reader: it only ever decodes whole lines, so it carries no state between calls. */
 const utf8 = new TextDecoder();
 
@@ -30,7 +36,7 @@ function concat(head: Uint8Array, tail: Uint8Array): Uint8Array {
  * stream is resumable.
  */
 export class SseReader implements AsyncIterableIterator<SseEvent> {
-  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  private readonly reader: ByteReader;
   /** Bytes after the last line feed read so far: a line (and maybe a character) not yet complete. */
   private pending: Uint8Array | undefined;
   private data: string[] = [];
@@ -39,8 +45,19 @@ export class SseReader implements AsyncIterableIterator<SseEvent> {
   private head = 0;
   private ended = false;
 
-  constructor(body: ReadableStream<Uint8Array>) {
-    this.reader = body.getReader();
+  /** A web `ReadableStream` (fetch) or any async iterable of bytes, such as an undici `request` body. */
+  constructor(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>) {
+    if ('getReader' in body) {
+      this.reader = body.getReader();
+    } else {
+      const iterator = body[Symbol.asyncIterator]();
+      this.reader = {
+        read: () => iterator.next(),
+        cancel: async () => {
+          await iterator.return?.();
+        },
+      };
+    }
   }
 
   [Symbol.asyncIterator](): this {
@@ -73,10 +90,10 @@ export class SseReader implements AsyncIterableIterator<SseEvent> {
   private async fill(): Promise<boolean> {
     while (this.head === this.ready.length) {
       if (this.ended) return false;
-      const { value, done } = await this.reader.read();
+      const result = await this.reader.read();
       // At the end, bytes after the last line feed are an unterminated line: no event can complete with it.
-      if (done) this.ended = true;
-      else this.decode(value);
+      if (result.done) this.ended = true;
+      else this.decode(result.value);
     }
     return true;
   }

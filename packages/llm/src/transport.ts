@@ -1,9 +1,12 @@
 import type { LookupFunction } from 'node:net';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
 import type { ProviderTimeouts } from './chat-provider.js';
 
-/** A `fetch` over one keep-alive connection pool; `close()` releases its sockets. */
-export type PooledFetch = typeof globalThis.fetch & { close(): Promise<void> };
+/**
+ * A `fetch` over one keep-alive connection pool, for the SDKs that take a fetch; `dispatcher` is the pool itself, for
+ * callers that send on undici directly (no WHATWG fetch); `close()` releases its sockets.
+ */
+export type PooledFetch = typeof globalThis.fetch & { dispatcher: Dispatcher; close(): Promise<void> };
 
 /** Options of `createPooledFetch`. */
 export interface PooledFetchOptions {
@@ -43,6 +46,7 @@ export function createPooledFetch(options: PooledFetchOptions): PooledFetch {
       window: null,
       dispatcher: agent,
     })) as unknown as PooledFetch;
+  pooled.dispatcher = agent;
   pooled.close = () => agent.close();
   return pooled;
 }

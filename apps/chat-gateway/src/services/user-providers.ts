@@ -4,7 +4,7 @@ import {
   type ProviderName,
   type ProvidersConfig,
 } from '@switchyard/config';
-import { createProvider, type ChatProvider } from '@switchyard/llm';
+import { createProvider, type ChatProvider, type PooledFetch } from '@switchyard/llm';
 
 function isProviderName(provider: string): provider is ProviderName {
   return (providerNames as readonly string[]).includes(provider);
@@ -48,7 +48,7 @@ export function userProviderName(providerId: string, agentId: string): string {
 export function createUserProvider(
   config: ProvidersConfig,
   agent: UserAgentCredentials,
-  fetch: typeof globalThis.fetch,
+  fetch: PooledFetch,
 ): UserProvider {
   const id = agent.provider;
   // A stored key is for a remote provider; `local` has no key to store.

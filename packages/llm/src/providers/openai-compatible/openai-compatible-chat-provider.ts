@@ -1,10 +1,12 @@
 import OpenAI from 'openai';
 import type { ChatProvider, ProviderCallOptions, ProviderId, ProviderTimeouts } from '../../chat-provider.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../chat-types.js';
-import { LlmError } from '../../errors.js';
+import type { LlmError } from '../../errors.js';
 import { SseReader } from '../../sse-reader.js';
 import { estimatedUsage, reportRateLimit, truncatedStreamError } from '../shared/index.js';
+import type { PooledFetch } from '../../transport.js';
 import { toOpenAICompatibleError } from './openai-compatible-error.js';
+import { createOpenAIWire } from './openai-wire.js';
 
 /** Options of `createOpenAICompatibleProvider`. */
 export interface OpenAICompatibleProviderOptions {
@@ -15,8 +17,8 @@ export interface OpenAICompatibleProviderOptions {
   apiKey: string;
   /** Base URL including the version path, e.g. `https://api.groq.com/openai/v1`. */
   baseUrl: string;
-  /** Pooled fetch from `createPooledFetch`; the SDK default fetch is much slower under load. */
-  fetch?: typeof globalThis.fetch;
+  /** Pooled transport from `createPooledFetch` (its dispatcher is used); default undici's global dispatcher. */
+  fetch?: typeof globalThis.fetch | PooledFetch;
   timeouts?: ProviderTimeouts;
   /** Whether the endpoint continues a trailing assistant message (most OpenAI-compatible servers do not). */
   supportsPrefill?: boolean;
@@ -32,21 +34,17 @@ function toWireBody(request: ChatRequest, model: string): Record<string, unknown
 }
 
 /**
- * The shared base of every OpenAI-wire provider (OpenAI, Groq, vLLM, Ollama, OpenRouter), through the
- * `openai` SDK with retries off: retry and fallback belong to the client, which sees every provider.
+ * The shared base of every OpenAI-wire provider (OpenAI, Groq, vLLM, Ollama, OpenRouter). Requests go straight
+ * to the endpoint on the pooled undici dispatcher (`openai-wire.ts`); the `openai` SDK supplies the error classes,
+ * so an error answer is classified exactly as the SDK would report it. No retries here: retry and fallback belong
+ * to the client, which sees every provider.
  */
 export function createOpenAICompatibleProvider(options: OpenAICompatibleProviderOptions): ChatProvider {
   const id = options.id ?? 'openai-compatible';
   const name = options.name ?? id;
-  const client = new OpenAI({
-    apiKey: options.apiKey,
-    baseURL: options.baseUrl,
-    maxRetries: 0,
-    timeout: options.timeouts?.totalMs ?? 600_000,
-    logLevel: 'off',
-    defaultHeaders: options.headers,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
+  if (options.fetch && !('dispatcher' in options.fetch))
+    throw new Error(`provider ${name}: pass a pooled transport (createPooledFetch), not a plain fetch`);
+  const wire = createOpenAIWire({ ...options, dispatcher: options.fetch?.dispatcher });
   const contextWindows = options.contextWindows ?? {};
 
   const fail = (error: unknown, request: ChatRequest, callOptions: ProviderCallOptions): LlmError => {
@@ -55,9 +53,9 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
   };
 
   /**
-   * The SDK sends the request and turns HTTP errors into `APIError`s; the body is decoded by `SseReader` rather
-   * than the SDK's `Stream`, whose stacked generators cost more CPU than the rest of the client together. The
-   * SDK's semantics are kept: `[DONE]` ends the stream and a `data.error` is an `APIError`.
+   * The body is decoded by `SseReader` rather than the SDK's `Stream`, whose stacked generators cost more CPU than
+   * the rest of the client together. The SDK's semantics are kept: `[DONE]` ends the stream and a `data.error` is
+   * an `APIError`.
    */
   async function* stream(
     request: ChatRequest,
@@ -73,16 +71,12 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
         stream: true,
         stream_options: { include_usage: true },
       };
-      const response = await client.chat.completions
-        .create(body as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { signal: callOptions.signal })
-        .asResponse();
+      const response = await wire.post(JSON.stringify(body), true, callOptions.signal);
       reportRateLimit(response.headers, callOptions);
-      if (!response.body)
-        throw new LlmError(`Provider ${name} sent an empty stream.`, { kind: 'network', provider: name });
       for await (const event of new SseReader(response.body)) {
         if (event.data.startsWith('[DONE]')) break;
         const chunk = JSON.parse(event.data) as ChatCompletionChunk & { error?: object };
-        if (chunk.error) throw new OpenAI.APIError(undefined, chunk.error, undefined, response.headers);
+        if (chunk.error) throw new OpenAI.APIError(undefined, chunk.error, undefined, undefined);
         last = chunk;
         for (const choice of chunk.choices) {
           if (choice.delta.content) text += choice.delta.content;
@@ -117,19 +111,13 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
     contextWindow: (model) => contextWindows[model],
     async chat(request, callOptions) {
       try {
-        const { data, response } = await client.chat.completions
-          .create(
-            toWireBody(
-              request,
-              callOptions.model,
-            ) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
-            {
-              signal: callOptions.signal,
-            },
-          )
-          .withResponse();
+        const response = await wire.post(
+          JSON.stringify(toWireBody(request, callOptions.model)),
+          false,
+          callOptions.signal,
+        );
         reportRateLimit(response.headers, callOptions);
-        const completion = data as unknown as ChatCompletion;
+        const completion = (await response.body.json()) as ChatCompletion;
         completion.usage ??= estimatedUsage(request, completion.choices[0]?.message.content ?? '');
         return completion;
       } catch (error) {

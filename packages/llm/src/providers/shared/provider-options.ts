@@ -1,4 +1,5 @@
 import type { ProviderTimeouts } from '../../chat-provider.js';
+import type { PooledFetch } from '../../transport.js';
 
 /** Options of `createProvider`: what every remote adapter's factory accepts. */
 export interface ProviderOptions {
@@ -9,6 +10,10 @@ export interface ProviderOptions {
   baseUrl?: string;
   /** Reported to the client, which enforces them per attempt. */
   timeouts?: ProviderTimeouts;
-  /** Pooled keep-alive fetch from `createPooledFetch`; defaults to the global fetch. */
-  fetch?: typeof globalThis.fetch;
+  /**
+   * Pooled keep-alive fetch from `createPooledFetch`; defaults to the global fetch. The OpenAI-wire adapters
+   * (OpenAI, Groq, OpenAI-compatible) send on its `dispatcher` directly and refuse a fetch without one, so a
+   * guarded pool (users' own base URLs) can never be bypassed by passing the wrong kind.
+   */
+  fetch?: typeof globalThis.fetch | PooledFetch;
 }
