@@ -96,13 +96,12 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
     stripNul(request.body);
     done();
   });
-  app.addHook('onSend', (request, reply, payload, done) => {
-    reply.header('x-request-id', request.id);
-    done(null, payload);
-  });
 
   await app.register(lifecyclePlugin, { shutdownGraceMs: config.gateway.shutdownGraceMs });
   app.addHook('onRequest', (request, reply, done) => {
+    // Set on arrival rather than in an onSend hook (one hook less per request): every reply sent through Fastify,
+    // errors and 404s included, carries it; a hijacked stream writes it with its own headers.
+    reply.header('x-request-id', request.id);
     // From the first moment of shutdown: refuse new work (readiness reports it itself), let in-flight work finish.
     if (app.lifecycle.shuttingDown && request.url !== '/ready' && request.url !== '/health') {
       reply.header('connection', 'close');
