@@ -9,9 +9,8 @@
  */
 import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { Pool } from 'undici';
-import { createPooledFetch } from '@switchyard/llm';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -48,8 +47,11 @@ closers.push(
 const urls: Record<string, string> = { raw: await rawProxy.listen(listen) };
 
 if (!values['raw-only']) {
+  // Loaded only here, so a raw-only process (whose RSS the stream hold measures) carries neither.
+  const { default: OpenAIClient } = await import('openai');
+  const { createPooledFetch } = await import('@switchyard/llm');
   const pooledFetch = createPooledFetch({ connections: 128, timeouts: { connectMs: 5_000 } });
-  const sdk = new OpenAI({
+  const sdk = new OpenAIClient({
     apiKey: 'sk-bench',
     baseURL: `${upstream}/v1`,
     fetch: pooledFetch,
