@@ -40,6 +40,12 @@ export interface SummaryOptions {
 
 /** V8's pseudo-frames that are not JavaScript: `(idle)` is the only one that is not busy time. */
 const idle = '(idle)';
+/**
+ * Left out of the inclusive tables: native frames (no script: `runMicrotasks`, `writev`...) and the event loop's
+ * dispatch (`processTicksAndRejections`, timers), which hold nearly every sample and say nothing about where it went.
+ */
+const dispatch = new Set(['node:internal/process/task_queues', 'node:internal/timers']);
+const inclusiveCounts = (frame: CallFrame) => frame.url !== '' && !dispatch.has(frame.url);
 
 /** `fastify/lib/reply.js` from a pnpm store path, `node:internal/...` as is, workspace paths relative to `root`. */
 function shortPath(url: string, root: string): string {
@@ -53,7 +59,7 @@ function shortPath(url: string, root: string): string {
 
 /** The package (`ioredis`, `@fastify/error`) of a `node_modules` path; our own files and Node's by file. */
 function group(frame: CallFrame, root: string): string {
-  if (!frame.url) return frame.functionName.startsWith('(') ? frame.functionName : '(native)';
+  if (!frame.url) return frame.functionName.startsWith('(') ? frame.functionName : '(native code)';
   const path = frame.url.replace(/^file:\/\//, '');
   const inModules = /\/node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(path);
   if (inModules) return `pkg ${inModules[1]!}`;
@@ -103,7 +109,7 @@ export function analyzeCpuProfile(profile: CpuProfile, options: SummaryOptions =
     const groups = new Set<string>();
     for (let current: number | undefined = id; current !== undefined; current = parents.get(current)) {
       const ancestor = nodes.get(current)!.callFrame;
-      if (ancestor.functionName === '(root)') continue;
+      if (!inclusiveCounts(ancestor)) continue;
       frames.add(frameKey(ancestor, root));
       groups.add(group(ancestor, root));
     }
@@ -140,8 +146,11 @@ export function summarizeCpuProfile(profile: CpuProfile, options: SummaryOptions
       'self time by package or file (node_modules by package, our code and Node internals by file)',
       analysis.selfByGroup,
     ) +
-    table('inclusive time by frame (the function and everything it called)', analysis.inclusiveByFrame) +
-    table('inclusive time by package or file', analysis.inclusiveByGroup)
+    table(
+      'inclusive time by frame (the function and everything it called; native and event-loop dispatch frames left out)',
+      analysis.inclusiveByFrame,
+    ) +
+    table('inclusive time by package or file (same)', analysis.inclusiveByGroup)
   );
 }
 

@@ -9,6 +9,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { basename, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { summarizeCpuProfile, type CpuProfile } from './cpu-profile-summary.js';
 import { printRow, write } from './report.js';
@@ -30,8 +31,11 @@ const { values } = parseArgs({
 const mode = values.stream ? 'stream' : 'json';
 const duration = Number(env.BENCH_DURATION_SECONDS ?? 5);
 const warmSeconds = Math.min(2, duration);
-const profileDir = env.BENCH_CPU_PROFILE_DIR ?? `${appRoot}/reports/cpu-profiles`;
-const profileFile = `${profileDir}/gateway-${mode}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`;
+const profileDir = env.BENCH_CPU_PROFILE_DIR ?? join(appRoot, 'reports', 'cpu-profiles');
+const profileFile = join(
+  profileDir,
+  `gateway-${mode}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`,
+);
 const microseconds = () => Number(process.hrtime.bigint() / 1_000n);
 
 async function main(): Promise<void> {
@@ -41,7 +45,7 @@ async function main(): Promise<void> {
     gatewayNodeArgs: [
       '--cpu-prof',
       `--cpu-prof-dir=${profileDir}`,
-      `--cpu-prof-name=${profileFile.slice(profileDir.length + 1)}`,
+      `--cpu-prof-name=${basename(profileFile)}`,
     ],
   });
   let window: { from: number; to: number };
@@ -71,7 +75,7 @@ async function main(): Promise<void> {
   const profile = JSON.parse(readFileSync(profileFile, 'utf8')) as CpuProfile;
   const inside = window.from >= profile.startTime && window.to <= profile.endTime;
   write(
-    `\nprofile ${profileFile.slice(appRoot.length)}; ${inside ? 'samples of the measured load only' : 'WARNING: the load window is not on the profile clock, so the whole profile (startup and shutdown included)'}\n`,
+    `\nprofile ${relative(appRoot, profileFile)}; ${inside ? 'samples of the measured load only (from starting the load process to its exit)' : 'WARNING: the load window is not on the profile clock, so the whole profile (startup and shutdown included)'}\n`,
   );
   write(
     summarizeCpuProfile(profile, {
