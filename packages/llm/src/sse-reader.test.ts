@@ -83,4 +83,44 @@ describe('SseReader', () => {
     }
     expect(cancelled).toBe(true);
   });
+
+  it('drains the rest of the body after the last event, so its end is read', async () => {
+    let cancelled = false;
+    const parts = ['data: [DONE]\n\n', 'data: ignored\n\n'];
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const part = parts.shift();
+        if (part === undefined) controller.close();
+        else controller.enqueue(new TextEncoder().encode(part));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const reader = new SseReader(stream);
+    expect((await reader.next()).value).toEqual({ event: undefined, data: '[DONE]' });
+    await reader.drain(1_000);
+    expect(parts).toEqual([]);
+    expect(await reader.next()).toEqual({ done: true, value: undefined });
+    expect(cancelled).toBe(false);
+  });
+
+  it('stops draining a body that stays open, and the consumer then cancels it', async () => {
+    let cancelled = false;
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('data: [DONE]\n\n'));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const reader = new SseReader(stream);
+    await reader.next();
+    const startedAt = Date.now();
+    await reader.drain(50);
+    expect(Date.now() - startedAt).toBeLessThan(1_000);
+    await reader.return();
+    expect(cancelled).toBe(true);
+  });
 });

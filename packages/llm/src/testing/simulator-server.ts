@@ -352,7 +352,9 @@ export async function startSimulatorServer(
     });
   });
   server.keepAliveTimeout = 30_000;
+  let accepted = 0;
   server.on('connection', (socket: Socket) => {
+    accepted += 1;
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
@@ -369,6 +371,7 @@ export async function startSimulatorServer(
     },
     faultsServed: (type) => served.get(type) ?? 0,
     clientDisconnects: () => disconnects,
+    connectionsAccepted: () => accepted,
     async close() {
       closed = true;
       const done = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -210,6 +210,8 @@ export interface Simulator {
   faultsServed(type: FaultType): number;
   /** Responses the client abandoned (closed its connection) before the simulator finished them, since start. */
   clientDisconnects(): number;
+  /** TCP connections accepted since start: fewer than requests when the client reuses kept-alive connections. */
+  connectionsAccepted(): number;
   /** Stops listening and destroys every open socket (stalled streams included). */
   close(): Promise<void>;
 }

@@ -28,6 +28,9 @@ export interface OpenAICompatibleProviderOptions {
   headers?: Record<string, string>;
 }
 
+/** How long the end of a body may follow its `[DONE]` before the body is cancelled (see `SseReader.drain`). */
+const doneGraceMs = 250;
+
 function toWireBody(request: ChatRequest, model: string): Record<string, unknown> {
   const { stream: _stream, stream_options: _streamOptions, ...rest } = request;
   return { ...rest, model };
@@ -73,8 +76,12 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
       };
       const response = await wire.post(JSON.stringify(body), true, callOptions.signal);
       reportRateLimit(response.headers, callOptions);
-      for await (const event of new SseReader(response.body)) {
-        if (event.data.startsWith('[DONE]')) break;
+      const events = new SseReader(response.body);
+      for await (const event of events) {
+        if (event.data.startsWith('[DONE]')) {
+          await events.drain(doneGraceMs);
+          break;
+        }
         const chunk = JSON.parse(event.data) as ChatCompletionChunk & { error?: object };
         if (chunk.error) throw new OpenAI.APIError(undefined, chunk.error, undefined, undefined);
         last = chunk;
