@@ -3,6 +3,7 @@ import type { GatewayAppConfig } from '@switchyard/config';
 import type { HostResolver } from '@switchyard/net';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { createErrorHandler, mapError } from './error-handler.js';
+import { GatewayLogController } from './logger.js';
 import { ShuttingDownError } from './errors.js';
 import type { LlmClient } from './services/llm-service.js';
 import { requestIdFor } from './services/request-id.js';
@@ -64,20 +65,8 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
     // up to SHUTDOWN_GRACE_MS for streams; at a grace of 10 s or more it timed out and shutdown failed or hung.
     pluginTimeout: Math.max(10_000, config.gateway.shutdownGraceMs + 5_000),
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
-    // Fastify's two lines per request ("incoming request", "request completed") at info were a synchronous stdout
-    // write each on the hot path; one access line at debug replaces them (below). Request counts, statuses and
-    // latencies are in /metrics; failures are logged by the error handler.
-    disableRequestLogging: true,
+    logController: new GatewayLogController(),
   }).withTypeProvider<TypeBoxTypeProvider>();
-  if (app.log.level === 'debug' || app.log.level === 'trace')
-    app.addHook('onResponse', (request, reply, done) => {
-      request.log.debug(
-        { req: request, statusCode: reply.statusCode, responseTimeMs: reply.elapsedTime },
-        'request completed',
-      );
-      done();
-    });
-
   app.setErrorHandler(createErrorHandler(config.gateway.maxBodyBytes));
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send(
