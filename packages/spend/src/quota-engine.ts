@@ -145,6 +145,26 @@ export function createQuotaEngine(options: QuotaEngineOptions) {
     return cap > 0 ? cap : defaultBound;
   }
 
+  /** Moves a counted reservation's worst case to the attempt's real tokens and cost; the counters after it. */
+  function settleCounters(reservation: Reservation, usage: AttemptUsage, cost: number): Promise<SettleReply> {
+    const { plan } = reservation;
+    const [providerRequests, providerCost] = providerLimitArgs(plan, reservation.providerId);
+    return redis.spendSettle(
+      periodKey(reservation.userId, reservation.period),
+      reservation.tokens,
+      reservation.costNano,
+      usage.promptTokens + usage.completionTokens,
+      toNanoUsd(cost),
+      reservation.providerId,
+      plan.monthlyRequestLimit,
+      plan.monthlyTokenLimit,
+      toNanoUsd(plan.monthlyCostCapUsd),
+      providerRequests,
+      providerCost,
+      periodTtlMs,
+    );
+  }
+
   return {
     periodKey,
 
@@ -240,32 +260,15 @@ export function createQuotaEngine(options: QuotaEngineOptions) {
         priceEstimated: reservation.quote.estimated,
       };
       const streamKey = usageStreamKey(namespace, usagePartition(reservation.userId, options.partitions));
-      const pipeline = redis.pipeline() as ReturnType<Redis['pipeline']> & {
-        spendSettle(...args: (string | number)[]): unknown;
-      };
       const { plan } = reservation;
-      if (reservation.counted) {
-        const [providerRequests, providerCost] = providerLimitArgs(plan, reservation.providerId);
-        pipeline.spendSettle(
-          periodKey(reservation.userId, reservation.period),
-          reservation.tokens,
-          reservation.costNano,
-          usage.promptTokens + usage.completionTokens,
-          toNanoUsd(cost),
-          reservation.providerId,
-          plan.monthlyRequestLimit,
-          plan.monthlyTokenLimit,
-          toNanoUsd(plan.monthlyCostCapUsd),
-          providerRequests,
-          providerCost,
-          periodTtlMs,
-        );
-      }
-      pipeline.xadd(streamKey, '*', ...encodeUsageEvent(event));
-      const results = (await pipeline.exec()) ?? [];
-      for (const [error] of results) if (error) throw error;
-      if (!reservation.counted) return { costUsd: cost, remaining: reservation.remaining, event };
-      const [requests, , costNano, ...crossed] = results[0]![1] as SettleReply;
+      // Issued together: on an auto-pipelining connection (the gateway's) both leave in one write, batched with
+      // other requests' commands; either way, when both resolve the event is in Redis.
+      const [settled] = await Promise.all([
+        reservation.counted ? settleCounters(reservation, usage, cost) : undefined,
+        options.redis.xadd(streamKey, '*', ...encodeUsageEvent(event)),
+      ]);
+      if (!settled) return { costUsd: cost, remaining: reservation.remaining, event };
+      const [requests, , costNano, ...crossed] = settled;
       raiseAlerts(reservation.userId, reservation.period, plan, crossed);
       return { costUsd: cost, remaining: remainingOf(plan, requests, costNano), event };
     },
