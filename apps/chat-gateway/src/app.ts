@@ -3,7 +3,7 @@ import type { GatewayAppConfig } from '@switchyard/config';
 import type { HostResolver } from '@switchyard/net';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { createErrorHandler, mapError } from './error-handler.js';
-import { GatewayLogController } from './logger.js';
+import { GatewayLogController, lazyChildLoggerFactory } from './logger.js';
 import { ShuttingDownError } from './errors.js';
 import type { LlmClient } from './services/llm-service.js';
 import { requestIdFor } from './services/request-id.js';
@@ -66,6 +66,7 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
     pluginTimeout: Math.max(10_000, config.gateway.shutdownGraceMs + 5_000),
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
     logController: new GatewayLogController(),
+    childLoggerFactory: lazyChildLoggerFactory,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setErrorHandler(createErrorHandler(config.gateway.maxBodyBytes));
   app.setNotFoundHandler((request, reply) =>

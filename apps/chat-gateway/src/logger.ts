@@ -1,6 +1,6 @@
 import { logRedactCensor, logRedactPaths, type RuntimeConfig } from '@switchyard/config';
-import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { LoggerOptions } from 'pino';
+import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Bindings, ChildLoggerOptions, LoggerOptions } from 'pino';
 
 // Query parameters that carry credentials: an OAuth callback's authorization code and state (either lets whoever
 // reads the log finish someone's connection while it is valid).
@@ -65,4 +65,66 @@ export class GatewayLogController extends LogController {
         'request completed',
       );
   }
+}
+
+type LogArguments = [obj: object | string, msg?: string, ...args: unknown[]];
+
+/**
+ * A request's logger, built only when the request logs something. Fastify made a pino child per request, its
+ * bindings run through redaction (1.6% of a chat request's CPU in `pnpm bench:profile`), for a logger that at
+ * info writes nothing on a served request's way.
+ */
+class LazyChildLogger {
+  private made: FastifyBaseLogger | undefined;
+
+  constructor(
+    private readonly parent: FastifyBaseLogger,
+    private readonly bindings: Bindings,
+    private readonly options: ChildLoggerOptions,
+  ) {}
+
+  private get logger(): FastifyBaseLogger {
+    return (this.made ??= this.parent.child(this.bindings, this.options));
+  }
+
+  get level(): string {
+    return this.made?.level ?? this.parent.level;
+  }
+
+  set level(level: string) {
+    this.logger.level = level;
+  }
+
+  fatal(...args: LogArguments): void {
+    this.logger.fatal(...args);
+  }
+  error(...args: LogArguments): void {
+    this.logger.error(...args);
+  }
+  warn(...args: LogArguments): void {
+    this.logger.warn(...args);
+  }
+  info(...args: LogArguments): void {
+    this.logger.info(...args);
+  }
+  debug(...args: LogArguments): void {
+    this.logger.debug(...args);
+  }
+  trace(...args: LogArguments): void {
+    this.logger.trace(...args);
+  }
+  silent(): void {}
+
+  child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
+    return this.logger.child(bindings, options);
+  }
+}
+
+/** Fastify's per-request logger factory: a child made on first use (see `LazyChildLogger`). */
+export function lazyChildLoggerFactory(
+  logger: FastifyBaseLogger,
+  bindings: Bindings,
+  options: ChildLoggerOptions,
+): FastifyBaseLogger {
+  return new LazyChildLogger(logger, bindings, options);
 }

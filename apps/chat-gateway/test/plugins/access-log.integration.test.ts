@@ -33,15 +33,16 @@ describe('access log', () => {
     expect(logged.lines.slice(startupLines)).toEqual([]);
   });
 
-  it('writes one line per request at debug, with method, path, status and time', async () => {
+  it('writes one line per request at debug, with its request id, method, path, status and time', async () => {
     const logged = await gatewayLoggingAt('debug');
     gateway = logged.gateway;
 
-    await gateway.app.inject({ method: 'GET', url: '/health' });
+    const response = await gateway.app.inject({ method: 'GET', url: '/health' });
 
     const completed = logged.lines.filter((line) => line.msg === 'request completed');
     expect(completed).toHaveLength(1);
     expect(completed[0]).toMatchObject({
+      reqId: response.headers['x-request-id'],
       req: { method: 'GET', url: '/health' },
       statusCode: 200,
       responseTimeMs: expect.any(Number) as number,
