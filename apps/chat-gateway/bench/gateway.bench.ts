@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     const idleRss = rssMegabytes(gateway.process);
     write(
       `load average at start (1, 5, 15 min): ${loadAtStart}\n` +
-        `gateway: compiled dist, NODE_ENV=production, LOG_LEVEL=warn, own process; load generator, simulators and pass-throughs in separate processes\n` +
+        `gateway: compiled dist, NODE_ENV=production, LOG_LEVEL=info (the default), own process; load generator, simulators and pass-throughs in separate processes\n` +
         `idle RSS ${idleRss.toFixed(0)} MB; every target warmed ${warmSeconds} s, then ${rounds} interleaved rounds of ${duration} s per target, ${connections} connections; medians below, (min–max) of requests/s over rounds\n\n`,
     );
 
@@ -347,7 +347,7 @@ async function main(): Promise<void> {
       (total, file) => total + readFileSync(file, 'utf8').split('\n').filter(Boolean).length,
       0,
     );
-    write(`  gateway log lines at LOG_LEVEL=warn: ${logLines} (in reports/bench-gateway-*.log)\n`);
+    write(`  gateway log lines at LOG_LEVEL=info: ${logLines} (in reports/bench-gateway-*.log)\n`);
     write('\nRSS of the gateway process\n');
     printValue('idle', `${idleRss.toFixed(0)} MB`, targetText(idleRss, { op: '<', bound: 150 }));
     printValue(

@@ -110,7 +110,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const gatewayEnv = {
     ...env,
     NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'info',
     HOST: '127.0.0.1',
     GATEWAY_ADMIN_KEY: adminKey,
     SECRETS_KEY: 'b'.repeat(64),
