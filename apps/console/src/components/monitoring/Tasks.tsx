@@ -1,0 +1,113 @@
+import { Fragment, useState } from 'react';
+import { useRunTask, useSetTaskStatus, type MonitoringTask } from '../../api/monitoring.js';
+import { formatDateTime, formatRelative } from '../../format.js';
+import { Badge } from '../Card.js';
+import { ActionError } from '../states.js';
+import { TaskDetails } from './TaskDetails.js';
+
+export const taskTypeNames: Record<MonitoringTask['type'], string> = {
+  website_analysis: 'Website analysis',
+  oauth_token: 'Connection token',
+  platform_insights: 'Platform insights',
+};
+
+const statusTone = (status: string) =>
+  status === 'active' ? 'good' : status === 'paused' ? 'neutral' : status === 'failed' ? 'bad' : 'warn';
+
+function TaskRow({ task }: { task: MonitoringTask }) {
+  const run = useRunTask();
+  const setStatus = useSetTaskStatus();
+  const [open, setOpen] = useState(false);
+  const paused = task.status === 'paused';
+  return (
+    <Fragment>
+      <tr>
+        <td>
+          <div>{taskTypeNames[task.type]}</div>
+          <div className="muted small break">{task.target}</div>
+        </td>
+        <td>
+          <Badge tone={statusTone(task.status)}>{task.status.replace('_', ' ')}</Badge>
+          {task.hint && <div className="small hint">{task.hint}</div>}
+        </td>
+        <td className="nowrap" title={task.lastCheck ?? undefined}>
+          {formatDateTime(task.lastCheck)}
+        </td>
+        <td className="nowrap" title={task.nextCheck ? formatDateTime(task.nextCheck) : undefined}>
+          {paused ? 'paused' : formatRelative(task.nextCheck)}
+        </td>
+        <td className="num">
+          {task.consecutiveFailures}
+          {task.failureReason && <div className="small muted">{task.failureReason}</div>}
+        </td>
+        <td className="actions">
+          <button
+            type="button"
+            className="button-primary button-small"
+            disabled={paused || run.isPending}
+            onClick={() => run.mutate(task.id, { onSuccess: () => setOpen(true) })}
+          >
+            {run.isPending ? 'Queuing…' : 'Run now'}
+          </button>
+          <button
+            type="button"
+            className="button-secondary button-small"
+            disabled={setStatus.isPending}
+            onClick={() => setStatus.mutate({ id: task.id, status: paused ? 'active' : 'paused' })}
+          >
+            {paused ? 'Resume' : 'Pause'}
+          </button>
+          <button
+            type="button"
+            className="button-secondary button-small"
+            aria-expanded={open}
+            onClick={() => setOpen((current) => !current)}
+          >
+            {open ? 'Hide logs' : 'Logs'}
+          </button>
+          {run.data && (
+            <span className="small muted" role="status">
+              {run.data.queued ? 'Run queued' : 'A run is already queued'}
+            </span>
+          )}
+          <ActionError error={run.error ?? setStatus.error} />
+        </td>
+      </tr>
+      {open && (
+        <tr className="details-row">
+          <td colSpan={6}>
+            <TaskDetails task={task} />
+          </td>
+        </tr>
+      )}
+    </Fragment>
+  );
+}
+
+export function TaskTable({ tasks }: { tasks: MonitoringTask[] }) {
+  return (
+    <div className="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Task</th>
+            <th scope="col">Status</th>
+            <th scope="col">Last check</th>
+            <th scope="col">Next check</th>
+            <th scope="col" className="num">
+              Failures
+            </th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {tasks.map((task) => (
+            <TaskRow key={task.id} task={task} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
