@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   formatCount,
+  formatDate,
   formatDateTime,
   formatDay,
   formatLimit,
@@ -68,6 +69,11 @@ describe('times in the browser zone', () => {
   it('says never for a missing instant and invalid date for garbage', () => {
     expect(formatDateTime(null)).toBe('never');
     expect(formatDateTime('not a date')).toBe('invalid date');
+  });
+
+  it('shows a date alone in the given zone', () => {
+    expect(formatDate(instant, 'UTC')).toBe('Dec 2, 2026');
+    expect(formatDate('2026-12-02T02:00:00.000Z', 'America/Los_Angeles')).toBe('Dec 1, 2026');
   });
 
   it('shows a UTC day as month and day', () => {

@@ -73,6 +73,13 @@ export function formatDateTime(iso: string | null | undefined, timeZone?: string
   }).format(date);
 }
 
+/** A date without time, in the browser's time zone: `Dec 2, 2026`. */
+export function formatDate(iso: string, timeZone?: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return 'invalid date';
+  return new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone }).format(date);
+}
+
 /** A day (`2026-12-02`, as the API groups by UTC day) as `Dec 2`. */
 export function formatDay(day: string): string {
   const date = new Date(`${day}T00:00:00Z`);

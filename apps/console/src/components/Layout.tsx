@@ -38,7 +38,6 @@ export function Layout({
             ⇄
           </span>
           <span className="brand-name">Switchyard</span>
-          <span className="brand-role">{session.role === 'operator' ? 'Operator' : 'Console'}</span>
         </div>
         <ul className="nav-list">
           {items.map((item) => (
@@ -54,9 +53,12 @@ export function Layout({
           ))}
         </ul>
         <div className="account">
-          <span className="account-label" title={session.label}>
-            {session.label}
-          </span>
+          <span className="account-role">{session.role === 'operator' ? 'Operator' : 'Signed in as'}</span>
+          {session.role === 'user' && (
+            <span className="account-label" title={session.label}>
+              {session.label}
+            </span>
+          )}
           <button type="button" className="button-secondary button-small" onClick={onSignOut}>
             Sign out
           </button>

@@ -40,11 +40,12 @@ export function QuotaBar({
         aria-valuetext={percent === null ? 'unlimited' : formatPercent(percent)}
       >
         <div className="quota-fill" style={{ width: `${width}%` }} />
-        {marks.map((mark) => (
-          <span key={mark} className="quota-mark" style={{ left: `${mark / 1.1}%` }} title={`${mark} %`}>
-            <span className="quota-mark-label">{mark}%</span>
-          </span>
-        ))}
+        {percent !== null &&
+          marks.map((mark) => (
+            <span key={mark} className="quota-mark" style={{ left: `${mark / 1.1}%` }} title={`${mark} %`}>
+              <span className="quota-mark-label">{mark}%</span>
+            </span>
+          ))}
       </div>
     </div>
   );

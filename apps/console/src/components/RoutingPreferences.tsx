@@ -110,7 +110,9 @@ function PreferencesForm({
       </ol>
       <div className="form-row">
         <label>
-          Default model (used when a request asks for <code>auto</code>)
+          <span>
+            Default model (used when a request asks for <code>auto</code>)
+          </span>
           <select value={defaultModel} onChange={(event) => setDefaultModel(event.target.value)}>
             <option value="">Gateway default</option>
             {(models.data ?? []).map((model) => (

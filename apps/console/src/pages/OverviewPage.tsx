@@ -2,7 +2,14 @@ import { useAcknowledgeAlert, useAlerts, useUsage, type Alert, type UsageReport 
 import { Badge, Card, PageHeader } from '../components/Card.js';
 import { QuotaBar } from '../components/QuotaBar.js';
 import { ActionError, QueryView } from '../components/states.js';
-import { formatDateTime, formatLimit, formatRequests, formatTokens, formatUsd } from '../format.js';
+import {
+  formatDate,
+  formatDateTime,
+  formatLimit,
+  formatRequests,
+  formatTokens,
+  formatUsd,
+} from '../format.js';
 
 const statusBadge = {
   ok: <Badge tone="good">Within plan</Badge>,
@@ -15,8 +22,8 @@ function PlanUsage({ usage }: { usage: UsageReport }) {
   return (
     <>
       <p className="muted">
-        Plan <strong>{usage.plan}</strong> · {formatDateTime(usage.period.start)} to{' '}
-        {formatDateTime(usage.period.end)} {statusBadge[usage.status]}
+        Plan <strong>{usage.plan}</strong> · {formatDate(usage.period.start)} to{' '}
+        {formatDate(usage.period.end)} {statusBadge[usage.status]}
       </p>
       <div className="stats">
         <div className="stat">

@@ -13,17 +13,14 @@ export function UsersPage() {
         Users, their API keys and plans; plan limits apply at once everywhere.
       </PageHeader>
       <Card title="Users">
-        <QueryView query={plans} what="plans">
-          {(planList) => (
-            <QueryView
-              query={users}
-              what="users"
-              isEmpty={(data) => data.users.length === 0}
-              empty="No users yet. Create the first one below."
-            >
-              {(data) => <UsersTable users={data.users} plans={planList} />}
-            </QueryView>
-          )}
+        <QueryView
+          query={users}
+          what="users"
+          isEmpty={(data) => data.users.length === 0}
+          empty="No users yet. Create the first one below."
+        >
+          {/* Until the plans load (or if they fail, shown below), each user's select offers only their own plan. */}
+          {(data) => <UsersTable users={data.users} plans={plans.data ?? []} />}
         </QueryView>
         <CreateUserForm />
       </Card>

@@ -135,7 +135,7 @@ export function OnboardingProgress({ onboarding }: { onboarding: Onboarding }) {
   return (
     <div className="onboarding">
       <div className="quota-label">
-        <span className="quota-name">{done ? 'Onboarding complete' : 'Onboarding'}</span>
+        <span className="quota-name">{done ? 'Onboarding complete' : 'Progress'}</span>
         <span className="quota-numbers">{formatPercent(onboarding.progressPercent)}</span>
       </div>
       <div

@@ -91,6 +91,9 @@ function UserRow({ user, plans }: { user: AdminUser; plans: Plan[] }) {
             onChange={(event) => assign.mutate({ userId: user.id, plan: event.target.value })}
           >
             {!current && <option value="">Free (no plan)</option>}
+            {current && !plans.some((plan) => plan.name === current) && (
+              <option value={current}>{current}</option>
+            )}
             {plans.map((plan) => (
               <option key={plan.id} value={plan.name}>
                 {plan.name}
