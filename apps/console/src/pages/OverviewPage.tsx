@@ -39,7 +39,7 @@ function PlanUsage({ usage }: { usage: UsageReport }) {
           <span className="stat-value">{formatUsd(usage.costUsd)}</span>
         </div>
         <div className="stat">
-          <span className="stat-label">Errors</span>
+          <span className="stat-label">Failed</span>
           <span className="stat-value">{formatRequests(usage.errors)}</span>
         </div>
       </div>
