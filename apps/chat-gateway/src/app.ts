@@ -8,6 +8,7 @@ import type { LlmClient } from './services/llm-service.js';
 import { requestIdFor } from './services/request-id.js';
 import { stripNul } from './services/strip-nul.js';
 import authPlugin from './plugins/app/auth.js';
+import breakerHistoryPlugin from './plugins/app/breaker-history.js';
 import lifecyclePlugin from './plugins/app/lifecycle.js';
 import embeddingsPlugin from './plugins/app/embeddings.js';
 import monitoringPlugin from './plugins/app/monitoring.js';
@@ -141,6 +142,7 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
     keyPrefix: config.redis.llmKeyPrefix,
     client: dependencies.llm,
   });
+  await app.register(breakerHistoryPlugin, { llmKeyPrefix: config.redis.llmKeyPrefix });
   await app.register(embeddingsPlugin, { providers: config.providers, keyPrefix: config.redis.llmKeyPrefix });
 
   await app.register(healthRoutes, { databases: config.databases });
