@@ -1,4 +1,4 @@
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import {
   useRecentRequests,
   useUsageBreakdown,
@@ -17,15 +17,36 @@ function DailyCost({ days }: { days: UsageBreakdown['days'] }) {
         <BarChart data={days} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
           <CartesianGrid vertical={false} stroke={chartColors.grid} />
           <XAxis dataKey="date" tickFormatter={formatDay} {...axisProps} minTickGap={16} />
-          <YAxis tickFormatter={(value: number) => formatUsd(value)} {...axisProps} width={72} />
+          <YAxis
+            yAxisId="cost"
+            tickFormatter={(value: number) => formatUsd(value)}
+            {...axisProps}
+            width={72}
+          />
+          <YAxis yAxisId="requests" orientation="right" allowDecimals={false} {...axisProps} width={40} />
           <Tooltip
             labelFormatter={(label) => (typeof label === 'string' ? formatDay(label) : '')}
-            formatter={(value, _name, item) => [
-              `${formatUsd(Number(value))} · ${formatRequests((item.payload as { requests: number }).requests)}`,
-              'Cost',
-            ]}
+            formatter={(value, name) =>
+              name === 'Cost' ? [formatUsd(Number(value)), name] : [formatRequests(Number(value)), name]
+            }
           />
-          <Bar dataKey="costUsd" name="Cost" fill={chartColors.primary} radius={[3, 3, 0, 0]} />
+          <Legend />
+          {/* Requests beside cost: a day of free (or local) calls still shows its traffic. */}
+          <Bar
+            yAxisId="cost"
+            dataKey="costUsd"
+            name="Cost"
+            fill={chartColors.primary}
+            radius={[3, 3, 0, 0]}
+          />
+          <Bar
+            yAxisId="requests"
+            dataKey="requests"
+            name="Requests"
+            fill={chartColors.secondary}
+            fillOpacity={0.45}
+            radius={[3, 3, 0, 0]}
+          />
         </BarChart>
       </ResponsiveContainer>
     </figure>

@@ -19,16 +19,20 @@ function TaskRow({ task }: { task: MonitoringTask }) {
   const setStatus = useSetTaskStatus();
   const [open, setOpen] = useState(false);
   const paused = task.status === 'paused';
+  // Resuming a task that needs intervention clears its failures and makes it due now (the gateway's PATCH).
+  const resumable = paused || task.needsIntervention;
   return (
     <Fragment>
       <tr>
-        <td>
+        <td className="task-cell">
           <div>{taskTypeNames[task.type]}</div>
           <div className="muted small break">{task.target}</div>
         </td>
-        <td>
+        <td className="status-cell">
           <Badge tone={statusTone(task.status)}>{task.status.replace('_', ' ')}</Badge>
-          {task.hint && <div className="small hint">{task.hint}</div>}
+          {(task.hint ?? task.failureReason) && (
+            <div className="small hint">{task.hint ?? task.failureReason}</div>
+          )}
         </td>
         <td className="nowrap" title={task.lastCheck ?? undefined}>
           {formatDateTime(task.lastCheck)}
@@ -36,11 +40,8 @@ function TaskRow({ task }: { task: MonitoringTask }) {
         <td className="nowrap" title={task.nextCheck ? formatDateTime(task.nextCheck) : undefined}>
           {paused ? 'paused' : formatRelative(task.nextCheck)}
         </td>
-        <td className="num">
-          {task.consecutiveFailures}
-          {task.failureReason && <div className="small muted">{task.failureReason}</div>}
-        </td>
-        <td className="actions">
+        <td className="num">{task.consecutiveFailures}</td>
+        <td className="actions task-actions">
           <button
             type="button"
             className="button-primary button-small"
@@ -53,9 +54,9 @@ function TaskRow({ task }: { task: MonitoringTask }) {
             type="button"
             className="button-secondary button-small"
             disabled={setStatus.isPending}
-            onClick={() => setStatus.mutate({ id: task.id, status: paused ? 'active' : 'paused' })}
+            onClick={() => setStatus.mutate({ id: task.id, status: resumable ? 'active' : 'paused' })}
           >
-            {paused ? 'Resume' : 'Pause'}
+            {resumable ? 'Resume' : 'Pause'}
           </button>
           <button
             type="button"
@@ -66,7 +67,7 @@ function TaskRow({ task }: { task: MonitoringTask }) {
             {open ? 'Hide logs' : 'Logs'}
           </button>
           {run.data && (
-            <span className="small muted" role="status">
+            <span className="small muted run-status" role="status">
               {run.data.queued ? 'Run queued' : 'A run is already queued'}
             </span>
           )}
