@@ -23,11 +23,13 @@ interface ChartProps {
   format: (value: number) => string;
   kind: 'line' | 'step' | 'bar';
   domain?: [number, number];
+  ticks?: number[];
+  wide?: boolean;
 }
 
 const tick = (format: (value: number) => string) => (value: number) => format(value);
 
-function ProviderChart({ title, rows, providers, format, kind, domain }: ChartProps) {
+function ProviderChart({ title, rows, providers, format, kind, domain, ticks, wide }: ChartProps) {
   const common = {
     data: rows,
     margin: { top: 8, right: 12, bottom: 0, left: 4 },
@@ -41,7 +43,7 @@ function ProviderChart({ title, rows, providers, format, kind, domain }: ChartPr
         minTickGap={24}
         {...axisProps}
       />
-      <YAxis tickFormatter={tick(format)} domain={domain} width={64} {...axisProps} />
+      <YAxis tickFormatter={tick(format)} domain={domain} ticks={ticks} width={64} {...axisProps} />
       <Tooltip
         labelFormatter={(label) => (typeof label === 'string' ? formatDateTime(label) : '')}
         formatter={(value, name) => [value === null ? '–' : format(Number(value)), String(name)]}
@@ -50,7 +52,7 @@ function ProviderChart({ title, rows, providers, format, kind, domain }: ChartPr
     </>
   );
   return (
-    <Card title={title}>
+    <Card title={title} className={wide ? 'span-2' : undefined}>
       <figure className="chart" aria-label={`${title} chart`}>
         <ResponsiveContainer width="100%" height={220}>
           {kind === 'bar' ? (
@@ -75,7 +77,8 @@ function ProviderChart({ title, rows, providers, format, kind, domain }: ChartPr
                   type={kind === 'step' ? 'stepAfter' : 'monotone'}
                   stroke={seriesColors[index % seriesColors.length]}
                   strokeWidth={2}
-                  dot={false}
+                  // A lone bucket with traffic between empty ones has no line to draw: its dot shows it.
+                  dot={kind === 'step' ? false : { r: 2 }}
                   connectNulls={false}
                   isAnimationActive={false}
                 />
@@ -103,6 +106,8 @@ export function ProviderCharts({ stats }: { stats: ProviderStats }) {
         format={breakerLabel}
         kind="step"
         domain={[0, 1]}
+        ticks={[0, 1]}
+        wide
       />
       <ProviderChart
         title="Success rate"

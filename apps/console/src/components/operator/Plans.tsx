@@ -71,7 +71,7 @@ function PlanEditor({ plan, onDone }: { plan: Plan; onDone: () => void }) {
     update.mutate({ name: plan.name, changes: parsed.limits }, { onSuccess: onDone });
   };
   return (
-    <form className="inline-form" onSubmit={submit} aria-label={`Edit plan ${plan.name}`}>
+    <form className="inline-form" onSubmit={submit} aria-label={`Edit plan ${plan.name}`} noValidate>
       <LimitInputs draft={draft} onChange={setDraft} idPrefix={`plan-${plan.id}`} />
       <div className="button-row">
         <button type="submit" className="button-primary button-small" disabled={update.isPending}>
@@ -130,7 +130,9 @@ export function PlansTable({ plans }: { plans: Plan[] }) {
                 <td className="num">{formatLimit(plan.monthlyTokenLimit, formatTokens)}</td>
                 <td className="num">{formatLimit(plan.monthlyCostCapUsd, formatUsd)}</td>
                 <td className="num">{formatLimit(plan.maxTokensPerRequest, formatTokens)}</td>
-                <td className="num">{formatLimit(plan.rateLimitPerMinute, formatCount)}</td>
+                <td className="num">
+                  {formatLimit(plan.rateLimitPerMinute, (value) => `${formatCount(value)}/min`)}
+                </td>
                 <td className="actions">
                   <button
                     type="button"
