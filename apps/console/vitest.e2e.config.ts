@@ -10,6 +10,8 @@ const config = createVitestConfig({
   // A page's data can take a few seconds (usage rows are written by the worker); measured runs stay far below.
   testTimeout: 120_000,
   hookTimeout: 240_000,
+  // Closing the stack lets the gateway and worker drain (up to 20 s each) before the databases are dropped.
+  teardownTimeout: 90_000,
 });
 
 // The global setup runs in Vitest's own environment, which does not get the shared config's source conditions:

@@ -36,8 +36,11 @@ export interface Stack {
  */
 export async function startStack(): Promise<Stack> {
   const cleanups: Array<() => Promise<unknown>> = [];
+  // Every cleanup runs even when one fails; the failures are reported together afterwards.
   const close = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    const failures: unknown[] = [];
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => failures.push(error));
+    if (failures.length > 0) throw new AggregateError(failures, 'the stack did not close cleanly');
   };
   try {
     const env = readProcessEnv();
@@ -115,7 +118,7 @@ export async function startStack(): Promise<Stack> {
     });
     return { info: { gatewayUrl, consoleUrl: `${gatewayUrl}/console/`, adminKey, user }, close };
   } catch (error) {
-    await close();
+    await close().catch(() => undefined);
     throw error;
   }
 }
