@@ -14,3 +14,27 @@ export function findConsoleBuild(configuredDir: string | undefined): string | un
   const dir = configuredDir ?? defaultConsoleDistDir;
   return existsSync(join(dir, 'index.html')) ? dir : undefined;
 }
+
+/**
+ * Headers of the console's page: revalidated on every load (it names the current fingerprinted assets), and a
+ * content security policy that lets it load and call only this origin. The page holds an API key in session
+ * storage, so injected script must not run and nothing may be sent elsewhere. Inline styles stay allowed: the
+ * chart library sets them. Framing only by this origin.
+ */
+export const consolePageHeaders = {
+  'cache-control': 'no-cache',
+  'content-security-policy': [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "frame-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'self'",
+  ].join('; '),
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+} as const;

@@ -23,12 +23,13 @@ describe('the web console at /console', () => {
     await rm(dist, { recursive: true, force: true });
   });
 
-  it('serves the sign-in page without a key, revalidated on every load', async () => {
-    for (const url of ['/console/', '/console']) {
+  it('serves the sign-in page without a key, revalidated on every load, scripts from this origin only', async () => {
+    for (const url of ['/console/', '/console', '/console/usage']) {
       const page = await gateway.app.inject({ url });
       expect(page.statusCode, url).toBe(200);
       expect(page.headers['content-type']).toContain('text/html');
       expect(page.headers['cache-control']).toBe('no-cache');
+      expect(page.headers['content-security-policy']).toContain("script-src 'self'");
       expect(page.body).toBe(indexHtml);
     }
   });

@@ -1,7 +1,7 @@
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { ConsoleNotBuiltError, NotFoundError } from '../../errors.js';
-import { findConsoleBuild } from '../../services/console-files.js';
+import { consolePageHeaders, findConsoleBuild } from '../../services/console-files.js';
 
 /**
  * The web console (`apps/console`, a Vite build) at `/console`, open to anyone: its sign-in page must load
@@ -22,22 +22,19 @@ export default async function consoleFiles(app: FastifyInstance, options: { dist
   }
   await app.register(
     async (scope) => {
-      // Vite fingerprints every asset name, so assets are cached for good; index.html names the current ones
-      // and is revalidated on every load.
+      // Vite fingerprints every asset name, so assets are cached for good; the page gets consolePageHeaders.
       await scope.register(fastifyStatic, {
         root,
         maxAge: '365d',
         immutable: true,
         setHeaders: (reply, path) => {
-          if (path.endsWith('.html')) reply.header('cache-control', 'no-cache');
+          if (path.endsWith('.html')) reply.headers(consolePageHeaders);
         },
       });
       scope.setNotFoundHandler((request, reply) => {
         if (request.method !== 'GET' && request.method !== 'HEAD')
           throw new NotFoundError(`${request.method} ${request.url.split('?')[0]}`);
-        return reply
-          .header('cache-control', 'no-cache')
-          .sendFile('index.html', { maxAge: 0, immutable: false });
+        return reply.headers(consolePageHeaders).sendFile('index.html', { maxAge: 0, immutable: false });
       });
     },
     { prefix: '/console' },
