@@ -43,7 +43,14 @@ function ProviderChart({ title, rows, providers, format, kind, domain, ticks, wi
         minTickGap={24}
         {...axisProps}
       />
-      <YAxis tickFormatter={tick(format)} domain={domain} ticks={ticks} width={64} {...axisProps} />
+      <YAxis
+        tickFormatter={tick(format)}
+        domain={domain}
+        ticks={ticks}
+        allowDecimals={kind !== 'bar'}
+        width={64}
+        {...axisProps}
+      />
       <Tooltip
         labelFormatter={(label) => (typeof label === 'string' ? formatDateTime(label) : '')}
         formatter={(value, name) => [value === null ? '–' : format(Number(value)), String(name)]}

@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { useTaskLogs, useTaskResults, type MonitoringTask, type TaskResult } from '../../api/monitoring.js';
 import { formatDateTime, formatMs } from '../../format.js';
 import { Badge } from '../Card.js';
@@ -72,6 +73,13 @@ function Facts({ result }: { result: TaskResult }) {
 export function TaskDetails({ task }: { task: MonitoringTask }) {
   const logs = useTaskLogs(task.id);
   const results = useTaskResults(task.id);
+  // A finished run writes its analysis with its log: when a new log shows up, the latest analysis may be new too.
+  const newestLog = logs.data?.[0];
+  const newestLogKey = newestLog ? `${newestLog.id}:${newestLog.status}` : '';
+  const { refetch: refetchResults } = results;
+  useEffect(() => {
+    if (newestLogKey) void refetchResults();
+  }, [newestLogKey, refetchResults]);
   return (
     <div className="task-details">
       <section aria-label="Logs">

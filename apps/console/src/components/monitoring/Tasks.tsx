@@ -88,7 +88,15 @@ function TaskRow({ task }: { task: MonitoringTask }) {
 export function TaskTable({ tasks }: { tasks: MonitoringTask[] }) {
   return (
     <div className="table-wrap">
-      <table>
+      <table className="task-table">
+        <colgroup>
+          <col className="col-task" />
+          <col className="col-status" />
+          <col className="col-last" />
+          <col className="col-next" />
+          <col className="col-failures" />
+          <col className="col-actions" />
+        </colgroup>
         <thead>
           <tr>
             <th scope="col">Task</th>
