@@ -37,6 +37,23 @@ describe('signing in to the console', () => {
     await expectHeading(page, 'Sign in to Switchyard');
   });
 
+  it('works from the keyboard alone: type the key, Enter, then Tab to a page and open it', async () => {
+    page = await openTab(browser);
+    await page.goto(stack.consoleUrl);
+    await expectHeading(page, 'Sign in to Switchyard');
+    // The key field has the focus on arrival.
+    await page.keyboard.type(stack.user.key);
+    await page.keyboard.press('Enter');
+    await expectHeading(page, 'Overview');
+    for (let presses = 0; presses < 15; presses += 1) {
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => document.activeElement?.textContent?.trim());
+      if (focused === 'Usage') break;
+    }
+    await page.keyboard.press('Enter');
+    await expectHeading(page, 'Usage');
+  });
+
   it('signs a user in to the overview and out again, forgetting the key', async () => {
     page = await openTab(browser);
     await signIn(page, stack.consoleUrl, stack.user.key);

@@ -52,9 +52,10 @@ export async function startStack(): Promise<Stack> {
     const databases = await createTestDatabases();
     cleanups.push(() => databases.drop());
     cleanups.push(() => deleteRedisKeys(redisUrl, keyPrefix));
-    const openai = await startOpenAISimulator({ answer: simulatedAnswer('openai'), tokenDelayMs: 30 });
+    // Streamed tokens 80 ms apart, so a person (and the suite) can watch an answer arrive word by word.
+    const openai = await startOpenAISimulator({ answer: simulatedAnswer('openai'), tokenDelayMs: 80 });
     cleanups.push(() => openai.close());
-    const groq = await startOpenAISimulator({ answer: simulatedAnswer('groq'), tokenDelayMs: 30 });
+    const groq = await startOpenAISimulator({ answer: simulatedAnswer('groq'), tokenDelayMs: 80 });
     cleanups.push(() => groq.close());
     const website = await startWebsite();
     cleanups.push(() => website.close());
