@@ -1,5 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { lazy, Suspense, useEffect, useState, type ComponentType } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState, type ComponentType } from 'react';
+import { ApiError } from './api/client.js';
 import { signOut } from './api/session.js';
 import { Layout, type NavItem } from './components/Layout.js';
 import { Loading } from './components/states.js';
@@ -10,7 +11,7 @@ import { PlaygroundPage } from './pages/PlaygroundPage.js';
 import { QueuesPage } from './pages/QueuesPage.js';
 import { SignInPage } from './pages/SignInPage.js';
 import { UsersPage } from './pages/UsersPage.js';
-import { navigate, useSlug } from './router.js';
+import { currentSlug, navigate, useSlug } from './router.js';
 import { forgetSession, readSession, saveSession, type Role, type Session } from './session.js';
 
 // The chart pages carry the chart library; loading them on first visit keeps sign-in and the other pages light.
@@ -42,8 +43,33 @@ const pagesByRole: Record<Role, PageEntry[]> = {
 
 export function App() {
   const [session, setSession] = useState<Session | null>(readSession);
+  const [notice, setNotice] = useState<string | null>(null);
   const slug = useSlug();
   const queryClient = useQueryClient();
+
+  const endSession = useCallback(
+    (reason: string | null) => {
+      forgetSession();
+      queryClient.clear();
+      setSession(null);
+      setNotice(reason);
+      navigate('');
+      void signOut();
+    },
+    [queryClient],
+  );
+
+  // A key revoked (or an admin key rotated) while the tab is open: back to sign-in, saying why.
+  useEffect(
+    () =>
+      queryClient.getQueryCache().subscribe((event) => {
+        const error: unknown =
+          event.type === 'updated' && event.action.type === 'error' ? event.action.error : null;
+        if (error instanceof ApiError && error.status === 401)
+          endSession(`Signed out: ${error.message} Sign in again.`);
+      }),
+    [queryClient, endSession],
+  );
 
   const pages = session ? pagesByRole[session.role] : [];
   // A path of the other role (or an unknown one) shows the role's first page.
@@ -56,26 +82,22 @@ export function App() {
   if (!session || !page) {
     return (
       <SignInPage
+        notice={notice}
         onSignedIn={(signedIn) => {
           saveSession(signedIn);
           queryClient.clear();
           setSession(signedIn);
-          navigate(pagesByRole[signedIn.role][0]!.slug);
+          setNotice(null);
+          // A link into the role's pages (opened while signed out) is kept; anything else starts at the first page.
+          if (!pagesByRole[signedIn.role].some((entry) => entry.slug === currentSlug()))
+            navigate(pagesByRole[signedIn.role][0]!.slug);
         }}
       />
     );
   }
 
-  const handleSignOut = () => {
-    forgetSession();
-    queryClient.clear();
-    setSession(null);
-    navigate('');
-    void signOut();
-  };
-
   return (
-    <Layout session={session} items={pages} current={page.slug} onSignOut={handleSignOut}>
+    <Layout session={session} items={pages} current={page.slug} onSignOut={() => endSession(null)}>
       <Suspense fallback={<Loading what="the page" />}>
         <page.Page key={page.slug} />
       </Suspense>

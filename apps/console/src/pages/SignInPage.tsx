@@ -2,7 +2,13 @@ import { useState, type FormEvent } from 'react';
 import { signIn } from '../api/session.js';
 import type { Session } from '../session.js';
 
-export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
+export function SignInPage({
+  notice,
+  onSignedIn,
+}: {
+  notice: string | null;
+  onSignedIn: (session: Session) => void;
+}) {
   const [key, setKey] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -38,6 +44,11 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => v
           Use your API key to see your usage, keys and monitoring, or the admin key for the operator pages.
           The key stays in this tab only and is forgotten when you sign out or close it.
         </p>
+        {notice && (
+          <p className="signin-notice" role="status">
+            {notice}
+          </p>
+        )}
         <label htmlFor="signin-key">API key or admin key</label>
         <input
           id="signin-key"
