@@ -175,11 +175,18 @@ describe('console read APIs', () => {
     const response = await gateway.app.inject({ url: '/api/admin/users', headers: admin });
     expect(response.statusCode).toBe(200);
     const { users } = response.json<{
-      users: { id: string; plan: { name: string } | null; apiKeys: { id: string; prefix: string }[] }[];
+      users: {
+        id: string;
+        plan: { name: string } | null;
+        apiKeys: { id: string; prefix: string; lastUsedAt: string | null }[];
+      }[];
     }>();
     const listed = users.find((candidate) => candidate.id === user.id)!;
     expect(listed.plan?.name).toBe(plan);
-    expect(listed.apiKeys).toEqual([expect.objectContaining({ id: user.keyId })]);
+    expect(listed.apiKeys).toEqual([expect.objectContaining({ id: user.keyId, revokedAt: null })]);
+    // The key made the chats, so its last use is recorded (a minute's precision); the other user's key only
+    // read its empty request list in an earlier test.
+    expect(Date.now() - Date.parse(listed.apiKeys[0]!.lastUsedAt!)).toBeLessThan(5 * 60_000);
     expect(user.key.startsWith(listed.apiKeys[0]!.prefix)).toBe(true);
     expect(response.body).not.toContain(user.key);
     expect(users.find((candidate) => candidate.id === other.id)!.plan).toBeNull();
