@@ -1,4 +1,4 @@
-import type { MouseEvent, ReactNode } from 'react';
+import { useEffect, useRef, type MouseEvent, type ReactNode } from 'react';
 import { hrefOf, navigate } from '../router.js';
 import type { Session } from '../session.js';
 
@@ -21,6 +21,14 @@ export function Layout({
   onSignOut: () => void;
   children: ReactNode;
 }) {
+  const main = useRef<HTMLElement>(null);
+  const previous = useRef(current);
+  // After following a link, keyboard and screen-reader users continue in the new page, not in the navigation.
+  useEffect(() => {
+    if (previous.current !== current) main.current?.focus({ preventScroll: true });
+    previous.current = current;
+  }, [current]);
+
   const follow = (slug: string) => (event: MouseEvent<HTMLAnchorElement>) => {
     // Plain clicks stay in the app; a middle or modified click opens a tab as a link should.
     if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
@@ -64,7 +72,7 @@ export function Layout({
           </button>
         </div>
       </nav>
-      <main id="main" className="content" tabIndex={-1}>
+      <main id="main" className="content" tabIndex={-1} ref={main}>
         {children}
       </main>
     </div>
