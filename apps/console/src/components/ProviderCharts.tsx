@@ -13,13 +13,20 @@ import {
 import type { ProviderStats } from '../api/operator.js';
 import { formatDateTime, formatHour, formatMs, formatRatio } from '../format.js';
 import { axisProps, chartColors, seriesColors } from './chart-theme.js';
-import { breakerRows, pivotBuckets, providerNames, type SeriesRow } from './provider-series.js';
+import { breakerRows, latencyRows, pivotBuckets, providerNames, type SeriesRow } from './provider-series.js';
 import { Card } from './Card.js';
+
+/** One drawn series: a column of the rows, its colour, and dashed for the second metric of a provider. */
+interface Series {
+  key: string;
+  color: string;
+  dashed?: boolean;
+}
 
 interface ChartProps {
   title: string;
   rows: SeriesRow[];
-  providers: string[];
+  series: Series[];
   format: (value: number) => string;
   kind: 'line' | 'step' | 'bar';
   domain?: [number, number];
@@ -29,7 +36,7 @@ interface ChartProps {
 
 const tick = (format: (value: number) => string) => (value: number) => format(value);
 
-function ProviderChart({ title, rows, providers, format, kind, domain, ticks, wide }: ChartProps) {
+function ProviderChart({ title, rows, series, format, kind, domain, ticks, wide }: ChartProps) {
   const common = {
     data: rows,
     margin: { top: 8, right: 12, bottom: 0, left: 4 },
@@ -65,24 +72,20 @@ function ProviderChart({ title, rows, providers, format, kind, domain, ticks, wi
           {kind === 'bar' ? (
             <BarChart {...common}>
               {axes}
-              {providers.map((provider, index) => (
-                <Bar
-                  key={provider}
-                  dataKey={provider}
-                  stackId="all"
-                  fill={seriesColors[index % seriesColors.length]}
-                />
+              {series.map(({ key, color }) => (
+                <Bar key={key} dataKey={key} stackId="all" fill={color} />
               ))}
             </BarChart>
           ) : (
             <LineChart {...common}>
               {axes}
-              {providers.map((provider, index) => (
+              {series.map(({ key, color, dashed }) => (
                 <Line
-                  key={provider}
-                  dataKey={provider}
+                  key={key}
+                  dataKey={key}
                   type={kind === 'step' ? 'stepAfter' : 'monotone'}
-                  stroke={seriesColors[index % seriesColors.length]}
+                  stroke={color}
+                  strokeDasharray={dashed ? '4 3' : undefined}
                   strokeWidth={2}
                   // A lone bucket with traffic between empty ones has no line to draw: its dot shows it.
                   dot={kind === 'step' ? false : { r: 2 }}
@@ -102,14 +105,21 @@ const breakerLabel = (value: number) => (value >= 1 ? 'open' : 'closed');
 const count = (value: number) => String(Math.round(value));
 
 export function ProviderCharts({ stats }: { stats: ProviderStats }) {
-  const providers = providerNames(stats);
+  const providers = providerNames(stats).map((key, index) => ({
+    key,
+    color: seriesColors[index % seriesColors.length]!,
+  }));
+  const latencySeries = providers.flatMap(({ key, color }) => [
+    { key: `${key} p50`, color, dashed: true },
+    { key: `${key} p95`, color },
+  ]);
   const per = stats.bucketMinutes === 60 ? 'per hour' : `per ${stats.bucketMinutes} min`;
   return (
     <div className="grid-2">
       <ProviderChart
         title="Breaker state"
         rows={breakerRows(stats)}
-        providers={providers}
+        series={providers}
         format={breakerLabel}
         kind="step"
         domain={[0, 1]}
@@ -119,29 +129,29 @@ export function ProviderCharts({ stats }: { stats: ProviderStats }) {
       <ProviderChart
         title="Success rate"
         rows={pivotBuckets(stats, 'successRate')}
-        providers={providers}
+        series={providers}
         format={formatRatio}
         kind="line"
         domain={[0, 1]}
       />
       <ProviderChart
-        title="p95 latency"
-        rows={pivotBuckets(stats, 'p95Ms')}
-        providers={providers}
+        title="Latency (p50 dashed, p95 solid)"
+        rows={latencyRows(stats)}
+        series={latencySeries}
         format={formatMs}
         kind="line"
       />
       <ProviderChart
         title={`Fallbacks ${per}`}
         rows={pivotBuckets(stats, 'fallbacks')}
-        providers={providers}
+        series={providers}
         format={count}
         kind="bar"
       />
       <ProviderChart
         title={`Rate-limited attempts ${per}`}
         rows={pivotBuckets(stats, 'rateLimited')}
-        providers={providers}
+        series={providers}
         format={count}
         kind="bar"
       />

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { ProviderStats } from '../api/operator.js';
-import { breakerRows, pivotBuckets } from './provider-series.js';
+import { breakerRows, latencyRows, pivotBuckets } from './provider-series.js';
 
 const bucket = (start: string, successRate: number | null, fallbacks = 0) => ({
   start,
   requests: successRate === null ? 0 : 10,
   successRate,
-  p50Ms: null,
-  p95Ms: null,
+  p50Ms: successRate === null ? null : 100,
+  p95Ms: successRate === null ? null : 400,
   fallbacks,
   rateLimited: 0,
 });
@@ -51,6 +51,16 @@ describe('provider chart series', () => {
       { start: '2026-12-02T08:00:00.000Z', openai: null, anthropic: 1 },
     ]);
     expect(pivotBuckets(stats, 'fallbacks').map((row) => row.openai)).toEqual([0, 3, 0]);
+  });
+
+  it('puts p50 and p95 of each provider side by side', () => {
+    expect(latencyRows(stats)[2]).toEqual({
+      start: '2026-12-02T08:00:00.000Z',
+      'openai p50': null,
+      'openai p95': null,
+      'anthropic p50': 100,
+      'anthropic p95': 400,
+    });
   });
 
   it('shows the breaker open in every bucket it was open in at any moment', () => {

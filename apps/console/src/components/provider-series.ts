@@ -43,6 +43,20 @@ export function breakerRows(stats: ProviderStats): SeriesRow[] {
   });
 }
 
+/** p50 and p95 latency per bucket as `openai p50` and `openai p95` columns, for one chart of both. */
+export function latencyRows(stats: ProviderStats): SeriesRow[] {
+  const p50 = pivotBuckets(stats, 'p50Ms');
+  const p95 = pivotBuckets(stats, 'p95Ms');
+  return p50.map((row, index) => {
+    const merged: SeriesRow = { start: row.start };
+    for (const provider of providerNames(stats)) {
+      merged[`${provider} p50`] = row[provider] ?? null;
+      merged[`${provider} p95`] = p95[index]?.[provider] ?? null;
+    }
+    return merged;
+  });
+}
+
 export function providerNames(stats: ProviderStats): string[] {
   return stats.providers.map((entry) => entry.provider);
 }
