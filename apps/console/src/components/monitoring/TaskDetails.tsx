@@ -9,6 +9,7 @@ const logTone = (status: string) =>
 
 function show(value: unknown): string {
   if (value === null || value === undefined || value === '') return '–';
+  if (Array.isArray(value) && value.length === 0) return 'none';
   if (Array.isArray(value)) return value.map(show).join(', ');
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
     return String(value);
