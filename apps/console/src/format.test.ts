@@ -12,6 +12,7 @@ import {
   formatRequests,
   formatTokens,
   formatUsd,
+  formatUsdTick,
 } from './format.js';
 
 describe('numbers with units', () => {
@@ -34,6 +35,12 @@ describe('numbers with units', () => {
     expect(formatUsd(1_500)).toBe('$1,500.00');
     expect(formatUsd(0.0421)).toBe('$0.0421');
     expect(formatUsd(0.000042)).toBe('$0.000042');
+  });
+
+  it('keeps chart ticks short', () => {
+    expect(formatUsdTick(0)).toBe('$0');
+    expect(formatUsdTick(0.000105)).toBe('$0.00011');
+    expect(formatUsdTick(120)).toBe('$120');
   });
 
   it('shows latency in ms below a second and seconds above', () => {

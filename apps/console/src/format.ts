@@ -35,6 +35,12 @@ export function formatUsd(value: number): string {
   return text;
 }
 
+/** A chart axis tick in dollars, two significant digits: `$0.00011`, `$1.5`, `$120`. */
+export function formatUsdTick(value: number): string {
+  if (value === 0) return '$0';
+  return `$${Number(value.toPrecision(2))}`;
+}
+
 /** `850 ms` below a second, `1.25 s` above; `–` when unknown. */
 export function formatMs(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '–';

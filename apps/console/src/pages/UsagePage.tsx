@@ -8,21 +8,24 @@ import {
 import { Badge, Card, PageHeader } from '../components/Card.js';
 import { axisProps, chartColors } from '../components/chart-theme.js';
 import { QueryView } from '../components/states.js';
-import { formatDateTime, formatDay, formatMs, formatRequests, formatTokens, formatUsd } from '../format.js';
+import {
+  formatDateTime,
+  formatDay,
+  formatMs,
+  formatRequests,
+  formatTokens,
+  formatUsd,
+  formatUsdTick,
+} from '../format.js';
 
 function DailyCost({ days }: { days: UsageBreakdown['days'] }) {
   return (
     <figure className="chart" aria-label="Cost per day chart">
       <ResponsiveContainer width="100%" height={240}>
-        <BarChart data={days} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
+        <BarChart data={days} margin={{ top: 8, right: 8, bottom: 0, left: 8 }} maxBarSize={40}>
           <CartesianGrid vertical={false} stroke={chartColors.grid} />
           <XAxis dataKey="date" tickFormatter={formatDay} {...axisProps} minTickGap={16} />
-          <YAxis
-            yAxisId="cost"
-            tickFormatter={(value: number) => formatUsd(value)}
-            {...axisProps}
-            width={72}
-          />
+          <YAxis yAxisId="cost" tickFormatter={formatUsdTick} {...axisProps} width={72} />
           <YAxis yAxisId="requests" orientation="right" allowDecimals={false} {...axisProps} width={40} />
           <Tooltip
             labelFormatter={(label) => (typeof label === 'string' ? formatDay(label) : '')}
@@ -56,12 +59,12 @@ function DailyCost({ days }: { days: UsageBreakdown['days'] }) {
 function ModelCost({ models }: { models: UsageBreakdown['models'] }) {
   const rows = models.map((row) => ({ ...row, label: `${row.provider} / ${row.model}` }));
   return (
-    <>
+    <div className="split">
       <figure className="chart" aria-label="Cost per provider and model chart">
         <ResponsiveContainer width="100%" height={Math.max(120, rows.length * 36 + 40)}>
           <BarChart data={rows} layout="vertical" margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
             <CartesianGrid horizontal={false} stroke={chartColors.grid} />
-            <XAxis type="number" tickFormatter={(value: number) => formatUsd(value)} {...axisProps} />
+            <XAxis type="number" tickFormatter={formatUsdTick} {...axisProps} />
             <YAxis type="category" dataKey="label" width={180} {...axisProps} />
             <Tooltip formatter={(value) => [formatUsd(Number(value)), 'Cost']} />
             <Bar dataKey="costUsd" name="Cost" fill={chartColors.secondary} radius={[0, 3, 3, 0]} />
@@ -89,7 +92,7 @@ function ModelCost({ models }: { models: UsageBreakdown['models'] }) {
             {rows.map((row) => (
               <tr key={row.label}>
                 <td>{row.provider}</td>
-                <td>{row.model}</td>
+                <td className="break">{row.model}</td>
                 <td className="num">{formatRequests(row.requests)}</td>
                 <td className="num">{formatTokens(row.tokens)}</td>
                 <td className="num">{formatUsd(row.costUsd)}</td>
@@ -98,7 +101,7 @@ function ModelCost({ models }: { models: UsageBreakdown['models'] }) {
           </tbody>
         </table>
       </div>
-    </>
+    </div>
   );
 }
 
@@ -159,28 +162,26 @@ export function UsagePage() {
   return (
     <>
       <PageHeader title="Usage">Cost per day and per model this month, and your recent requests.</PageHeader>
-      <div className="grid-2">
-        <Card title="Cost per day">
-          <QueryView
-            query={breakdown}
-            what="daily cost"
-            isEmpty={(data) => data.days.every((day) => day.requests === 0)}
-            empty="No requests this month yet."
-          >
-            {(data) => <DailyCost days={data.days} />}
-          </QueryView>
-        </Card>
-        <Card title="Cost per provider and model">
-          <QueryView
-            query={breakdown}
-            what="cost per model"
-            isEmpty={(data) => data.models.length === 0}
-            empty="No requests this month yet."
-          >
-            {(data) => <ModelCost models={data.models} />}
-          </QueryView>
-        </Card>
-      </div>
+      <Card title="Cost per day">
+        <QueryView
+          query={breakdown}
+          what="daily cost"
+          isEmpty={(data) => data.days.every((day) => day.requests === 0)}
+          empty="No requests this month yet."
+        >
+          {(data) => <DailyCost days={data.days} />}
+        </QueryView>
+      </Card>
+      <Card title="Cost per provider and model">
+        <QueryView
+          query={breakdown}
+          what="cost per model"
+          isEmpty={(data) => data.models.length === 0}
+          empty="No requests this month yet."
+        >
+          {(data) => <ModelCost models={data.models} />}
+        </QueryView>
+      </Card>
       <Card title="Recent requests">
         <QueryView
           query={requests}
