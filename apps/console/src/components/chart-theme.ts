@@ -2,9 +2,6 @@
 export const chartColors = {
   primary: '#4f46e5',
   secondary: '#0ea5e9',
-  good: '#16a34a',
-  warn: '#d97706',
-  bad: '#dc2626',
   grid: '#e5e7eb',
   axis: '#6b7280',
 };
