@@ -14,11 +14,14 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
+/** The browser's time zone in the suite: not UTC, so times shown in UTC by mistake would differ. */
+export const browserTimeZone = 'Europe/Berlin';
+
 /** A fresh tab (own session storage and cookies) at a width people use: 1280 px desktop, 390 px phone. */
 export async function openTab(browser: Browser, width: 1280 | 390 = 1280): Promise<Page> {
   const context = await browser.newContext({
     viewport: { width, height: width === 390 ? 844 : 900 },
-    timezoneId: 'Europe/Berlin',
+    timezoneId: browserTimeZone,
   });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
@@ -36,10 +39,7 @@ export async function signIn(page: Page, consoleUrl: string, key: string): Promi
 
 /** Follows the navigation link to a page and waits for its heading. */
 export async function openPage(page: Page, name: string): Promise<void> {
-  const link = page.getByRole('link', { name, exact: true });
-  // At 390 px the navigation may sit behind a menu button.
-  if (!(await link.first().isVisible())) await page.getByRole('button', { name: /menu/i }).click();
-  await link.first().click();
+  await page.getByRole('navigation').getByRole('link', { name, exact: true }).click();
   await expectHeading(page, name);
 }
 

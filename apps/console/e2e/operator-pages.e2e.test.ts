@@ -43,7 +43,13 @@ describe('the operator walks the console', () => {
     expect(parseFloat(successInFiveMinutes ?? '100')).toBeLessThan(100);
     expect(await openai.innerText()).toMatch(/closed/);
     expect(await rowOf('Now', 'groq').innerText()).toMatch(/closed\s+100 %/);
-    for (const chart of ['Breaker state chart', 'Success rate chart', 'p95 latency chart'])
+    for (const chart of [
+      /^Breaker state/,
+      /^Success rate/,
+      /^Latency/,
+      /^Fallbacks per hour/,
+      /^Rate-limited/,
+    ])
       await page.getByRole('figure', { name: chart }).waitFor();
     await page.getByRole('button', { name: '7 days' }).click();
     expect(await page.getByRole('button', { name: '7 days' }).getAttribute('aria-pressed')).toBe('true');

@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
+  browserTimeZone,
   expectHeading,
   expectText,
   launchBrowser,
@@ -79,6 +80,14 @@ describe('a user walks the console', () => {
       rows.filter((cells) => cells.includes('openai') && cells.includes('No')).length,
     ).toBeGreaterThanOrEqual(seededChats - 1);
     for (const cells of rows) expect(cells.join(' ')).toMatch(/\d+ ms .*tokens .*\$/);
+    // Times are the browser's: the newest request is a few minutes old at most, in Berlin's hours and minutes.
+    const clock = new Intl.DateTimeFormat('en-GB', {
+      timeZone: browserTimeZone,
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+    const recentMinutes = Array.from({ length: 10 }, (_, age) => clock.format(Date.now() - age * 60_000));
+    expect(recentMinutes).toContain(rows[0]![0]!.slice(-5));
     const models = await tableRows('Cost per provider and model');
     expect(models.map((cells) => cells.slice(0, 2).join(' / ')).sort()).toEqual(
       expect.arrayContaining(['openai / gpt-4o-mini', 'groq / llama-3.3-70b-versatile']),
