@@ -47,8 +47,7 @@ describe('a user walks the console', () => {
     await expectText(page, `${seededChats} requests of 12 requests`);
     const requests = page.getByRole('meter', { name: 'Requests used' });
     expect(await requests.getAttribute('aria-valuetext')).toBe('83.3 %');
-    for (const name of ['Tokens used', 'Cost used'])
-      expect(await page.getByRole('meter', { name }).isVisible()).toBe(true);
+    for (const name of ['Tokens used', 'Cost used']) await page.getByRole('meter', { name }).waitFor();
     for (const mark of ['80%', '90%', '100%']) await expectText(page, mark);
     await screenshot(page, 'user-overview');
 
@@ -64,7 +63,7 @@ describe('a user walks the console', () => {
 
   it('Usage: cost per day and per model as charts, and the recent requests with the fallback', async () => {
     await openPage(page, 'Usage');
-    expect(await page.getByRole('figure', { name: 'Cost per day chart' }).isVisible()).toBe(true);
+    await page.getByRole('figure', { name: 'Cost per day chart' }).waitFor();
     await page.getByRole('figure', { name: 'Cost per provider and model chart' }).waitFor();
     // Usage rows are written by the worker seconds after a request; the page refetches until they are there.
     // Besides the seeded chats, the worker's website analysis made LLM calls for the user (recorded, not counted).
