@@ -13,7 +13,7 @@ export default async function consoleFiles(app: FastifyInstance, options: { dist
   const root = findConsoleBuild(options.distDir);
   if (!root) {
     app.log.warn(
-      'web console not built: /console answers 503 until `pnpm --filter @switchyard/console build`',
+      'web console not built: /console answers 503; build it with `pnpm --filter @switchyard/console build` and restart',
     );
     const notBuilt = () => Promise.reject(new ConsoleNotBuiltError());
     app.get('/console', { schema: { hide: true } }, notBuilt);
