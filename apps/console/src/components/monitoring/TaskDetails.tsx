@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { useTaskLogs, useTaskResults, type MonitoringTask, type TaskResult } from '../../api/monitoring.js';
 import { formatDateTime, formatMs } from '../../format.js';
 import { Badge } from '../Card.js';
+import { headlineFacts } from './result-facts.js';
 import { QueryView } from '../states.js';
 
 const logTone = (status: string) =>
@@ -55,9 +56,7 @@ function Changes({ result }: { result: TaskResult }) {
 function Facts({ result }: { result: TaskResult }) {
   const source = (result.kind === 'insights_snapshot' ? result.data.snapshot : result.data.fetched) as
     Record<string, unknown> | undefined;
-  const facts = Object.entries(source ?? {})
-    .filter(([, value]) => value === null || typeof value !== 'object' || Array.isArray(value))
-    .slice(0, 8);
+  const facts = headlineFacts(source ?? {}).slice(0, 10);
   if (facts.length === 0) return null;
   return (
     <dl className="facts">
