@@ -35,7 +35,15 @@ export function createDashboardGuard(options: {
       if (unsigned.valid && unsigned.value !== null && isLiveOperatorSession(unsigned.value)) return;
     }
     const key = bearerToken(request);
-    const role = key === undefined ? undefined : await options.roleOfKey(key);
+    let role: 'operator' | 'user' | undefined;
+    try {
+      role = key === undefined ? undefined : await options.roleOfKey(key);
+    } catch (error) {
+      // PostgreSQL not answering (checking a user key): 503 in our envelope, not bull-board's error shape.
+      const { statusCode, envelope } = mapError(error, request.id, 0);
+      await reply.code(statusCode).send(envelope);
+      return;
+    }
     if (role === 'operator') return;
     const refusal =
       role === 'user'
