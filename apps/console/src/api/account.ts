@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, withQuery } from './client.js';
 
 export interface Alert {
@@ -78,13 +78,16 @@ export function useUsageBreakdown() {
   });
 }
 
+/** Recent requests, newest first, a page at a time ("Show older requests" asks for the next). */
 export function useRecentRequests(limit = 50) {
-  return useQuery({
+  return useInfiniteQuery({
     queryKey: ['usage', 'requests', limit],
-    queryFn: () =>
+    queryFn: ({ pageParam }) =>
       api<{ requests: RequestRow[]; nextBefore: string | null }>(
-        withQuery('/api/users/me/requests', { limit }),
+        withQuery('/api/users/me/requests', { limit, before: pageParam }),
       ),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.nextBefore ?? undefined,
     // Usage rows land a few seconds after a request; keep the table fresh while the page is open.
     refetchInterval: 10_000,
   });

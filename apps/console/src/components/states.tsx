@@ -1,5 +1,4 @@
 import type { ReactNode } from 'react';
-import type { UseQueryResult } from '@tanstack/react-query';
 
 export function Loading({ what }: { what: string }) {
   return (
@@ -27,6 +26,15 @@ export function Empty({ children }: { children: ReactNode }) {
   return <p className="state state-empty">{children}</p>;
 }
 
+/** What QueryView reads of a query (plain or paged). */
+interface QueryState<T> {
+  isPending: boolean;
+  isError: boolean;
+  error: unknown;
+  data: T | undefined;
+  refetch: () => unknown;
+}
+
 /**
  * Renders a query's loading and error states, or the empty state when `isEmpty` says there is nothing, else the
  * children with the data.
@@ -38,7 +46,7 @@ export function QueryView<T>({
   empty,
   children,
 }: {
-  query: UseQueryResult<T>;
+  query: QueryState<T>;
   what: string;
   isEmpty?: (data: T) => boolean;
   empty?: ReactNode;
@@ -46,8 +54,10 @@ export function QueryView<T>({
 }) {
   if (query.isPending) return <Loading what={what} />;
   if (query.isError) return <ErrorMessage error={query.error} retry={() => void query.refetch()} />;
-  if (isEmpty?.(query.data)) return <Empty>{empty ?? `No ${what} yet.`}</Empty>;
-  return <>{children(query.data)}</>;
+  // Neither pending nor failed: TanStack Query guarantees the data is there.
+  const data = query.data as T;
+  if (isEmpty?.(data)) return <Empty>{empty ?? `No ${what} yet.`}</Empty>;
+  return <>{children(data)}</>;
 }
 
 /** A failed action's message next to its button. */

@@ -186,11 +186,23 @@ export function UsagePage() {
         <QueryView
           query={requests}
           what="recent requests"
-          isEmpty={(data) => data.requests.length === 0}
+          isEmpty={(data) => data.pages[0]?.requests.length === 0}
           empty="No requests yet. Requests show up here a few seconds after they finish."
         >
-          {(data) => <RequestTable requests={data.requests} />}
+          {(data) => <RequestTable requests={data.pages.flatMap((page) => page.requests)} />}
         </QueryView>
+        {requests.hasNextPage && (
+          <div className="button-row table-more">
+            <button
+              type="button"
+              className="button-secondary button-small"
+              disabled={requests.isFetchingNextPage}
+              onClick={() => void requests.fetchNextPage()}
+            >
+              {requests.isFetchingNextPage ? 'Loading…' : 'Show older requests'}
+            </button>
+          </div>
+        )}
       </Card>
     </>
   );
