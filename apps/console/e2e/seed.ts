@@ -72,15 +72,54 @@ export async function seedStack(options: {
     201,
   );
   const email = `e2e-${runId}@example.com`;
+  const user = await createUserWithKey(gatewayUrl, adminKey, email, 'Ada Console');
+  await call(gatewayUrl, adminKey, 'PUT', `/api/admin/users/${user.id}/subscription`, { plan });
+
+  options.failFirstChat();
+  for (let chat = 1; chat <= seededChats; chat += 1)
+    await call(gatewayUrl, user.key, 'POST', '/v1/chat/completions', {
+      model: 'auto',
+      messages: [{ role: 'user', content: `Seeded question number ${chat}` }],
+    });
+
+  await call(gatewayUrl, user.key, 'PUT', '/api/onboarding/steps/2', { websiteUrl: options.websiteUrl });
+  await call(gatewayUrl, user.key, 'PUT', '/api/onboarding/steps/6', { confirmed: true });
+  await call(gatewayUrl, user.key, 'POST', '/api/onboarding/complete');
+  const { tasks } = await call<{ tasks: { id: string; type: string }[] }>(
+    gatewayUrl,
+    user.key,
+    'GET',
+    '/api/monitoring/tasks',
+  );
+  const websiteTask = tasks.find((task) => task.type === 'website_analysis');
+  if (!websiteTask) throw new Error('seeding: onboarding created no website-analysis task');
+  await waitForSuccessfulRuns(gatewayUrl, user.key, websiteTask.id, 1);
+
+  return {
+    id: user.id,
+    email,
+    key: user.key,
+    plan,
+    websiteTaskId: websiteTask.id,
+    websiteUrl: options.websiteUrl,
+  };
+}
+
+/** Creates a user through the admin API and issues it a key, as an operator would. */
+export async function createUserWithKey(
+  gatewayUrl: string,
+  adminKey: string,
+  email: string,
+  name: string,
+): Promise<{ id: string; key: string }> {
   const user = await call<{ id: string }>(
     gatewayUrl,
     adminKey,
     'POST',
     '/api/admin/users',
-    { email, name: 'Ada Console' },
+    { email, name },
     201,
   );
-  await call(gatewayUrl, adminKey, 'PUT', `/api/admin/users/${user.id}/subscription`, { plan });
   const issued = await call<{ key: string }>(
     gatewayUrl,
     adminKey,
@@ -89,35 +128,7 @@ export async function seedStack(options: {
     { name: 'browser suite' },
     201,
   );
-
-  options.failFirstChat();
-  for (let chat = 1; chat <= seededChats; chat += 1)
-    await call(gatewayUrl, issued.key, 'POST', '/v1/chat/completions', {
-      model: 'auto',
-      messages: [{ role: 'user', content: `Seeded question number ${chat}` }],
-    });
-
-  await call(gatewayUrl, issued.key, 'PUT', '/api/onboarding/steps/2', { websiteUrl: options.websiteUrl });
-  await call(gatewayUrl, issued.key, 'PUT', '/api/onboarding/steps/6', { confirmed: true });
-  await call(gatewayUrl, issued.key, 'POST', '/api/onboarding/complete');
-  const { tasks } = await call<{ tasks: { id: string; type: string }[] }>(
-    gatewayUrl,
-    issued.key,
-    'GET',
-    '/api/monitoring/tasks',
-  );
-  const websiteTask = tasks.find((task) => task.type === 'website_analysis');
-  if (!websiteTask) throw new Error('seeding: onboarding created no website-analysis task');
-  await waitForSuccessfulRuns(gatewayUrl, issued.key, websiteTask.id, 1);
-
-  return {
-    id: user.id,
-    email,
-    key: issued.key,
-    plan,
-    websiteTaskId: websiteTask.id,
-    websiteUrl: options.websiteUrl,
-  };
+  return { id: user.id, key: issued.key };
 }
 
 /**

@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  expectHeading,
+  expectText,
+  launchBrowser,
+  openPage,
+  openTab,
+  screenshot,
+  screenshotFailures,
+  signIn,
+} from './browser.js';
+import { createUserWithKey } from './seed.js';
+
+const stack = inject('stack');
+let browser: Browser;
+let page: Page;
+
+// A user the operator just created: no usage, no keys, onboarding not started.
+beforeAll(async () => {
+  const email = `newcomer-${randomBytes(3).toString('hex')}@example.com`;
+  const { key } = await createUserWithKey(stack.gatewayUrl, stack.adminKey, email, 'New Comer');
+  browser = await launchBrowser();
+  page = await openTab(browser);
+  await signIn(page, stack.consoleUrl, key);
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+screenshotFailures(() => page);
+
+describe('a new user', () => {
+  it('sees pages that say there is nothing yet, instead of blank tables', async () => {
+    await expectHeading(page, 'Overview');
+    await expectText(page, /^0 requests of /);
+    await expectText(page, /^No alerts\./);
+    await openPage(page, 'Usage');
+    expect(await page.getByText('No requests this month yet.').count()).toBe(2);
+    await expectText(page, /^No requests yet\./);
+    await screenshot(page, 'new-user-usage-empty');
+    await openPage(page, 'Keys & providers');
+    await expectText(page, 'No provider keys of your own.');
+  });
+
+  it('walks through onboarding on the Monitoring page and gets a monitored website', async () => {
+    await openPage(page, 'Monitoring');
+    const steps = page.getByRole('listitem').filter({ hasText: /\((to do|done)\)$/ });
+    await expect.poll(() => steps.count()).toBe(6);
+    expect(await steps.filter({ hasText: '(to do)' }).count()).toBe(6);
+    await expectText(page, /^No monitoring tasks yet\./);
+    await screenshot(page, 'new-user-onboarding');
+
+    const next = page.getByRole('button', { name: 'Save and continue' });
+    await next.click(); // 1: the gateway's chain
+    await page.getByLabel('Website URL').fill(stack.user.websiteUrl);
+    await next.click();
+    await page.getByLabel(/^Competitors/).waitFor();
+    await next.click(); // 3: no competitors
+    await page.getByLabel(/^Tone/).fill('friendly');
+    await next.click();
+    await page.getByRole('group', { name: 'Platforms you will connect' }).waitFor();
+    await next.click(); // 5: no platforms yet
+    await page.getByRole('button', { name: 'Confirm and start monitoring' }).click();
+
+    await expectText(page, 'Onboarding complete');
+    const task = page.getByRole('row').filter({ hasText: stack.user.websiteUrl });
+    await task.waitFor();
+    expect(await task.innerText()).toContain('Website analysis');
+  });
+});
