@@ -70,4 +70,9 @@ describe('a new user', () => {
     await task.waitFor();
     expect(await task.innerText()).toContain('Website analysis');
   });
+
+  it('is told why Google Search Console cannot be connected on this server', async () => {
+    await page.getByRole('button', { name: 'Connect Google Search Console' }).click();
+    await expectText(page, /its OAuth app is not configured on this server \(set GOOGLE_CLIENT_ID and/);
+  });
 });

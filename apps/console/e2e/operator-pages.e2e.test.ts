@@ -57,23 +57,36 @@ describe('the operator walks the console', () => {
     await screenshot(page, 'operator-providers');
   });
 
-  it('Users & plans: the seeded user on its plan; a new user is created and put on that plan', async () => {
+  it('Users & plans: the seeded user on its plan; a plan is created and edited, a new user is put on it', async () => {
     await openPage(page, 'Users & plans');
     const seeded = rowOf('Users', stack.user.email);
     await seeded.waitFor();
     expect(await seeded.getByLabel(`Plan of ${stack.user.email}`).inputValue()).toBe(stack.user.plan);
     expect(await rowOf('Plans', stack.user.plan).innerText()).toContain('12 requests');
 
-    const email = `new-${randomBytes(3).toString('hex')}@example.com`;
-    const form = page.getByRole('form', { name: 'Create a user' });
-    await form.getByLabel('Email').fill(email);
-    await form.getByRole('button', { name: 'Create user' }).click();
+    const suffix = randomBytes(3).toString('hex');
+    const plan = `Starter ${suffix}`;
+    const newPlan = page.getByRole('form', { name: 'Create a plan' });
+    await newPlan.getByLabel('Plan name').fill(plan);
+    await newPlan.getByLabel('Requests a month').fill('50');
+    await newPlan.getByRole('button', { name: 'Create plan' }).click();
+    await rowOf('Plans', plan).filter({ hasText: '50 requests' }).waitFor();
+    await rowOf('Plans', plan).getByRole('button', { name: 'Edit' }).click();
+    const editor = page.getByRole('form', { name: `Edit plan ${plan}` });
+    await editor.getByLabel('Requests a month').fill('60');
+    await editor.getByRole('button', { name: 'Save plan' }).click();
+    await rowOf('Plans', plan).filter({ hasText: '60 requests' }).waitFor();
+
+    const email = `new-${suffix}@example.com`;
+    const newUser = page.getByRole('form', { name: 'Create a user' });
+    await newUser.getByLabel('Email').fill(email);
+    await newUser.getByRole('button', { name: 'Create user' }).click();
     const created = rowOf('Users', email);
     await created.waitFor();
-    await created.getByLabel(`Plan of ${email}`).selectOption(stack.user.plan);
+    await created.getByLabel(`Plan of ${email}`).selectOption(plan);
     await page.reload();
     await rowOf('Users', email).waitFor();
-    expect(await rowOf('Users', email).getByLabel(`Plan of ${email}`).inputValue()).toBe(stack.user.plan);
+    expect(await rowOf('Users', email).getByLabel(`Plan of ${email}`).inputValue()).toBe(plan);
     await screenshot(page, 'operator-users-and-plans');
   });
 
