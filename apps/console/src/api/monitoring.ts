@@ -185,3 +185,20 @@ export function useCompleteOnboarding() {
       ]),
   });
 }
+
+export function useWatchCompetitor() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (url: string) => api('/api/monitoring/competitors', { method: 'POST', body: { url } }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['tasks'] }),
+  });
+}
+
+export function useStopWatchingCompetitor() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (url: string) =>
+      api<void>(withQuery('/api/monitoring/competitors', { url }), { method: 'DELETE' }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['tasks'] }),
+  });
+}

@@ -1,5 +1,6 @@
 import { useAnomalies, useConnections, useOnboarding, useTasks, type Anomaly } from '../api/monitoring.js';
 import { Badge, Card, PageHeader } from '../components/Card.js';
+import { WatchCompetitorForm } from '../components/monitoring/Competitors.js';
 import { ConnectButtons, ConnectionTable } from '../components/monitoring/Connections.js';
 import { OnboardingProgress } from '../components/monitoring/Onboarding.js';
 import { TaskTable } from '../components/monitoring/Tasks.js';
@@ -76,6 +77,7 @@ export function MonitoringPage() {
         >
           {(data) => <TaskTable tasks={data} />}
         </QueryView>
+        {onboarding.data?.status === 'completed' && <WatchCompetitorForm />}
       </Card>
       <Card title="Connections">
         <QueryView

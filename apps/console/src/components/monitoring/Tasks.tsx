@@ -1,5 +1,10 @@
 import { Fragment, useState } from 'react';
-import { useRunTask, useSetTaskStatus, type MonitoringTask } from '../../api/monitoring.js';
+import {
+  useRunTask,
+  useSetTaskStatus,
+  useStopWatchingCompetitor,
+  type MonitoringTask,
+} from '../../api/monitoring.js';
 import { formatDateTime, formatRelative } from '../../format.js';
 import { Badge } from '../Card.js';
 import { ActionError } from '../states.js';
@@ -14,9 +19,14 @@ export const taskTypeNames: Record<MonitoringTask['type'], string> = {
 const statusTone = (status: string) =>
   status === 'active' ? 'good' : status === 'paused' ? 'neutral' : status === 'failed' ? 'bad' : 'warn';
 
+/** A website analysis of a competitor (not the user's own site), which the user may stop watching. */
+const isCompetitor = (task: MonitoringTask) =>
+  task.type === 'website_analysis' && task.details.taskType === 'competitor';
+
 function TaskRow({ task }: { task: MonitoringTask }) {
   const run = useRunTask();
   const setStatus = useSetTaskStatus();
+  const stopWatching = useStopWatchingCompetitor();
   const [open, setOpen] = useState(false);
   const paused = task.status === 'paused';
   // Resuming a task that needs intervention clears its failures and makes it due now (the gateway's PATCH).
@@ -25,7 +35,7 @@ function TaskRow({ task }: { task: MonitoringTask }) {
     <Fragment>
       <tr>
         <td className="task-cell">
-          <div>{taskTypeNames[task.type]}</div>
+          <div>{isCompetitor(task) ? 'Competitor analysis' : taskTypeNames[task.type]}</div>
           <div className="muted small break">{task.target}</div>
         </td>
         <td className="status-cell">
@@ -66,12 +76,25 @@ function TaskRow({ task }: { task: MonitoringTask }) {
           >
             {open ? 'Hide logs' : 'Logs'}
           </button>
+          {isCompetitor(task) && (
+            <button
+              type="button"
+              className="button-danger button-small"
+              disabled={stopWatching.isPending}
+              onClick={() => {
+                if (window.confirm(`Stop watching ${task.target}? Its past analyses are kept.`))
+                  stopWatching.mutate(task.target);
+              }}
+            >
+              Stop watching
+            </button>
+          )}
           {run.data && (
             <span className="small muted run-status" role="status">
               {run.data.queued ? 'Run queued' : 'A run is already queued'}
             </span>
           )}
-          <ActionError error={run.error ?? setStatus.error} />
+          <ActionError error={run.error ?? setStatus.error ?? stopWatching.error} />
         </td>
       </tr>
       {open && (
