@@ -11,7 +11,7 @@ import { PlaygroundPage } from './pages/PlaygroundPage.js';
 import { QueuesPage } from './pages/QueuesPage.js';
 import { SignInPage } from './pages/SignInPage.js';
 import { UsersPage } from './pages/UsersPage.js';
-import { currentSlug, navigate, useSlug } from './router.js';
+import { currentSlug, navigate, replaceSlug, useSlug } from './router.js';
 import { forgetSession, readSession, saveSession, type Role, type Session } from './session.js';
 
 // The chart pages carry the chart library; loading them on first visit keeps sign-in and the other pages light.
@@ -77,7 +77,9 @@ export function App() {
 
   useEffect(() => {
     document.title = page ? `${page.title} · Switchyard` : 'Sign in · Switchyard';
-  }, [page]);
+    // The address names the page shown, so reloading or sharing it shows the same page.
+    if (page && page.slug !== slug) replaceSlug(page.slug);
+  }, [page, slug]);
 
   if (!session || !page) {
     return (

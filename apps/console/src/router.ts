@@ -21,6 +21,12 @@ export function navigate(slug: string): void {
   window.dispatchEvent(new Event(changeEvent));
 }
 
+/** Corrects the address without a history entry (a path the signed-in role has no page for). */
+export function replaceSlug(slug: string): void {
+  window.history.replaceState(null, '', hrefOf(slug));
+  window.dispatchEvent(new Event(changeEvent));
+}
+
 /** The current slug, following links and the browser's back/forward buttons. */
 export function useSlug(): string {
   const [slug, setSlug] = useState(currentSlug);
