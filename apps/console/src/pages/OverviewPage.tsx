@@ -3,6 +3,7 @@ import { Badge, Card, PageHeader } from '../components/Card.js';
 import { QuotaBar } from '../components/QuotaBar.js';
 import { ActionError, QueryView } from '../components/states.js';
 import {
+  formatCount,
   formatDate,
   formatDateTime,
   formatLimit,
@@ -33,6 +34,9 @@ function PlanUsage({ usage }: { usage: UsageReport }) {
         <div className="stat">
           <span className="stat-label">Tokens</span>
           <span className="stat-value">{formatTokens(tokens)}</span>
+          <span className="stat-detail">
+            {formatCount(usage.tokens.prompt)} in · {formatCount(usage.tokens.completion)} out
+          </span>
         </div>
         <div className="stat">
           <span className="stat-label">Cost</span>
