@@ -116,11 +116,14 @@ describe('a user walks the console', () => {
     await screenshot(page, 'user-playground');
   });
 
-  it('Monitoring: onboarding done, the website task; "Run now" adds a new log and the analysis says what changed', async () => {
+  it('Monitoring: "Run now" adds a log and the analysis says what changed; a paused task waits for resume', async () => {
     await openPage(page, 'Monitoring');
     await expectText(page, stack.user.websiteUrl);
     await expectText(page, 'Website analysis');
-    const taskRow = page.getByRole('row').filter({ hasText: stack.user.websiteUrl });
+    const taskRow = page
+      .getByRole('row')
+      .filter({ hasText: stack.user.websiteUrl })
+      .filter({ has: page.getByRole('button', { name: 'Run now' }) });
     await taskRow.getByRole('button', { name: 'Logs', exact: true }).click();
     const logs = page.getByRole('region', { name: 'Logs', exact: true });
     await expect.poll(() => logs.getByRole('row').filter({ hasText: 'success' }).count()).toBe(1);
@@ -141,6 +144,14 @@ describe('a user walks the console', () => {
         .count(),
     ).toBeGreaterThan(0);
     await screenshot(page, 'user-monitoring-after-run');
+
+    // A paused task cannot be run until it is resumed.
+    await taskRow.getByRole('button', { name: 'Pause' }).click();
+    await taskRow.getByText('paused', { exact: true }).first().waitFor();
+    expect(await taskRow.getByRole('button', { name: 'Run now' }).isDisabled()).toBe(true);
+    await taskRow.getByRole('button', { name: 'Resume' }).click();
+    await taskRow.getByText('active', { exact: true }).waitFor();
+    expect(await taskRow.getByRole('button', { name: 'Run now' }).isEnabled()).toBe(true);
   });
 
   it('Keys & providers: add an own key, test it, remove it; move a provider up the fallback order', async () => {
