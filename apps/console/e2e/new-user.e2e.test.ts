@@ -71,6 +71,23 @@ describe('a new user', () => {
     expect(await task.innerText()).toContain('Website analysis');
   });
 
+  it('watches a competitor, then stops watching it', async () => {
+    const rival = `${stack.user.websiteUrl}?rival=1`;
+    const form = page.getByRole('form', { name: 'Watch a competitor' });
+    await form.getByLabel('Competitor website').fill(rival);
+    await form.getByRole('button', { name: 'Watch competitor' }).click();
+    const competitor = page
+      .getByRole('row')
+      .filter({ hasText: 'Competitor analysis' })
+      .filter({ has: page.getByRole('button', { name: 'Stop watching' }) });
+    await competitor.waitFor();
+    expect(await competitor.innerText()).toContain('rival=1');
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await competitor.getByRole('button', { name: 'Stop watching' }).click();
+    await competitor.waitFor({ state: 'detached' });
+  });
+
   it('is told why Google Search Console cannot be connected on this server', async () => {
     await page.getByRole('button', { name: 'Connect Google Search Console' }).click();
     await expectText(page, /its OAuth app is not configured on this server \(set GOOGLE_CLIENT_ID and/);
