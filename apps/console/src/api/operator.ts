@@ -170,7 +170,7 @@ export function useCreatePlan() {
 
 export function useUpdatePlan() {
   return useInvalidating(
-    ({ name, changes }: { name: string; changes: Partial<PlanLimits> }) =>
+    ({ name, changes }: { name: string; changes: Partial<PlanLimits> & { active?: boolean } }) =>
       api(`/api/admin/plans/${encodeURIComponent(name)}`, { method: 'PUT', body: changes }),
     ['plans'],
   );

@@ -62,17 +62,22 @@ function LimitInputs({
 function PlanEditor({ plan, onDone }: { plan: Plan; onDone: () => void }) {
   const update = useUpdatePlan();
   const [draft, setDraft] = useState(() => draftOf(plan));
+  const [active, setActive] = useState(plan.active);
   const [invalid, setInvalid] = useState<string | null>(null);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const parsed = parseDraft(draft);
     if ('error' in parsed) return setInvalid(parsed.error);
     setInvalid(null);
-    update.mutate({ name: plan.name, changes: parsed.limits }, { onSuccess: onDone });
+    update.mutate({ name: plan.name, changes: { ...parsed.limits, active } }, { onSuccess: onDone });
   };
   return (
     <form className="inline-form" onSubmit={submit} aria-label={`Edit plan ${plan.name}`} noValidate>
       <LimitInputs draft={draft} onChange={setDraft} idPrefix={`plan-${plan.id}`} />
+      <label className="check">
+        <input type="checkbox" checked={active} onChange={(event) => setActive(event.target.checked)} />
+        Active (in the plan catalog, and can be assigned)
+      </label>
       <div className="button-row">
         <button type="submit" className="button-primary button-small" disabled={update.isPending}>
           {update.isPending ? 'Saving…' : 'Save plan'}

@@ -71,6 +71,8 @@ function UserRow({ user, plans }: { user: AdminUser; plans: Plan[] }) {
   const issue = useIssueKey();
   const [issued, setIssued] = useState<string | null>(null);
   const current = user.plan?.name ?? '';
+  // Only active plans can be assigned; a user's own (perhaps since deactivated) plan still shows as theirs.
+  const offered = plans.filter((plan) => plan.active);
   return (
     <Fragment>
       <tr>
@@ -91,10 +93,10 @@ function UserRow({ user, plans }: { user: AdminUser; plans: Plan[] }) {
             onChange={(event) => assign.mutate({ userId: user.id, plan: event.target.value })}
           >
             {!current && <option value="">Free (no plan)</option>}
-            {current && !plans.some((plan) => plan.name === current) && (
+            {current && !offered.some((plan) => plan.name === current) && (
               <option value={current}>{current}</option>
             )}
-            {plans.map((plan) => (
+            {offered.map((plan) => (
               <option key={plan.id} value={plan.name}>
                 {plan.name}
               </option>
