@@ -11,6 +11,7 @@ import {
   screenshotFailures,
   signIn,
 } from './browser.js';
+import { planRequestLimit } from './seed.js';
 
 const stack = inject('stack');
 let browser: Browser;
@@ -62,7 +63,7 @@ describe('the operator walks the console', () => {
     const seeded = rowOf('Users', stack.user.email);
     await seeded.waitFor();
     expect(await seeded.getByLabel(`Plan of ${stack.user.email}`).inputValue()).toBe(stack.user.plan);
-    expect(await rowOf('Plans', stack.user.plan).innerText()).toContain('12 requests');
+    expect(await rowOf('Plans', stack.user.plan).innerText()).toContain(`${planRequestLimit} requests`);
 
     const suffix = randomBytes(3).toString('hex');
     const plan = `Starter ${suffix}`;

@@ -11,7 +11,7 @@ import {
   screenshotFailures,
   signIn,
 } from './browser.js';
-import { seededChats } from './seed.js';
+import { planRequestLimit, seededChats } from './seed.js';
 
 const stack = inject('stack');
 let browser: Browser;
@@ -44,14 +44,14 @@ describe('a user walks the console', () => {
   it('Overview: this month against the plan as bars with the marks, and an alert to acknowledge', async () => {
     await expectHeading(page, 'Overview');
     await expectText(page, stack.user.plan);
-    await expectText(page, `${seededChats} requests of 12 requests`);
+    await expectText(page, `${seededChats} requests of ${planRequestLimit} requests`);
     const requests = page.getByRole('meter', { name: 'Requests used' });
-    expect(await requests.getAttribute('aria-valuetext')).toBe('83.3 %');
+    expect(await requests.getAttribute('aria-valuetext')).toBe('83.3 %'); // 10 of 12
     for (const name of ['Tokens used', 'Cost used']) await page.getByRole('meter', { name }).waitFor();
     for (const mark of ['80%', '90%', '100%']) await expectText(page, mark);
     await screenshot(page, 'user-overview');
 
-    // 10 of 12 requests crossed the 80 % mark: one alert, which the user acknowledges.
+    // The seeded chats crossed the 80 % mark: one alert, which the user acknowledges.
     const acknowledge = page.getByRole('button', { name: 'Acknowledge' });
     await acknowledge.first().waitFor();
     await expectText(page, /used 80 % of the monthly request limit/);
