@@ -9,6 +9,7 @@ import {
 } from '../api/keys.js';
 import { formatMs } from '../format.js';
 import { Badge } from './Card.js';
+import { SelectField } from './SelectField.js';
 import { ActionError } from './states.js';
 
 function TestOutcome({ result }: { result: AgentTestResult }) {
@@ -107,16 +108,13 @@ export function AddKeyForm() {
     <form className="inline-form" onSubmit={submit} aria-label="Add a provider key">
       <h3>Add a provider key</h3>
       <div className="form-row">
-        <label>
-          Provider
-          <select value={provider} onChange={(event) => setProvider(event.target.value)}>
-            {ownKeyProviders.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField label="Provider" value={provider} onChange={(event) => setProvider(event.target.value)}>
+          {ownKeyProviders.map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </SelectField>
         <label>
           Provider API key
           <input

@@ -8,6 +8,7 @@ import {
   type Preferences,
 } from '../api/keys.js';
 import { Badge } from './Card.js';
+import { SelectField } from './SelectField.js';
 import { ActionError, QueryView } from './states.js';
 
 /** The gateway keeps at most this many preferred providers (PreferencesSchema). */
@@ -109,22 +110,25 @@ function PreferencesForm({
         })}
       </ol>
       <div className="form-row">
-        <label>
-          <span>
-            Default model (used when a request asks for <code>auto</code>)
-          </span>
-          <select value={defaultModel} onChange={(event) => setDefaultModel(event.target.value)}>
-            <option value="">Gateway default</option>
-            {(models.data ?? []).map((model) => (
-              <option key={model.id} value={model.id}>
-                {model.id}
-              </option>
-            ))}
-            {defaultModel && !models.data?.some((model) => model.id === defaultModel) && (
-              <option value={defaultModel}>{defaultModel}</option>
-            )}
-          </select>
-        </label>
+        <SelectField
+          label={
+            <>
+              Default model (used when a request asks for <code>auto</code>)
+            </>
+          }
+          value={defaultModel}
+          onChange={(event) => setDefaultModel(event.target.value)}
+        >
+          <option value="">Gateway default</option>
+          {(models.data ?? []).map((model) => (
+            <option key={model.id} value={model.id}>
+              {model.id}
+            </option>
+          ))}
+          {defaultModel && !models.data?.some((model) => model.id === defaultModel) && (
+            <option value={defaultModel}>{defaultModel}</option>
+          )}
+        </SelectField>
         <button type="submit" className="button-primary" disabled={save.isPending}>
           {save.isPending ? 'Saving…' : 'Save preferences'}
         </button>

@@ -2,6 +2,7 @@ import { useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { streamChat, type ChatMessage, type GatewayHeaders } from '../api/chat.js';
 import { useModels } from '../api/keys.js';
 import { Card, PageHeader } from '../components/Card.js';
+import { SelectField } from '../components/SelectField.js';
 import { ActionError } from '../components/states.js';
 import { formatTokens } from '../format.js';
 
@@ -106,17 +107,19 @@ export function PlaygroundPage() {
           </div>
           <ActionError error={error} />
           <form className="chat-form" onSubmit={submit}>
-            <label className="chat-model">
-              Model
-              <select value={model} onChange={(event) => setModel(event.target.value)}>
-                <option value="auto">auto (your default)</option>
-                {(models.data ?? []).map((entry) => (
-                  <option key={entry.id} value={entry.id}>
-                    {entry.id}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <SelectField
+              label="Model"
+              className="chat-model"
+              value={model}
+              onChange={(event) => setModel(event.target.value)}
+            >
+              <option value="auto">auto (your default)</option>
+              {(models.data ?? []).map((entry) => (
+                <option key={entry.id} value={entry.id}>
+                  {entry.id}
+                </option>
+              ))}
+            </SelectField>
             <label className="chat-input">
               Message
               <textarea

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useCompleteOnboarding, useSaveOnboardingStep, type Onboarding } from '../../api/monitoring.js';
 import { formatPercent } from '../../format.js';
+import { SelectField } from '../SelectField.js';
 import { ActionError } from '../states.js';
 
 const stepTitles: Record<string, string> = {
@@ -35,16 +36,17 @@ function StepForm({ step }: { step: number }) {
     case 1:
       return (
         <form className="form-row" onSubmit={submit({ preferredProvider: text || 'auto' })}>
-          <label>
-            Preferred provider
-            <select value={text} onChange={(event) => setText(event.target.value)}>
-              {['auto', 'openai', 'anthropic', 'gemini', 'groq', 'cohere'].map((name) => (
-                <option key={name} value={name === 'auto' ? '' : name}>
-                  {name === 'auto' ? 'Automatic (gateway chain)' : name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField
+            label="Preferred provider"
+            value={text}
+            onChange={(event) => setText(event.target.value)}
+          >
+            {['auto', 'openai', 'anthropic', 'gemini', 'groq', 'cohere'].map((name) => (
+              <option key={name} value={name === 'auto' ? '' : name}>
+                {name === 'auto' ? 'Automatic (gateway chain)' : name}
+              </option>
+            ))}
+          </SelectField>
           <button className="button-primary" disabled={busy}>
             Save and continue
           </button>
