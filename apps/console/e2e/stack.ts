@@ -109,6 +109,8 @@ export async function startStack(): Promise<Stack> {
       worker.waitUntilReady(`http://127.0.0.1:${workerPort}/ready`, startupTimeoutMs),
     ]);
 
+    await expectConsoleServed(gatewayUrl);
+
     const user = await seedStack({
       gatewayUrl,
       adminKey,
@@ -122,6 +124,16 @@ export async function startStack(): Promise<Stack> {
     await close().catch(() => undefined);
     throw error;
   }
+}
+
+/** Fails at once, saying what to do, when the gateway has no console to serve (the browser would only time out). */
+async function expectConsoleServed(gatewayUrl: string): Promise<void> {
+  const response = await fetch(`${gatewayUrl}/console/`);
+  if (response.ok) return;
+  throw new Error(
+    `the gateway answers ${response.status} at /console/ (${(await response.text()).slice(0, 200)}); ` +
+      'build the console first: pnpm --filter @switchyard/console build (test:e2e does)',
+  );
 }
 
 /** Deletes the run's keys: its prefix and its spend namespace (the prefix without braces). */
