@@ -17,9 +17,10 @@ const stack = inject('stack');
 let browser: Browser;
 let page: Page;
 
+const email = `newcomer-${randomBytes(3).toString('hex')}@example.com`;
+
 // A user the operator just created: no usage, no keys, onboarding not started.
 beforeAll(async () => {
-  const email = `newcomer-${randomBytes(3).toString('hex')}@example.com`;
   const { key } = await createUserWithKey(stack.gatewayUrl, stack.adminKey, email, 'New Comer');
   browser = await launchBrowser();
   page = await openTab(browser);
@@ -91,5 +92,21 @@ describe('a new user', () => {
   it('is told why Google Search Console cannot be connected on this server', async () => {
     await page.getByRole('button', { name: 'Connect Google Search Console' }).click();
     await expectText(page, /its OAuth app is not configured on this server \(set GOOGLE_CLIENT_ID and/);
+  });
+
+  it('is signed out, with the reason, once the operator revokes the key', async () => {
+    const operator = await openTab(browser);
+    await signIn(operator, stack.consoleUrl, stack.adminKey);
+    await openPage(operator, 'Users & plans');
+    const row = operator.getByRole('row').filter({ hasText: email });
+    operator.once('dialog', (dialog) => void dialog.accept());
+    await row.getByRole('button', { name: /^Revoke key/ }).click();
+    await row.getByText('no active key').waitFor();
+
+    // The user's next request carries the revoked key.
+    await page.getByRole('navigation').getByRole('link', { name: 'Usage', exact: true }).click();
+    await expectHeading(page, 'Sign in to Switchyard');
+    await expectText(page, /^Signed out: Incorrect API key/);
+    await screenshot(page, 'new-user-signed-out-after-revoke');
   });
 });
