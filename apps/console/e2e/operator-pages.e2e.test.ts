@@ -104,7 +104,9 @@ describe('the operator walks the console', () => {
       page.context().waitForEvent('page'),
       page.getByRole('link', { name: 'Open queue dashboard' }).click(),
     ]);
-    await tab.getByText('website-analysis').first().waitFor();
+    await tab.getByText('website-analysis').first().click();
+    // The queue's page shows its latest job: an analysis of this run, which succeeded.
+    await tab.getByText('"success"').first().waitFor();
     await screenshot(tab, 'operator-queue-dashboard');
     await tab.close();
   });
