@@ -9,6 +9,7 @@ import type { LlmClient } from './services/llm-service.js';
 import { requestIdFor } from './services/request-id.js';
 import { stripNul } from './services/strip-nul.js';
 import authPlugin from './plugins/app/auth.js';
+import breakerHistoryPlugin from './plugins/app/breaker-history.js';
 import lifecyclePlugin from './plugins/app/lifecycle.js';
 import embeddingsPlugin from './plugins/app/embeddings.js';
 import monitoringPlugin from './plugins/app/monitoring.js';
@@ -16,13 +17,17 @@ import llmPlugin from './plugins/app/llm.js';
 import observabilityPlugin from './plugins/app/observability.js';
 import spendPlugin from './plugins/app/spend.js';
 import userRoutingPlugin from './plugins/app/user-routing.js';
+import consolePlugin from './plugins/external/console.js';
+import cookiesPlugin from './plugins/external/cookies.js';
 import databasesPlugin from './plugins/external/databases.js';
+import queueDashboardPlugin from './plugins/external/queue-dashboard.js';
 import queuesPlugin from './plugins/external/queues.js';
 import redisPlugin from './plugins/external/redis.js';
 import swaggerPlugin from './plugins/external/swagger.js';
 import adminRoutes from './routes/admin.js';
 import aiAgentsRoutes from './routes/ai-agents.js';
 import chatConversationsRoutes from './routes/chat-conversations.js';
+import consoleSessionRoutes from './routes/console-session.js';
 import connectionsRoutes from './routes/connections.js';
 import healthRoutes from './routes/health.js';
 import monitoringRoutes from './routes/monitoring.js';
@@ -101,6 +106,7 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
     done();
   });
   await app.register(swaggerPlugin);
+  await app.register(consolePlugin, { distDir: config.gateway.consoleDistDir });
   await app.register(databasesPlugin, { databases: config.databases });
   await app.register(redisPlugin, config.redis);
   await app.register(queuesPlugin, { url: config.redis.url, keyPrefix: config.redis.keyPrefix });
@@ -113,6 +119,8 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
     metricsToken: config.gateway.metricsToken,
     protectMetrics: config.gateway.protectMetrics,
   });
+  await app.register(cookiesPlugin, { adminKey: config.gateway.adminKey });
+  await app.register(queueDashboardPlugin);
   await app.register(spendPlugin, {
     namespace: config.redis.spendNamespace,
     partitions: config.usageStream.partitions,
@@ -135,6 +143,7 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
     keyPrefix: config.redis.llmKeyPrefix,
     client: dependencies.llm,
   });
+  await app.register(breakerHistoryPlugin, { llmKeyPrefix: config.redis.llmKeyPrefix });
   await app.register(embeddingsPlugin, { providers: config.providers, keyPrefix: config.redis.llmKeyPrefix });
 
   await app.register(healthRoutes, { databases: config.databases });
@@ -172,5 +181,6 @@ export async function buildApp(config: GatewayAppConfig, dependencies: AppDepend
   await app.register(subscriptionRoutes);
   await app.register(onboardingRoutes);
   await app.register(monitoringRoutes);
+  await app.register(consoleSessionRoutes);
   return app;
 }

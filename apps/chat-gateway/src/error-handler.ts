@@ -151,6 +151,7 @@ const serviceCodes = new Set([
   'service_unavailable',
   'all_providers_failed',
   'dependency_unavailable',
+  'console_not_built',
 ]);
 
 /** Seconds a client should wait before retrying a request that failed on an unavailable dependency. */

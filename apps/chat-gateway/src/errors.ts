@@ -32,6 +32,7 @@ const errorTypes: Record<string, string> = {
   onboarding_incomplete: 'invalid_request_error',
   onboarding_completed: 'invalid_request_error',
   competitor_limit_reached: 'invalid_request_error',
+  console_not_built: 'api_error',
 };
 
 /** The OpenAI error `type` for one of our codes. */
@@ -65,6 +66,13 @@ export const NotFoundError = createError<'not_found', 404, [string]>('not_found'
 
 /** 403: the key is valid but may not see this resource (another user's usage). */
 export const ForbiddenError = createError<'forbidden', 403, [string]>('forbidden', '%s', 403);
+
+/** 400: a required request field is absent; `param` names it. */
+export const MissingParameterError = createError<'missing_required_parameter', 400, [string]>(
+  'missing_required_parameter',
+  '%s',
+  400,
+);
 
 /** 400: a request field holds a value we cannot use. */
 export const InvalidValueError = createError<'invalid_value', 400, [string]>('invalid_value', '%s', 400);
@@ -163,4 +171,11 @@ export const CompetitorLimitError = createError<'competitor_limit_reached', 409,
   'competitor_limit_reached',
   'You already watch %d competitors, the most allowed. Remove one with DELETE /api/monitoring/competitors first.',
   409,
+);
+
+/** 503: the web console's static files were not built; the message names the command that builds them. */
+export const ConsoleNotBuiltError = createError(
+  'console_not_built',
+  'The web console is not built. Run `pnpm --filter @switchyard/console build` (or `pnpm build`), then restart the gateway.',
+  503,
 );

@@ -44,7 +44,7 @@ async function announceDevelopmentKey(
   const body = JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'Hello!' }] });
   // Printed to stdout, not the logger: it is for the person at the terminal, and the logger redacts keys.
   process.stdout.write(
-    `\nDevelopment key for ${email} (shown once): ${issued.key}\nTry it:\n  curl -s http://127.0.0.1:${port}/v1/chat/completions -H 'authorization: Bearer ${issued.key}' -H 'content-type: application/json' -d '${body}'\n\n`,
+    `\nDevelopment key for ${email} (shown once): ${issued.key}\nTry it:\n  curl -s http://127.0.0.1:${port}/v1/chat/completions -H 'authorization: Bearer ${issued.key}' -H 'content-type: application/json' -d '${body}'\nOr open the console at http://127.0.0.1:${port}/console/ and sign in with the key.\n\n`,
   );
 }
 

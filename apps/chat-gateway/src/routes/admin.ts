@@ -1,29 +1,77 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { eq } from '@switchyard/db';
-import { users } from '@switchyard/db/platform';
+import { asc, eq } from '@switchyard/db';
+import { subscriptionPlans, users } from '@switchyard/db/platform';
 import { NotFoundError, InvalidValueError, withParam } from '../errors.js';
 import {
   errorResponses,
   ErrorEnvelopeRefSchema,
   IdParamsSchema,
   NoContentSchema,
+  PaginationQuerySchema,
 } from '../schemas/common.js';
 import {
   AssignSubscriptionSchema,
   CreatePlanSchema,
   PlanEnvelopeSchema,
+  PlanListSchema,
   PlanNameParamsSchema,
   SubscriptionSchema,
   UpdatePlanSchema,
 } from '../schemas/subscription.js';
-import { CreateApiKeySchema, CreateUserSchema, IssuedApiKeySchema, UserSchema } from '../schemas/users.js';
-import { createPlanAdmin } from '../services/plan-admin.js';
+import {
+  CreateApiKeySchema,
+  CreateUserSchema,
+  DirectoryPageSchema,
+  IssuedApiKeySchema,
+  UserSchema,
+} from '../schemas/users.js';
+import { createPlanAdmin, planView } from '../services/plan-admin.js';
+import { createUserDirectory } from '../services/user-directory.js';
 
 /** Admin endpoints (GATEWAY_ADMIN_KEY): create users, issue and revoke API keys, plans and subscriptions. */
 const adminRoutes: FastifyPluginAsyncTypebox = (app) => {
   const security = [{ adminKey: [] }];
   const { db } = app.platform;
   const planAdmin = createPlanAdmin({ db, plans: app.spend.plans });
+  const listUsers = createUserDirectory(db);
+
+  app.get(
+    '/api/admin/users',
+    {
+      onRequest: app.requireAdmin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Users, newest first, with their plan and API keys',
+        security,
+        querystring: PaginationQuerySchema,
+        response: { 200: DirectoryPageSchema, ...errorResponses },
+      },
+    },
+    (request) => {
+      const { limit, before } = request.query;
+      return listUsers(limit, before ? new Date(before) : undefined);
+    },
+  );
+
+  app.get(
+    '/api/admin/plans',
+    {
+      onRequest: app.requireAdmin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Every plan, inactive ones too',
+        security,
+        response: { 200: PlanListSchema, ...errorResponses },
+      },
+    },
+    async () => {
+      const rows = await db
+        .select()
+        .from(subscriptionPlans)
+        .orderBy(asc(subscriptionPlans.sortOrder), asc(subscriptionPlans.name));
+      return { success: true as const, data: rows.map(planView) };
+    },
+  );
 
   app.post(
     '/api/admin/users',

@@ -1,11 +1,21 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { and, eq, gte, sql } from '@switchyard/db';
 import { systemPerformanceMetrics } from '@switchyard/db/platform';
-import { ProviderHealthListSchema } from '../schemas/providers.js';
+import { InvalidValueError, withParam } from '../errors.js';
+import { errorResponses } from '../schemas/common.js';
+import {
+  ProviderHealthListSchema,
+  ProviderStatsQuerySchema,
+  ProviderStatsSchema,
+} from '../schemas/providers.js';
 import { createCachedValue } from '../services/cached-value.js';
+import { createProviderStats } from '../services/provider-stats.js';
 
 // The windows run percentile aggregates over the metrics table; polled dashboards share one computation per window.
 const windowStatsTtlMs = 5_000;
+
+/** Most buckets one stats query draws (a chart wider than this is unreadable anyway). */
+const maxStatsBuckets = 500;
 
 /**
  * `GET /api/providers/health` (user or admin key): breaker state (shared in Redis) and latency/success windows from
@@ -102,6 +112,40 @@ const providersRoutes: FastifyPluginAsyncTypebox = (app) => {
           };
         }),
       };
+    },
+  );
+
+  const providerStats = createProviderStats({
+    db,
+    transitionsSince: (from) => app.breakerHistory.since(from),
+    liveHealth: () => app.llm.client.providerHealth(),
+  });
+  app.get(
+    '/api/admin/providers/stats',
+    {
+      onRequest: app.requireAdmin,
+      schema: {
+        tags: ['providers'],
+        summary:
+          'Per provider over time: attempts, success rate, p50/p95 latency, fallbacks, rate limits, breaker transitions',
+        security: [{ adminKey: [] }],
+        querystring: ProviderStatsQuerySchema,
+        response: { 200: ProviderStatsSchema, ...errorResponses },
+      },
+    },
+    (request) => {
+      const { hours, bucketMinutes } = request.query;
+      if ((hours * 60) / bucketMinutes > maxStatsBuckets)
+        throw withParam(
+          new InvalidValueError(
+            `${hours} hours in ${bucketMinutes}-minute buckets is more than ${maxStatsBuckets} buckets; use larger buckets.`,
+          ),
+          'bucketMinutes',
+        );
+      return providerStats(
+        app.llm.providers.map(({ name }) => name),
+        { hours, bucketMinutes },
+      );
     },
   );
   return Promise.resolve();

@@ -4,12 +4,15 @@ import { users } from '@switchyard/db/platform';
 import { InvalidValueError, NotFoundError, withParam } from '../errors.js';
 import { errorResponses, IdParamsSchema } from '../schemas/common.js';
 import { AlertEnvelopeSchema, AlertListSchema, UsageSchema } from '../schemas/subscription.js';
+import { RequestPageQuerySchema, RequestPageSchema, UsageBreakdownSchema } from '../schemas/usage.js';
 import { MeSchema, PreferencesSchema } from '../schemas/users.js';
 import { readPreferences, writePreferences } from '../services/preferences.js';
+import { createRequestHistory } from '../services/request-history.js';
 
 /** The caller's own account and routing preferences. */
 const usersRoutes: FastifyPluginAsyncTypebox = (app) => {
   const security = [{ apiKey: [] }];
+  const requestHistory = createRequestHistory(app.platform.db);
 
   app.get(
     '/api/users/me',
@@ -100,6 +103,39 @@ const usersRoutes: FastifyPluginAsyncTypebox = (app) => {
       success: true as const,
       data: await app.spend.reports.current(request.principal!.userId),
     }),
+  );
+
+  app.get(
+    '/api/users/me/usage/breakdown',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        tags: ['users'],
+        summary: 'Your usage this month per day and per provider/model (a few seconds behind)',
+        security,
+        response: { 200: UsageBreakdownSchema, ...errorResponses },
+      },
+    },
+    (request) => requestHistory.monthBreakdown(request.principal!.userId),
+  );
+
+  app.get(
+    '/api/users/me/requests',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        tags: ['users'],
+        summary:
+          'Your recent requests, newest first: provider, model, attempts, fallback, latency, tokens, cost',
+        security,
+        querystring: RequestPageQuerySchema,
+        response: { 200: RequestPageSchema, ...errorResponses },
+      },
+    },
+    (request) => {
+      const { limit, before } = request.query;
+      return requestHistory.recent(request.principal!.userId, limit, before ? new Date(before) : undefined);
+    },
   );
 
   app.get(

@@ -47,3 +47,41 @@ export const PreferencesSchema = Type.Object({
   }),
   defaultModel: Type.Union([Type.String(), Type.Null()], { description: 'Used when a request says `auto`.' }),
 });
+
+const Instant = Type.String({ format: 'date-time' });
+const NullableInstant = Type.Union([Instant, Type.Null()]);
+
+/** A user as the operator's list shows it: with plan and keys (never a key's secret). */
+export const DirectoryUserSchema = Type.Object({
+  ...UserSchema.properties,
+  plan: Type.Union(
+    [
+      Type.Object({
+        name: Type.String(),
+        status: Type.String(),
+        billingCycle: Type.String(),
+        currentPeriodStart: Instant,
+      }),
+      Type.Null(),
+    ],
+    { description: 'null: no subscription, the Free plan' },
+  ),
+  apiKeys: Type.Array(
+    Type.Object({
+      id: Type.String({ format: 'uuid' }),
+      name: Type.String(),
+      prefix: Type.String(),
+      createdAt: Instant,
+      lastUsedAt: NullableInstant,
+      revokedAt: NullableInstant,
+    }),
+  ),
+});
+
+/** `GET /api/admin/users` answer, newest first. */
+export const DirectoryPageSchema = Type.Object({
+  users: Type.Array(DirectoryUserSchema),
+  nextBefore: Type.Union([Instant, Type.Null()], {
+    description: 'the `before` of the next page; null on the last',
+  }),
+});

@@ -5,6 +5,7 @@ import { and, eq, gt, isNull, or, sql } from '@switchyard/db';
 import { apiKeys, users } from '@switchyard/db/platform';
 import type { Redis } from 'ioredis';
 import type { PlatformClient } from '../plugins/external/databases.js';
+import { createKeyLastUse } from './key-last-use.js';
 
 /** Who a request is made by, once its API key was checked. */
 export interface Principal {
@@ -62,12 +63,16 @@ export async function createApiKeyService(options: ApiKeyServiceOptions) {
     },
   });
   await cache.subscribed;
+  const recordUse = createKeyLastUse({ db, logger: options.logger });
 
   async function authenticate(key: string): Promise<Principal | undefined> {
     if (!key.startsWith('sy-')) return undefined;
     const keyHash = hashApiKey(key);
     const cached = cache.entries.get(keyHash);
-    if (cached) return cached;
+    if (cached) {
+      recordUse(cached.keyId);
+      return cached;
+    }
     const [row] = await db
       .select({ keyId: apiKeys.id, userId: apiKeys.userId, email: users.email })
       .from(apiKeys)
@@ -83,6 +88,7 @@ export async function createApiKeyService(options: ApiKeyServiceOptions) {
       .limit(1);
     if (!row) return undefined;
     cache.entries.set(keyHash, row);
+    recordUse(row.keyId);
     return row;
   }
 

@@ -3,7 +3,8 @@ import { InvalidAdminKeyError, InvalidApiKeyError } from '../errors.js';
 import { secretsEqual, type ApiKeyService } from './api-keys.js';
 import { orUnavailable } from './dependency-outage.js';
 
-function bearerToken(request: FastifyRequest): string | undefined {
+/** The key a request carries: `Authorization: Bearer <key>`, or the `x-api-key` header. */
+export function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (header?.startsWith('Bearer ')) return header.slice(7).trim();
   const apiKeyHeader = request.headers['x-api-key'];
@@ -22,6 +23,12 @@ export function createAuthGuards(options: {
   const isAdminKey = (key: string | undefined): boolean =>
     options.adminKey !== undefined && key !== undefined && secretsEqual(key, options.adminKey);
   return {
+    /** What a key opens: `operator` (the admin key), `user` (a live API key), or undefined (nothing). */
+    roleOfKey: async (key: string): Promise<'operator' | 'user' | undefined> => {
+      if (isAdminKey(key)) return 'operator';
+      const principal = await orUnavailable('PostgreSQL', () => options.apiKeys.authenticate(key));
+      return principal ? 'user' : undefined;
+    },
     /** onRequest (before the body is read): the Bearer API key to `request.principal`, or 401. */
     authenticate: async (request: FastifyRequest): Promise<void> => {
       const key = bearerToken(request);

@@ -1,5 +1,5 @@
 import { startOpenAISimulator, type Simulator } from '@switchyard/llm/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestGateway, type TestGateway } from '../helper.js';
 
 describe('error answers use the OpenAI envelope with a truthful status', () => {
@@ -84,10 +84,13 @@ describe('error answers use the OpenAI envelope with a truthful status', () => {
     const response = await chat({ model: 'no-such-model-xyz', messages: [{ role: 'user', content: 'hi' }] });
     expect(response.statusCode).toBe(404);
     expect(response.json()).toMatchObject({ error: { code: 'model_not_found', param: 'model' } });
-    const gaps = await gateway.databases.platform.pool.query<{ occurrence_count: number }>(
-      `select occurrence_count from capability_gaps where capability = 'model:no-such-model-xyz'`,
-    );
-    expect(gaps.rows[0]?.occurrence_count).toBeGreaterThanOrEqual(1);
+    // The gap is written off the request path, so it may land just after the answer.
+    await vi.waitFor(async () => {
+      const gaps = await gateway.databases.platform.pool.query<{ occurrence_count: number }>(
+        `select occurrence_count from capability_gaps where capability = 'model:no-such-model-xyz'`,
+      );
+      expect(gaps.rows[0]?.occurrence_count).toBeGreaterThanOrEqual(1);
+    });
   });
 
   it('401 for a missing, wrong or malformed key, without echoing it', async () => {

@@ -24,6 +24,7 @@ export const gatewayConfigSchema = z
     LLM_PASSTHROUGH_PARAMS: emptyAsUndefined(commaList.default([])),
     CHAT_HISTORY_MAX_TOKENS: integer({ default: 16_000, min: 256 }),
     SPEND_METERING: emptyAsUndefined(z.enum(['on', 'off']).default('on')),
+    CONSOLE_DIST_DIR: emptyAsUndefined(z.string().optional()),
   })
   .refine((env) => env.NODE_ENV !== 'production' || env.GATEWAY_ADMIN_KEY !== undefined, {
     path: ['GATEWAY_ADMIN_KEY'],
@@ -67,6 +68,11 @@ export const gatewayConfigSchema = z
     chatHistoryMaxTokens: env.CHAT_HISTORY_MAX_TOKENS,
     /** `off`: no plan limits and no usage events (the benchmark's baseline); logged as a warning at startup. */
     spendMetering: env.SPEND_METERING === 'on',
+    /**
+     * The built web console (`vite build` output) served at `/console`; unset: `apps/console/dist` beside the
+     * gateway package (in the repo, and in the Docker image, which copies it there).
+     */
+    consoleDistDir: env.CONSOLE_DIST_DIR,
   }));
 
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;

@@ -6,6 +6,8 @@ import { createAuthGuards, type AuthGuards } from '../../services/auth-guards.js
 declare module 'fastify' {
   interface FastifyInstance {
     apiKeys: ApiKeyService;
+    /** What a key opens: `operator` (the admin key), `user` (a live API key), or undefined. */
+    roleOfKey: AuthGuards['roleOfKey'];
     /** onRequest (before the body is read): the Bearer API key to `request.principal`, or 401. */
     authenticate: AuthGuards['authenticate'];
     /** onRequest hook (before the body is read): accepts only GATEWAY_ADMIN_KEY. */
@@ -35,6 +37,7 @@ export default fp(
     });
     const guards = createAuthGuards({ apiKeys: service, ...options });
     app.decorate('apiKeys', service);
+    app.decorate('roleOfKey', guards.roleOfKey);
     app.decorateRequest('principal', undefined);
     app.decorate('authenticate', guards.authenticate);
     app.decorate('requireAdmin', guards.requireAdmin);
